@@ -1,0 +1,38 @@
+# `make run`: set up and run Redress on embedded defaults (SQLite, filesystem broker, worker+beat).
+# `make test`: set up and run the test suite (DATABASE_URL and CELERY_BROKER_URL when set).
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+PY := $(VENV)/bin/python
+DEV := DJANGO_DEBUG=true
+
+.PHONY: install run test migrate seed clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(DEV) $(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Redress runs at http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "  Emails are written to var/mail/. Stop with Ctrl-C."
+	@echo ""
+	@trap 'kill 0' EXIT INT TERM; \
+	$(DEV) $(VENV)/bin/celery -A config worker --beat --concurrency=1 --loglevel=INFO & \
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/ $(VENV)

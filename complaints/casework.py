@@ -1,0 +1,100 @@
+"""The machinery every lifecycle service shares: lock, transition, save, record, notify."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from complaints import clock
+from complaints.actors import Actor
+from complaints.exceptions import CaseChanged, TransitionRefused
+from complaints.models import Complaint, ComplaintEvent
+from notifications.services import notification_enqueue
+
+
+def run_transition(
+    complaint: Complaint,
+    action: str,
+    actor: Actor,
+    change: Callable[[Complaint], None],
+    *,
+    note: str = "",
+    public: bool = True,
+) -> Complaint:
+    """Run `change` (which fires the transition `action`) on the locked row and record it."""
+    with transaction.atomic():
+        case = lock(complaint)
+        from_state, before = case.state, snapshot(case)
+        try:
+            change(case)
+        except TransitionNotAllowed as exc:
+            raise TransitionRefused(
+                action=action, state=case.get_state_display(), reference=str(case)
+            ) from exc
+        save_changes(case, before)
+        record_event(case, action, actor, from_state=from_state, note=note, public=public)
+    return case
+
+
+def lock(complaint: Complaint) -> Complaint:
+    """Return the row locked for this transaction; refuse if it moved since the caller read it.
+
+    select_for_update serialises writers on PostgreSQL; comparing the state the caller saw with
+    the state under the lock tells the slower of two handlers that the case changed meanwhile.
+    """
+    case = Complaint.objects.select_for_update().select_related("policy").get(pk=complaint.pk)
+    if case.state != complaint.state:
+        raise CaseChanged(reference=str(case), state=case.get_state_display())
+    return case
+
+
+def snapshot(case: Complaint) -> dict[str, Any]:
+    return {field.attname: getattr(case, field.attname) for field in case._meta.concrete_fields}
+
+
+def save_changes(case: Complaint, before: dict[str, Any]) -> None:
+    changed = [name for name, value in snapshot(case).items() if before[name] != value]
+    try:
+        case.save(update_fields=[*changed, "updated_at"])
+    except ConcurrentTransition as exc:
+        raise CaseChanged(reference=str(case), state=case.get_state_display()) from exc
+
+
+def record_event(
+    case: Complaint,
+    action: str,
+    actor: Actor,
+    *,
+    from_state: str,
+    note: str = "",
+    public: bool = True,
+) -> ComplaintEvent:
+    return ComplaintEvent.objects.create(
+        complaint=case,
+        action=action,
+        actor_kind=actor.kind,
+        actor=actor.user,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        is_public=public,
+        created_at=clock.now(),
+    )
+
+
+def notify_complainant(
+    case: Complaint, kind: str, *, key: str = "", context: dict | None = None
+) -> None:
+    if not case.complainant_email:
+        return
+    notification_enqueue(
+        complaint=case,
+        kind=kind,
+        recipient=case.complainant_email,
+        language=case.language,
+        dedupe_key=f"{case.pk}:{kind}:{key or case.state}",
+        context=context or {},
+    )

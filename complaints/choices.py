@@ -1,0 +1,105 @@
+"""The vocabulary of the complaints trade that models, forms and reports share."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    INVESTIGATING = "investigating", _("Investigating")
+    RESPONDED = "responded", _("Responded")
+    RESOLVED = "resolved", _("Resolved")
+    ESCALATED = "escalated", _("Escalated")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATES = (
+    State.RECEIVED,
+    State.ACKNOWLEDGED,
+    State.INVESTIGATING,
+    State.RESPONDED,
+    State.ESCALATED,
+)
+CLOSED_STATES = (State.RESOLVED, State.WITHDRAWN)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    POST = "post", _("Post")
+    IN_APP = "in_app", _("In-app form")
+    CHAT = "chat", _("Live chat")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Outcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
+
+
+class Remedy(models.TextChoices):
+    SERVICE_CORRECTION = "service_correction", _("Service correction")
+    REFUND = "refund", _("Refund")
+    ACCOUNT_CREDIT = "account_credit", _("Account credit")
+    REPLACEMENT = "replacement", _("Replacement")
+    ACCOUNT_RESTORATION = "account_restoration", _("Account restoration or adjustment")
+    TECHNICAL_ASSISTANCE = "technical_assistance", _("Technical assistance")
+    INFORMATION_CORRECTION = (
+        "information_correction",
+        _("Clarification or correction of information"),
+    )
+    POLICY_CLARIFICATION = "policy_clarification", _("Policy clarification")
+    APOLOGY = "apology", _("Formal apology")
+    PROCESS_IMPROVEMENT = "process_improvement", _("Process improvement")
+
+
+class RootCause(models.TextChoices):
+    PRODUCT_DEFECT = "product_defect", _("Product or service defect")
+    SERVICE_FAILURE = "service_failure", _("Service failure or outage")
+    BILLING_ERROR = "billing_error", _("Billing error")
+    DELIVERY = "delivery", _("Delivery or fulfilment")
+    COMMUNICATION = "communication", _("Communication or information")
+    STAFF_CONDUCT = "staff_conduct", _("Staff conduct")
+    PROCESS = "process", _("Process or policy")
+    THIRD_PARTY = "third_party", _("Third party")
+    NO_FAULT = "no_fault", _("No fault found")
+    OTHER = "other", _("Other")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    GERMAN = "de", "Deutsch"
+
+
+class TargetKind(models.TextChoices):
+    """The promises a policy makes; each one a PolicyTarget."""
+
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLVE = "resolve", _("Full response")
+    COMPLEX_RESOLVE = "complex_resolve", _("Full response, complex case")
+    ESCALATION_REVIEW = "escalation_review", _("Escalation review")
+    UPDATE_INTERVAL = "update_interval", _("Progress update every")
+    ESCALATION_WINDOW = "escalation_window", _("Complainant may escalate within")
+    AUTO_CLOSE = "auto_close", _("Close after no reply to the response within")
+    REOPEN_WINDOW = "reopen_window", _("Reopen within")
+    SUMMARY_RESOLUTION = "summary_resolution", _("Summary resolution within")
+    RETENTION = "retention", _("Keep personal data after closure for")
+
+
+class DeadlineKind(models.TextChoices):
+    """The deadlines stored on a case; the queue orders by the next one."""
+
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    RESPOND = "respond", _("First response")
+    RESOLVE = "resolve", _("Full response")
+    REVIEW = "review", _("Escalation review")
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    COMPLAINANT = "complainant", _("Complainant")
+    SYSTEM = "system", _("System")

@@ -1,0 +1,179 @@
+"""The business-day clock: every deadline Redress promises is computed here and nowhere else.
+
+Conventions (written into the public policy page as well):
+- An hour target counts elapsed hours, so 24 hours across a DST change is 24 real hours.
+- A calendar-day target lands on the same local wall-clock time N days later.
+- A business-day target ends at close of business on the Nth business day after the day of
+  receipt. A complaint received after close of business or on a closed day counts as received on
+  the next business day (the convention of FCA DISP 1.6 and most published policies).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import holidays
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from complaints.models import ComplaintPolicy
+
+# Two years of closed days in a row means the calendar can never reach a business day.
+MAX_CLOSED_RUN = 731
+
+
+class Unit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+    BUSINESS_DAYS = "business_days", _("business days")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A promise: a limit and an optional earlier aim, both in one unit."""
+
+    amount: int
+    unit: str
+    aim: int | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    limit: dt.datetime
+    aim: dt.datetime | None = None
+
+
+def now() -> dt.datetime:
+    """Return the current moment; the one place Redress asks what time it is."""
+    return timezone.now()
+
+
+def supported_countries() -> dict[str, list[str]]:
+    """Return the countries of the `holidays` package with their subdivisions."""
+    return holidays.list_supported_countries()
+
+
+def is_known_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return name in available_timezones() or name == "UTC"
+
+
+class BusinessCalendar:
+    """Working days, public holidays and closures of one organisation, in its time zone."""
+
+    def __init__(
+        self,
+        *,
+        country: str = "",
+        subdivision: str = "",
+        time_zone: str = "UTC",
+        working_days: tuple[int, ...] | list[int] = (0, 1, 2, 3, 4),
+        closure_days: tuple[dt.date, ...] | list[dt.date] = (),
+        close_of_business: dt.time = dt.time(17, 0),
+    ) -> None:
+        self.tz = ZoneInfo(time_zone)
+        self.working_days = frozenset(working_days)
+        self.closure_days = frozenset(closure_days)
+        self.close_of_business = close_of_business
+        self._holidays = (
+            holidays.country_holidays(country, subdiv=subdivision or None) if country else None
+        )
+
+    @classmethod
+    def for_policy(cls, policy: ComplaintPolicy) -> BusinessCalendar:
+        return cls(
+            country=policy.country,
+            subdivision=policy.subdivision,
+            time_zone=policy.time_zone,
+            working_days=policy.working_days,
+            closure_days=[dt.date.fromisoformat(day) for day in policy.closure_days],
+            close_of_business=policy.close_of_business,
+        )
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        if self._holidays is None:
+            return None
+        return self._holidays.get(day)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        if day in self.closure_days:
+            return False
+        if self._holidays is None:
+            return day.weekday() in self.working_days
+        if day in self._holidays:
+            return False
+        if day.weekday() in self.working_days:
+            return True
+        # Some countries (Vietnam, for one) move a working day onto a weekend to bridge a holiday.
+        return day in self._holidays.weekend_workdays
+
+    def next_business_day(self, day: dt.date) -> dt.date:
+        for _step in range(MAX_CLOSED_RUN):
+            day += dt.timedelta(days=1)
+            if self.is_business_day(day):
+                return day
+        raise ValueError("The business calendar has no working day in two years.")
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.tz)
+
+    def day_of_receipt(self, moment: dt.datetime) -> dt.date:
+        """Return the business day that a complaint received at `moment` counts as received on."""
+        local = self.local(moment)
+        day = local.date()
+        if not self.is_business_day(day) or local.time() >= self.close_of_business:
+            return self.next_business_day(day)
+        return day
+
+    def close_of(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, self.close_of_business, tzinfo=self.tz)
+
+    def add(self, start: dt.datetime, amount: int, unit: str) -> dt.datetime:
+        """Return the moment `amount` `unit`s after `start`."""
+        if unit == Unit.HOURS:
+            return start + dt.timedelta(hours=amount)
+        if unit == Unit.CALENDAR_DAYS:
+            # Aware arithmetic on a local datetime keeps the wall-clock time across DST changes.
+            return self.local(start) + dt.timedelta(days=amount)
+        if unit == Unit.BUSINESS_DAYS:
+            day = self.day_of_receipt(start)
+            for _step in range(amount):
+                day = self.next_business_day(day)
+            return self.close_of(day)
+        raise ValueError(f"Unknown unit {unit!r}.")
+
+    def deadline(self, start: dt.datetime, target: Target) -> Deadline:
+        """Return the limit and the aim of `target` for something that started at `start`."""
+        aim = None if target.aim is None else self.add(start, target.aim, target.unit)
+        return Deadline(limit=self.add(start, target.amount, target.unit), aim=aim)
+
+    def business_days_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Return how many business days after the day of receipt `end` falls on (0: same day)."""
+        day, last = self.day_of_receipt(start), self.local(end).date()
+        count = 0
+        while day < last:
+            day += dt.timedelta(days=1)
+            count += self.is_business_day(day)
+        return count
+
+
+def deadline_for(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> Deadline | None:
+    """Return the deadline of the policy's promise `kind` for something started at `start`."""
+    target = policy.target(kind)
+    if target is None:
+        return None
+    return policy.calendar().deadline(start, target)
+
+
+def moment_after(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> dt.datetime | None:
+    """Return the limit of the policy's promise `kind` counted from `start`, if it makes one."""
+    deadline = deadline_for(policy, kind, start)
+    return None if deadline is None else deadline.limit

@@ -1,0 +1,29 @@
+from django.utils.translation import gettext as _
+
+
+class ComplaintError(Exception):
+    """An action on a case that cannot be done; the message is written for the person acting."""
+
+
+class TransitionRefused(ComplaintError):
+    def __init__(self, *, action: str, state: str, reference: str) -> None:
+        self.action, self.state = action, state
+        super().__init__(
+            _("Cannot %(action)s complaint %(reference)s: it is %(state)s.")
+            % {"action": action.replace("_", " "), "reference": reference, "state": state}
+        )
+
+
+class CaseChanged(ComplaintError):
+    def __init__(self, *, reference: str, state: str) -> None:
+        super().__init__(
+            _(
+                "Complaint %(reference)s changed meanwhile (it is now %(state)s). "
+                "Reload it and try again."
+            )
+            % {"reference": reference, "state": state}
+        )
+
+
+class NotPermitted(ComplaintError):
+    pass

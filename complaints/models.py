@@ -1,0 +1,567 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from complaints import clock, references
+from complaints.choices import (
+    OPEN_STATES,
+    ActorKind,
+    Channel,
+    DeadlineKind,
+    Language,
+    Outcome,
+    RootCause,
+    State,
+    TargetKind,
+)
+from complaints.querysets import ComplaintQuerySet
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+def default_working_days() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+class ComplaintPolicy(models.Model):
+    """The published promises of an organisation and the calendar they are kept by."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True)
+    is_default = models.BooleanField(
+        _("default policy"), default=False, help_text=_("Used where a category names no policy.")
+    )
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO code for public holidays.")
+    )
+    subdivision = models.CharField(_("subdivision"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    working_days = models.JSONField(
+        _("working days"), default=default_working_days, help_text=_("0 is Monday, 6 is Sunday.")
+    )
+    closure_days = models.JSONField(
+        _("extra closure days"), default=list, blank=True, help_text=_("ISO dates.")
+    )
+    close_of_business = models.TimeField(_("close of business"), default=dt.time(17, 0))
+    warning_hours = models.PositiveIntegerField(
+        _("warning window (hours)"),
+        default=24,
+        help_text=_("A deadline counts as due soon this long before it, or once its aim passed."),
+    )
+    auto_escalate_on_breach = models.BooleanField(
+        _("escalate automatically when the full-response deadline is breached"), default=False
+    )
+    external_routes = models.TextField(
+        _("external routes"),
+        blank=True,
+        help_text=_("ADR body, ombudsman or consumer authority, named in the final response."),
+    )
+    external_route_time_limit = models.CharField(
+        _("time limit for external routes"), max_length=120, blank=True
+    )
+    public_wording = models.TextField(_("published policy"), blank=True)
+    last_updated = models.DateField(_("last updated"), default=dt.date.today)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical complaint policy"))
+
+    class Meta:
+        verbose_name = _("complaint policy")
+        verbose_name_plural = _("complaint policies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_policy"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        countries = clock.supported_countries()
+        if self.country and self.country not in countries:
+            errors["country"] = _("“%(code)s” is not a country the holiday calendar knows.") % {
+                "code": self.country
+            }
+        elif self.subdivision and self.subdivision not in countries.get(self.country, []):
+            errors["subdivision"] = _("“%(code)s” is not a subdivision of %(country)s.") % {
+                "code": self.subdivision,
+                "country": self.country or _("no country"),
+            }
+        if not clock.is_known_time_zone(self.time_zone):
+            errors["time_zone"] = _("“%(name)s” is not a known time zone.") % {
+                "name": self.time_zone
+            }
+        if (
+            not isinstance(self.working_days, list)
+            or not self.working_days
+            or any(day not in range(7) for day in self.working_days)
+        ):
+            errors["working_days"] = _("Give at least one working day, each from 0 to 6.")
+        try:
+            [dt.date.fromisoformat(day) for day in self.closure_days]
+        except (TypeError, ValueError):
+            errors["closure_days"] = _("Give closure days as a list of dates like 2026-12-24.")
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:complaints_complaintpolicy_change", args=[self.pk])
+
+    def calendar(self) -> clock.BusinessCalendar:
+        return clock.BusinessCalendar.for_policy(self)
+
+    def target(self, kind: str) -> clock.Target | None:
+        """Return the promise of `kind`, or None if this policy makes none."""
+        for row in self.targets.all():
+            if row.kind == kind:
+                return row.as_target()
+        return None
+
+
+class PolicyTarget(models.Model):
+    """One promise of a policy: a limit with an optional earlier aim, in one unit."""
+
+    policy = models.ForeignKey(ComplaintPolicy, on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(_("promise"), max_length=32, choices=TargetKind.choices)
+    aim = models.PositiveIntegerField(_("aim"), null=True, blank=True)
+    amount = models.PositiveIntegerField(_("limit"))
+    unit = models.CharField(_("unit"), max_length=16, choices=clock.Unit.choices)
+
+    history = HistoricalRecords(verbose_name=_("historical policy target"))
+
+    class Meta:
+        verbose_name = _("promise")
+        verbose_name_plural = _("promises")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "kind"], name="one_target_per_kind"),
+            models.CheckConstraint(
+                condition=Q(aim__isnull=True) | Q(aim__lte=models.F("amount")),
+                name="aim_not_after_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.get_unit_display()
+        if self.aim is not None:
+            return f"{self.get_kind_display()}: {self.aim}–{self.amount} {unit}"
+        return f"{self.get_kind_display()}: {self.amount} {unit}"
+
+    def clean(self) -> None:
+        if self.aim is not None and self.amount is not None and self.aim > self.amount:
+            raise ValidationError({"aim": _("The aim cannot come after the limit.")})
+
+    def as_target(self) -> clock.Target:
+        return clock.Target(amount=self.amount, unit=self.unit, aim=self.aim)
+
+
+class Category(models.Model):
+    """What a complaint is about; a category may have sub-types and its own policy."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    policy = models.ForeignKey(
+        ComplaintPolicy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="categories",
+        help_text=_("Leave empty to use the parent's policy, or the default policy."),
+    )
+    handlers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="complaint_categories",
+        verbose_name=_("handling team"),
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def effective_policy(self) -> ComplaintPolicy | None:
+        category: Category | None = self
+        while category is not None:
+            if category.policy_id:
+                return category.policy
+            category = category.parent
+        return None
+
+
+class Complaint(ConcurrentTransitionMixin, models.Model):
+    """A complaint and its lifecycle; transitions only check and change fields (see services)."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
+    tracking_token = models.CharField(max_length=64, unique=True, editable=False)
+    policy = models.ForeignKey(ComplaintPolicy, on_delete=models.PROTECT, related_name="complaints")
+    state = FSMField(
+        _("state"), default=State.RECEIVED, choices=State.choices, protected=True, max_length=16
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+
+    complainant_name = models.CharField(_("name"), max_length=200)
+    complainant_email = models.EmailField(_("email"), blank=True)
+    complainant_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    complainant_address = models.TextField(_("postal address"), blank=True)
+    account_identifier = models.CharField(
+        _("account identifier"),
+        max_length=120,
+        blank=True,
+        help_text=_("Username, customer ID or order number."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    product_or_service = models.CharField(_("product or service"), max_length=200, blank=True)
+    incident_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
+    description = models.TextField(_("description"))
+    earlier_contact = models.TextField(_("earlier contact"), blank=True)
+    desired_outcome = models.TextField(_("desired outcome"), blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_complaints",
+        verbose_name=_("handler"),
+    )
+    is_complex = models.BooleanField(_("complex"), default=False)
+    awaiting_information = models.BooleanField(_("awaiting information"), default=False)
+
+    # Deadlines are stored when the complaint is received; a later policy change moves none.
+    received_at = models.DateTimeField(_("received"))
+    acknowledge_aim = models.DateTimeField(null=True, blank=True, editable=False)
+    acknowledge_by = models.DateTimeField(
+        _("acknowledge by"), null=True, blank=True, editable=False
+    )
+    respond_aim = models.DateTimeField(null=True, blank=True, editable=False)
+    respond_by = models.DateTimeField(_("first response by"), null=True, blank=True, editable=False)
+    resolve_aim = models.DateTimeField(null=True, blank=True, editable=False)
+    resolve_by = models.DateTimeField(_("full response by"), null=True, blank=True, editable=False)
+    next_update_due = models.DateTimeField(null=True, blank=True, editable=False)
+    escalate_until = models.DateTimeField(null=True, blank=True, editable=False)
+    auto_resolve_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reopen_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The earliest deadline still to meet, kept by the services so the queue can sort and filter
+    # on it with an index rather than work it out per row.
+    next_deadline = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
+    next_deadline_kind = models.CharField(
+        max_length=16, choices=DeadlineKind.choices, blank=True, editable=False
+    )
+    due_soon_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    investigation_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_responded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    information_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    responded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_contact_at = models.DateTimeField(
+        _("last message to the complainant"), null=True, blank=True, editable=False
+    )
+
+    response_findings = models.TextField(_("findings"), blank=True)
+    response_actions = models.TextField(_("actions taken"), blank=True)
+    remedies = models.JSONField(_("remedies"), default=list, blank=True)
+    redress_amount = models.DecimalField(
+        _("redress amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    redress_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    response_reasoning = models.TextField(_("reasoning"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    root_cause = models.CharField(
+        _("root cause"), max_length=32, choices=RootCause.choices, blank=True
+    )
+
+    satisfaction_rating = models.PositiveSmallIntegerField(
+        _("satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("historical complaint"), excluded_fields=["tracking_token"]
+    )
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["next_deadline", "received_at"]
+        indexes = [
+            # The queue and the deadline sweeps: open cases by their next deadline.
+            models.Index(
+                fields=["next_deadline"],
+                condition=Q(state__in=OPEN_STATES),
+                name="complaint_open_deadline",
+            ),
+            models.Index(
+                fields=["due_soon_at"],
+                condition=Q(state__in=OPEN_STATES),
+                name="complaint_open_due_soon",
+            ),
+            # The progress-update sweep: open cases whose next update is due.
+            models.Index(
+                fields=["next_update_due"],
+                condition=Q(state__in=OPEN_STATES),
+                name="complaint_update_due",
+            ),
+            models.Index(fields=["handler", "state"], name="complaint_handler_state"),
+            models.Index(fields=["state", "received_at"], name="complaint_state_received"),
+            models.Index(fields=["complainant_email"], name="complaint_email"),
+        ]
+        permissions = [
+            ("view_all_complaints", _("Can see every complaint, not only assigned ones")),
+            ("work_complaint", _("Can work a complaint through its lifecycle")),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("track-case", args=[self.tracking_token])
+
+    @property
+    def display_reference(self) -> str:
+        return references.display(self.reference)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def can_be_reopened(self) -> bool:
+        return self.reopen_until is not None and clock.now() <= self.reopen_until
+
+    @transition(field=state, source=State.RECEIVED, target=State.ACKNOWLEDGED)
+    def acknowledge(self, *, at: dt.datetime) -> None:
+        self.acknowledged_at = at
+
+    @transition(field=state, source=State.ACKNOWLEDGED, target=State.INVESTIGATING)
+    def start_investigation(self, *, at: dt.datetime) -> None:
+        self.investigation_started_at = at
+
+    @transition(field=state, source=State.INVESTIGATING, target=State.INVESTIGATING)
+    def request_information(self, *, at: dt.datetime) -> None:
+        self.information_requested_at = at
+        self.awaiting_information = True
+
+    @transition(field=state, source=State.INVESTIGATING, target=State.INVESTIGATING)
+    def record_customer_reply(self, *, at: dt.datetime) -> None:
+        self.awaiting_information = False
+
+    @transition(field=state, source=State.INVESTIGATING, target=State.RESPONDED)
+    def respond(
+        self,
+        *,
+        at: dt.datetime,
+        findings: str,
+        actions: str,
+        remedies: list[str],
+        redress_amount,
+        redress_currency: str,
+        reasoning: str,
+        outcome: str,
+    ) -> None:
+        self.responded_at = at
+        self.first_responded_at = self.first_responded_at or at
+        self.awaiting_information = False
+        self.response_findings = findings
+        self.response_actions = actions
+        self.remedies = list(remedies)
+        self.redress_amount = redress_amount
+        self.redress_currency = redress_currency if redress_amount is not None else ""
+        self.response_reasoning = reasoning
+        self.outcome = outcome
+
+    @transition(field=state, source=State.RESPONDED, target=State.RESOLVED)
+    def resolve(self, *, at: dt.datetime) -> None:
+        self.resolved_at = self.closed_at = at
+
+    @transition(
+        field=state,
+        source=[State.ACKNOWLEDGED, State.INVESTIGATING, State.RESPONDED],
+        target=State.ESCALATED,
+    )
+    def escalate(self, *, at: dt.datetime) -> None:
+        self.escalated_at = at
+        self.awaiting_information = False
+
+    @transition(field=state, source=State.ESCALATED, target=State.RESOLVED)
+    def close_escalation(self, *, at: dt.datetime) -> None:
+        self.resolved_at = self.closed_at = at
+
+    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN)
+    def withdraw(self, *, at: dt.datetime) -> None:
+        self.withdrawn_at = self.closed_at = at
+
+    @transition(
+        field=state,
+        source=State.RESOLVED,
+        target=State.INVESTIGATING,
+        conditions=[can_be_reopened],
+    )
+    def reopen(self, *, at: dt.datetime) -> None:
+        self.resolved_at = self.closed_at = None
+        self.responded_at = None
+        self.reopen_until = self.escalate_until = self.auto_resolve_at = None
+
+
+class Message(models.Model):
+    """Correspondence on a case: to or from the complainant, or an internal note."""
+
+    class Direction(models.TextChoices):
+        TO_COMPLAINANT = "outbound", _("To the complainant")
+        FROM_COMPLAINANT = "inbound", _("From the complainant")
+        INTERNAL_NOTE = "note", _("Internal note")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    is_information_request = models.BooleanField(default=False)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    history = HistoricalRecords(verbose_name=_("historical message"))
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is ours, never the uploader's: no traversal, no clash, no guessing.
+    return f"attachments/{instance.complaint_id}/{instance.stored_name}"
+
+
+class Attachment(models.Model):
+    """A file on a case, stored privately and served only through a checked view."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    stored_name = models.CharField(max_length=64, editable=False)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.CharField(max_length=16, choices=ActorKind.choices)
+    uploaded_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_internal = models.BooleanField(
+        _("staff only"), default=False, help_text=_("Never shown to the complainant.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ComplaintEvent(models.Model):
+    """A readable timeline entry: who did what to the case, from which state to which."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(
+        default=True, help_text=_("Shown on the complainant's tracking page.")
+    )
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.from_state} → {self.to_state})"
+
+
+class DeadlineExtension(models.Model):
+    """A moved deadline and the reason the complainant was given for it."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="extensions")
+    deadline = models.CharField(max_length=16, choices=DeadlineKind.choices)
+    previous = models.DateTimeField()
+    new = models.DateTimeField()
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_deadline_display()}: {self.previous:%Y-%m-%d} → {self.new:%Y-%m-%d}"

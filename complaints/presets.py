@@ -1,0 +1,197 @@
+"""The five published policies of POLICIES.md as loadable presets (A–E).
+
+Where a policy is silent on a number the engine needs (an escalation window, say), the preset
+picks a common one and says so in `notes`; the organisation edits it in the admin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from complaints.choices import TargetKind as K
+from complaints.clock import Unit
+from complaints.models import ComplaintPolicy, PolicyTarget
+
+H, CD, BD = Unit.HOURS, Unit.CALENDAR_DAYS, Unit.BUSINESS_DAYS
+
+
+@dataclass(frozen=True)
+class Preset:
+    slug: str
+    name: str
+    country: str
+    subdivision: str
+    time_zone: str
+    targets: dict[str, tuple[int | None, int, str]]
+    external_routes: str
+    external_route_time_limit: str = ""
+    public_wording: str = ""
+    auto_escalate_on_breach: bool = False
+    notes: str = ""
+    working_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
+
+
+# Promises every preset shares unless it says otherwise: (aim, limit, unit).
+COMMON: dict[str, tuple[int | None, int, str]] = {
+    K.ESCALATION_WINDOW: (None, 30, CD),
+    K.AUTO_CLOSE: (None, 14, CD),
+    K.REOPEN_WINDOW: (None, 30, CD),
+    K.RETENTION: (None, 1096, CD),
+}
+
+DEFAULT_SLUG = "a-subscription-app"
+
+PRESETS: list[Preset] = [
+    Preset(
+        slug="a-subscription-app",
+        name="A: subscription app",
+        country="",
+        subdivision="",
+        time_zone="UTC",
+        targets={
+            K.ACKNOWLEDGE: (24, 48, H),
+            K.FIRST_RESPONSE: (3, 5, BD),
+            K.RESOLVE: (10, 15, BD),
+            K.COMPLEX_RESOLVE: (None, 30, CD),
+            K.ESCALATION_REVIEW: (5, 7, BD),
+            K.UPDATE_INTERVAL: (None, 5, BD),
+        },
+        external_routes="If you are still not satisfied, you may refer your complaint to an "
+        "external dispute resolution service.",
+        public_wording="We acknowledge every complaint within 24 hours (48 at the latest), give a "
+        "first response within 3 to 5 business days and aim to resolve it within 10 business "
+        "days (15 at the latest; complex cases up to 30 days). We keep you updated throughout. "
+        "If you are not satisfied with our response, reply asking for an escalation: a senior "
+        "manager reviews it within 5 to 7 business days.",
+        notes="The policy promises updates without an interval; the preset uses 5 business days.",
+    ),
+    Preset(
+        slug="b-consumer-web-service-de",
+        name="B: consumer web service (Germany)",
+        country="DE",
+        subdivision="BE",
+        time_zone="Europe/Berlin",
+        targets={
+            K.ACKNOWLEDGE: (None, 24, H),
+            K.RESOLVE: (None, 20, BD),
+            K.ESCALATION_REVIEW: (None, 10, BD),
+            K.UPDATE_INTERVAL: (None, 5, BD),
+        },
+        external_routes="",
+        public_wording="Wir bestätigen jede Beschwerde innerhalb von 24 Stunden per E-Mail mit "
+        "einer Referenznummer und einem ersten Zeitplan, halten Sie über den Stand und das "
+        "voraussichtliche Datum auf dem Laufenden und bearbeiten sie in angemessener Zeit.",
+        notes="“A reasonable time” is read as 20 business days, with an update every 5.",
+    ),
+    Preset(
+        slug="c-hosting-provider-vn",
+        name="C: hosting provider (Vietnam)",
+        country="VN",
+        subdivision="",
+        time_zone="Asia/Ho_Chi_Minh",
+        targets={
+            K.ACKNOWLEDGE: (None, 1, BD),
+            K.RESOLVE: (None, 5, BD),
+            K.COMPLEX_RESOLVE: (None, 15, BD),
+            K.ESCALATION_REVIEW: (None, 5, BD),
+            K.UPDATE_INTERVAL: (None, 2, BD),
+        },
+        external_routes="You may also contact the national consumer protection authority.",
+        public_wording="We acknowledge complaints within 1 business day and resolve them within "
+        "5 business days; complex cases take longer and we update you throughout. Ask for a "
+        "supervisor or manager if you are not satisfied.",
+        notes="“Complex longer” is read as 15 business days, “throughout” as every 2.",
+    ),
+    Preset(
+        slug="d-web-shop-nl",
+        name="D: web shop (Netherlands)",
+        country="NL",
+        subdivision="",
+        time_zone="Europe/Amsterdam",
+        targets={
+            K.ACKNOWLEDGE: (None, 2, BD),
+            K.RESOLVE: (None, 7, BD),
+            K.ESCALATION_REVIEW: (None, 7, BD),
+        },
+        external_routes="If we cannot resolve your complaint together, you may turn to a "
+        "mediator (the Geschillencommissie) or to the consumer authority (ACM ConsuWijzer).",
+        public_wording="We acknowledge your complaint within 2 business days and send a full "
+        "response within 7 business days. You may ask for a second review; its answer is our "
+        "final response.",
+    ),
+    Preset(
+        slug="e-uk-platform",
+        name="E: UK platform",
+        country="GB",
+        subdivision="ENG",
+        time_zone="Europe/London",
+        targets={
+            K.ACKNOWLEDGE: (None, 24, H),
+            K.SUMMARY_RESOLUTION: (None, 3, BD),
+            K.RESOLVE: (None, 15, BD),
+            K.COMPLEX_RESOLVE: (None, 20, BD),
+            K.ESCALATION_REVIEW: (None, 10, BD),
+            K.UPDATE_INTERVAL: (None, 5, CD),
+        },
+        external_routes="Alternative Dispute Resolution provider; for payment disputes, the "
+        "Financial Ombudsman Service (www.financial-ombudsman.org.uk).",
+        external_route_time_limit="within six months of the date of our final response",
+        public_wording="We acknowledge your complaint within 24 hours with a reference and the "
+        "name of your dedicated case handler, update you every 5 days with reasons for any "
+        "delay, and resolve complex complaints within 20 business days. After our internal "
+        "escalation you may refer your complaint to an ADR provider.",
+        notes="Full response in 15 business days (the FCA's limit for payment services); "
+        "complex cases 20.",
+    ),
+]
+
+
+def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy, bool]:
+    """Create the preset's policy if missing (or, with `reset`, restore its promises).
+
+    Return the policy and whether it was written. Without `reset` an existing policy is left
+    exactly as the organisation edited it.
+    """
+    existing = ComplaintPolicy.objects.filter(slug=preset.slug).first()
+    if existing is not None and not reset:
+        return existing, False
+    with transaction.atomic():
+        make_default = not ComplaintPolicy.objects.filter(is_default=True).exclude(
+            slug=preset.slug
+        ).exists() and (existing is None or existing.is_default or preset.slug == DEFAULT_SLUG)
+        if make_default:
+            ComplaintPolicy.objects.filter(is_default=True).exclude(slug=preset.slug).update(
+                is_default=False
+            )
+        policy, _created = ComplaintPolicy.objects.update_or_create(
+            slug=preset.slug,
+            defaults={
+                "name": preset.name,
+                "country": preset.country,
+                "subdivision": preset.subdivision,
+                "time_zone": preset.time_zone,
+                "working_days": preset.working_days,
+                "external_routes": preset.external_routes,
+                "external_route_time_limit": preset.external_route_time_limit,
+                "public_wording": preset.public_wording,
+                "auto_escalate_on_breach": preset.auto_escalate_on_breach,
+                **({"is_default": True} if make_default else {}),
+            },
+        )
+        policy.full_clean()
+        wanted = COMMON | preset.targets
+        policy.targets.exclude(kind__in=wanted).delete()
+        for kind, (aim, amount, unit) in wanted.items():
+            PolicyTarget.objects.update_or_create(
+                policy=policy, kind=kind, defaults={"aim": aim, "amount": amount, "unit": unit}
+            )
+    return policy, True
+
+
+def preset_by_slug(slug: str) -> Preset:
+    for preset in PRESETS:
+        if preset.slug == slug or preset.slug[0] == slug.lower():
+            return preset
+    raise KeyError(slug)

@@ -1,0 +1,48 @@
+"""The two staff roles and their permissions, applied by a migration and by seed_demo."""
+
+HANDLERS = "Case handlers"
+SUPERVISORS = "Supervisors"
+
+HANDLER_PERMISSIONS = [
+    ("complaints", "view_complaint"),
+    ("complaints", "add_complaint"),
+    ("complaints", "change_complaint"),
+    ("complaints", "work_complaint"),
+    ("complaints", "view_message"),
+    ("complaints", "add_message"),
+    ("complaints", "view_attachment"),
+    ("complaints", "add_attachment"),
+    ("complaints", "view_complaintevent"),
+    ("complaints", "view_deadlineextension"),
+    ("complaints", "view_category"),
+    ("complaints", "view_complaintpolicy"),
+    ("complaints", "view_policytarget"),
+    ("escalations", "add_escalation"),
+    ("notifications", "view_notification"),
+]
+SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
+    ("complaints", "view_all_complaints"),
+    ("complaints", "add_category"),
+    ("complaints", "change_category"),
+    ("complaints", "add_complaintpolicy"),
+    ("complaints", "change_complaintpolicy"),
+    ("complaints", "add_policytarget"),
+    ("complaints", "change_policytarget"),
+    ("complaints", "delete_policytarget"),
+    ("escalations", "view_escalation"),
+    ("escalations", "change_escalation"),
+    ("escalations", "decide_escalation"),
+    ("notifications", "change_notification"),
+]
+ROLES = {HANDLERS: HANDLER_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS}
+
+
+def apply_roles(group_model, permission_model) -> None:
+    """Create both groups and give each exactly its permissions."""
+    for name, wanted in ROLES.items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        permissions = [
+            permission_model.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in wanted
+        ]
+        group.permissions.set(permissions)

@@ -1,0 +1,59 @@
+"""Reads about complaints that are more than a filter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from complaints import clock
+from complaints.choices import OPEN_STATES
+from complaints.exceptions import ComplaintError
+from complaints.models import Category, Complaint, ComplaintPolicy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+HANDLERS_GROUP = "Case handlers"
+SUPERVISORS_GROUP = "Supervisors"
+
+
+def policy_for(category: Category | None) -> ComplaintPolicy:
+    """Return the policy a complaint in `category` is handled under."""
+    policy = category.effective_policy() if category is not None else None
+    if policy is None:
+        policy = ComplaintPolicy.objects.filter(is_default=True).first()
+    if policy is None:
+        raise ComplaintError("No default complaint policy is configured.")
+    return policy
+
+
+def least_loaded_handler(category: Category | None) -> AbstractBaseUser | None:
+    """Return the active handler of the category's team with the fewest open cases."""
+    users = get_user_model().objects.filter(is_active=True, groups__name=HANDLERS_GROUP)
+    team = category.handlers.all() if category is not None else None
+    if team is None or not team.exists():
+        parent = category.parent if category is not None else None
+        team = parent.handlers.all() if parent is not None else None
+    if team is not None and team.exists():
+        users = users.filter(pk__in=team.values("pk"))
+    return (
+        users.annotate(
+            open_cases=Count(
+                "handled_complaints", filter=Q(handled_complaints__state__in=OPEN_STATES)
+            )
+        )
+        .order_by("open_cases", "pk")
+        .first()
+    )
+
+
+def open_review_deadline(complaint: Complaint) -> clock.Deadline | None:
+    """Return the review deadline of the case's undecided escalation, if it has one."""
+    escalation = (
+        complaint.escalations.exclude(state="decided").only("review_aim", "review_by").first()
+    )
+    if escalation is None or escalation.review_by is None:
+        return None
+    return clock.Deadline(limit=escalation.review_by, aim=escalation.review_aim)

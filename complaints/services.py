@@ -1,0 +1,442 @@
+"""Everything that changes a complaint. Each service is one transaction: lock the row, run the
+transition, save the changed fields, write the timeline entry and the notifications (the outbox).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from complaints import casework, clock, deadlines, references, selectors
+from complaints.actors import COMPLAINANT, SYSTEM, Actor
+from complaints.choices import ActorKind, Channel, DeadlineKind, State
+from complaints.exceptions import ComplaintError, NotPermitted, TransitionRefused
+from complaints.models import (
+    Category,
+    Complaint,
+    ComplaintPolicy,
+    DeadlineExtension,
+    Message,
+)
+from notifications.models import Notification
+from notifications.services import notification_enqueue
+
+REFERENCE_ATTEMPTS = 8
+
+
+def complaint_submit(
+    *,
+    channel: str,
+    complainant_name: str,
+    description: str,
+    complainant_email: str = "",
+    complainant_phone: str = "",
+    complainant_address: str = "",
+    account_identifier: str = "",
+    language: str = "en",
+    category: Category | None = None,
+    product_or_service: str = "",
+    incident_at: dt.datetime | None = None,
+    earlier_contact: str = "",
+    desired_outcome: str = "",
+    received_at: dt.datetime | None = None,
+    actor: Actor = SYSTEM,
+    policy: ComplaintPolicy | None = None,
+) -> Complaint:
+    """Record a new complaint with its reference, tracking token and deadlines.
+
+    `received_at` is when it reached the organisation: a handler logging a letter or a call
+    enters it, and the clock runs from then, not from when it was typed in.
+    """
+    now = clock.now()
+    received_at = received_at or now
+    if received_at > now:
+        raise ComplaintError(_("A complaint cannot be received in the future."))
+    complaint = Complaint(
+        channel=channel,
+        complainant_name=complainant_name,
+        complainant_email=complainant_email,
+        complainant_phone=complainant_phone,
+        complainant_address=complainant_address,
+        account_identifier=account_identifier,
+        language=language,
+        category=category,
+        product_or_service=product_or_service,
+        incident_at=incident_at,
+        description=description,
+        earlier_contact=earlier_contact,
+        desired_outcome=desired_outcome,
+        received_at=received_at,
+        policy=policy or selectors.policy_for(category),
+    )
+    deadlines.set_on_receipt(complaint)
+    with transaction.atomic():
+        _insert_with_fresh_reference(complaint)
+        casework.record_event(
+            complaint, "received", actor, from_state="", note=Channel(channel).label
+        )
+    return complaint
+
+
+def _insert_with_fresh_reference(complaint: Complaint) -> None:
+    # A reference is random, so two may clash however rarely: retry in a savepoint rather than
+    # check first, which would race with a concurrent submission.
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        complaint.reference = references.generate()
+        complaint.tracking_token = secrets.token_urlsafe(32)
+        try:
+            with transaction.atomic():
+                complaint.save(force_insert=True)
+            return
+        except IntegrityError:
+            complaint.pk = None
+            if not Complaint.objects.filter(reference=complaint.reference).exists():
+                raise
+    raise ComplaintError("No free reference number after several attempts.")
+
+
+def complaint_acknowledge(*, complaint: Complaint, actor: Actor = SYSTEM) -> Complaint:
+    """Acknowledge the complaint: assign a handler if none, and queue the acknowledgement."""
+
+    def change(case: Complaint) -> None:
+        if case.handler_id is None and settings.REDRESS_AUTO_ASSIGN:
+            case.handler = selectors.least_loaded_handler(case.category)
+        case.acknowledge(at=clock.now())
+        deadlines.schedule_next_update(case, after=case.acknowledged_at)
+        deadlines.refresh_next(case)
+
+    case = casework.run_transition(complaint, "acknowledge", actor, change)
+    casework.notify_complainant(case, Notification.Kind.ACKNOWLEDGEMENT)
+    if case.handler_id:
+        _notify_staff_assigned(case)
+    return case
+
+
+def complaint_start_investigation(*, complaint: Complaint, actor: Actor) -> Complaint:
+    _require_staff(actor)
+    return casework.run_transition(
+        complaint,
+        "start_investigation",
+        actor,
+        lambda case: case.start_investigation(at=clock.now()),
+    )
+
+
+def complaint_request_information(*, complaint: Complaint, actor: Actor, body: str) -> Complaint:
+    """Ask the complainant for more information; the question goes out through the outbox."""
+    _require_staff(actor)
+    _require_text(body, _("Write the question to the complainant."))
+
+    def change(case: Complaint) -> None:
+        now = clock.now()
+        case.request_information(at=now)
+        _mark_contact(case, now)
+
+    case = casework.run_transition(
+        complaint, "request_information", actor, change, note=body, public=True
+    )
+    message = Message.objects.create(
+        complaint=case,
+        direction=Message.Direction.TO_COMPLAINANT,
+        author=actor.user,
+        body=body,
+        is_information_request=True,
+    )
+    casework.notify_complainant(
+        case,
+        Notification.Kind.INFORMATION_REQUEST,
+        key=f"message:{message.pk}",
+        context={"message_id": message.pk},
+    )
+    return case
+
+
+def complaint_record_customer_reply(
+    *, complaint: Complaint, body: str, channel: str = Channel.WEB, email_message_id: str = ""
+) -> Message:
+    """Add what the complainant wrote; an answer to an information request resumes the case."""
+    _require_text(body, _("Write your message."))
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        if not case.is_open:
+            raise TransitionRefused(
+                action="add information to", state=case.get_state_display(), reference=str(case)
+            )
+        message = Message.objects.create(
+            complaint=case,
+            direction=Message.Direction.FROM_COMPLAINANT,
+            body=body,
+            channel=channel,
+            email_message_id=email_message_id,
+        )
+        if case.state == State.INVESTIGATING and case.awaiting_information:
+            before = casework.snapshot(case)
+            case.record_customer_reply(at=clock.now())
+            casework.save_changes(case, before)
+            casework.record_event(
+                case, "record_customer_reply", COMPLAINANT, from_state=State.INVESTIGATING
+            )
+        else:
+            casework.record_event(case, "customer_message", COMPLAINANT, from_state=case.state)
+    return message
+
+
+def complaint_send_message(*, complaint: Complaint, actor: Actor, body: str) -> Message:
+    """Write to the complainant; it counts as a progress update and restarts that clock."""
+    _require_staff(actor)
+    _require_text(body, _("Write the message to the complainant."))
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        if not case.is_open:
+            raise TransitionRefused(
+                action="write about", state=case.get_state_display(), reference=str(case)
+            )
+        before = casework.snapshot(case)
+        _mark_contact(case, clock.now())
+        deadlines.refresh_next(case, review=selectors.open_review_deadline(case))
+        casework.save_changes(case, before)
+        message = Message.objects.create(
+            complaint=case, direction=Message.Direction.TO_COMPLAINANT, author=actor.user, body=body
+        )
+        casework.record_event(case, "message_sent", actor, from_state=case.state)
+        casework.notify_complainant(
+            case,
+            Notification.Kind.MESSAGE,
+            key=f"message:{message.pk}",
+            context={"message_id": message.pk},
+        )
+    return message
+
+
+def complaint_add_note(*, complaint: Complaint, actor: Actor, body: str) -> Message:
+    """Add an internal note: it never leaves the staff side."""
+    _require_staff(actor)
+    _require_text(body, _("Write the note."))
+    with transaction.atomic():
+        message = Message.objects.create(
+            complaint=complaint,
+            direction=Message.Direction.INTERNAL_NOTE,
+            author=actor.user,
+            body=body,
+        )
+        casework.record_event(
+            complaint, "note_added", actor, from_state=complaint.state, public=False
+        )
+    return message
+
+
+def complaint_respond(
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    findings: str,
+    actions: str,
+    reasoning: str,
+    outcome: str,
+    remedies: list[str] | tuple[str, ...] = (),
+    redress_amount: Decimal | None = None,
+    redress_currency: str = "",
+) -> Complaint:
+    """Send the written response: findings, actions, remedy and the reasoning behind them."""
+    _require_staff(actor)
+    for text, label in ((findings, _("findings")), (reasoning, _("reasoning"))):
+        _require_text(text, _("The response needs its %(part)s.") % {"part": label})
+    if redress_amount is not None and redress_amount < 0:
+        raise ComplaintError(_("A redress amount cannot be negative."))
+
+    def change(case: Complaint) -> None:
+        now = clock.now()
+        case.respond(
+            at=now,
+            findings=findings,
+            actions=actions,
+            remedies=list(remedies),
+            redress_amount=redress_amount,
+            redress_currency=redress_currency or settings.REDRESS_DEFAULT_CURRENCY,
+            reasoning=reasoning,
+            outcome=outcome,
+        )
+        _mark_contact(case, now)
+        deadlines.set_after_response(case)
+
+    case = casework.run_transition(complaint, "respond", actor, change)
+    casework.notify_complainant(case, Notification.Kind.RESPONSE)
+    return case
+
+
+def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> Complaint:
+    """Close a responded case: the complainant accepted, the window lapsed, or staff closed it."""
+
+    def change(case: Complaint) -> None:
+        case.resolve(at=clock.now())
+        deadlines.set_after_resolution(case)
+
+    case = casework.run_transition(complaint, "resolve", actor, change, note=note)
+    casework.notify_complainant(case, Notification.Kind.RESOLVED)
+    return case
+
+
+def complaint_withdraw(*, complaint: Complaint, actor: Actor, reason: str = "") -> Complaint:
+    def change(case: Complaint) -> None:
+        case.withdraw(at=clock.now())
+        case.next_update_due = None
+        deadlines.refresh_next(case)
+
+    case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
+    casework.notify_complainant(case, Notification.Kind.WITHDRAWN)
+    return case
+
+
+def complaint_reopen(*, complaint: Complaint, actor: Actor, reason: str) -> Complaint:
+    _require_staff(actor)
+    _require_text(reason, _("Say why the case is reopened."))
+
+    def change(case: Complaint) -> None:
+        if case.state == State.RESOLVED and not case.can_be_reopened():
+            raise ComplaintError(
+                _("Complaint %(reference)s can no longer be reopened: the policy's window closed.")
+                % {"reference": case}
+            )
+        now = clock.now()
+        case.reopen(at=now)
+        deadlines.schedule_next_update(case, after=now)
+        deadlines.refresh_next(case)
+
+    return casework.run_transition(complaint, "reopen", actor, change, note=reason)
+
+
+def complaint_extend_deadline(
+    *, complaint: Complaint, actor: Actor, resolve_by: dt.datetime, reason: str
+) -> Complaint:
+    """Move the full-response deadline later, keep the reason and tell the complainant."""
+    _require_staff(actor)
+    _require_text(reason, _("Give the reason the complainant will be told."))
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        _extend(case, actor, resolve_by, reason)
+    return case
+
+
+def complaint_mark_complex(*, complaint: Complaint, actor: Actor, reason: str) -> Complaint:
+    """Flag the case complex: the policy's longer full-response deadline applies, from receipt."""
+    _require_staff(actor)
+    _require_text(reason, _("Say why the case is complex."))
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        if case.is_complex:
+            raise ComplaintError(
+                _("Complaint %(reference)s is already complex.") % {"reference": case}
+            )
+        case.is_complex = True
+        longer = deadlines.complex_resolve_by(case)
+        if longer is not None and (case.resolve_by is None or longer.limit > case.resolve_by):
+            _extend(case, actor, longer.limit, reason, aim=longer.aim)
+        else:
+            case.save(update_fields=["is_complex", "updated_at"])
+            casework.record_event(
+                case, "marked_complex", actor, from_state=case.state, note=reason, public=False
+            )
+    return case
+
+
+def _extend(
+    case: Complaint,
+    actor: Actor,
+    resolve_by: dt.datetime,
+    reason: str,
+    aim: dt.datetime | None = None,
+) -> None:
+    if not case.is_open or case.responded_at is not None:
+        raise ComplaintError(
+            _("Complaint %(reference)s has no full-response deadline to extend.")
+            % {"reference": case}
+        )
+    if case.resolve_by is not None and resolve_by <= case.resolve_by:
+        raise ComplaintError(_("The new date must be later than the current one."))
+    before = casework.snapshot(case)
+    extension = DeadlineExtension.objects.create(
+        complaint=case,
+        deadline=DeadlineKind.RESOLVE,
+        previous=case.resolve_by or resolve_by,
+        new=resolve_by,
+        reason=reason,
+        actor=actor.user,
+        created_at=clock.now(),
+    )
+    case.resolve_by, case.resolve_aim = resolve_by, aim
+    _mark_contact(case, extension.created_at)
+    deadlines.refresh_next(case)
+    casework.save_changes(case, before)
+    casework.record_event(case, "deadline_extended", actor, from_state=case.state, note=reason)
+    casework.notify_complainant(
+        case,
+        Notification.Kind.DEADLINE_EXTENDED,
+        key=f"extension:{extension.pk}",
+        context={"extension_id": extension.pk},
+    )
+
+
+def complaint_assign(*, complaint: Complaint, actor: Actor, handler) -> Complaint:
+    """Give the case to `handler` (or take it off everyone with None)."""
+    _require_staff(actor)
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        if case.handler_id == getattr(handler, "pk", None):
+            return case
+        before = casework.snapshot(case)
+        case.handler = handler
+        casework.save_changes(case, before)
+        name = str(Actor.staff(handler)) if handler else _("nobody")
+        casework.record_event(
+            case, "assigned", actor, from_state=case.state, note=name, public=False
+        )
+        if handler is not None and handler != actor.user:
+            _notify_staff_assigned(case)
+    return case
+
+
+def complaint_rotate_token(*, complaint: Complaint, actor: Actor) -> Complaint:
+    """Replace the tracking link: the old one stops working at once."""
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        case.tracking_token = secrets.token_urlsafe(32)
+        case.save(update_fields=["tracking_token", "updated_at"])
+        casework.record_event(
+            case, "tracking_link_replaced", actor, from_state=case.state, public=False
+        )
+    return case
+
+
+def _mark_contact(case: Complaint, at: dt.datetime) -> None:
+    case.last_contact_at = at
+    case.first_responded_at = case.first_responded_at or (at if case.acknowledged_at else None)
+    deadlines.schedule_next_update(case, after=at)
+
+
+def _notify_staff_assigned(case: Complaint) -> None:
+    handler = case.handler
+    if handler is None or not handler.email:
+        return
+    notification_enqueue(
+        complaint=case,
+        kind=Notification.Kind.STAFF_ASSIGNED,
+        recipient=handler.email,
+        recipient_user=handler,
+        language=settings.LANGUAGE_CODE,
+        dedupe_key=f"{case.pk}:{Notification.Kind.STAFF_ASSIGNED}:{handler.pk}:{clock.now():%Y%m%d%H%M%S%f}",
+    )
+
+
+def _require_staff(actor: Actor) -> None:
+    if actor.kind != ActorKind.STAFF or actor.user is None:
+        raise NotPermitted(_("Only staff can do this."))
+
+
+def _require_text(text: str, message: str) -> None:
+    if not (text or "").strip():
+        raise ComplaintError(message)

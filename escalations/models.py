@@ -1,0 +1,95 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from complaints.choices import ActorKind
+
+
+class Escalation(ConcurrentTransitionMixin, models.Model):
+    """A complainant's or staff member's request for an independent review of a case."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        UNDER_REVIEW = "under_review", _("Under review")
+        DECIDED = "decided", _("Decided")
+
+    class Decision(models.TextChoices):
+        UPHELD = "upheld", _("Original response upheld")
+        CHANGED = "changed", _("Response changed")
+        PARTLY_CHANGED = "partly_changed", _("Response partly changed")
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="escalations"
+    )
+    state = FSMField(
+        _("state"), default=State.REQUESTED, choices=State.choices, protected=True, max_length=16
+    )
+    requested_by = models.CharField(_("requested by"), max_length=16, choices=ActorKind.choices)
+    requested_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    grounds = models.TextField(_("grounds"))
+    desired_outcome = models.TextField(_("desired outcome"), blank=True)
+    review_aim = models.DateTimeField(null=True, blank=True, editable=False)
+    review_by = models.DateTimeField(_("review by"), null=True, blank=True, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("reviewer"),
+    )
+    review_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
+    revised_remedies = models.JSONField(_("revised remedies"), default=list, blank=True)
+    revised_redress_amount = models.DecimalField(
+        _("revised redress amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reasoning = models.TextField(_("reasoning"), blank=True)
+    final_response = models.TextField(_("final response"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical escalation"))
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["review_by", "requested_at"]
+        indexes = [
+            # The supervisors' queue: undecided escalations by their review deadline.
+            models.Index(
+                fields=["review_by"], condition=~Q(state="decided"), name="escalation_open_review"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=~Q(state="decided"),
+                name="one_open_escalation_per_complaint",
+            )
+        ]
+        permissions = [("decide_escalation", _("Can decide an escalation"))]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} · {self.get_state_display()}"
+
+    @transition(field=state, source=State.REQUESTED, target=State.UNDER_REVIEW)
+    def start_review(self, *, at, reviewer) -> None:
+        self.review_started_at = at
+        self.reviewer = reviewer
+
+    @transition(field=state, source=[State.REQUESTED, State.UNDER_REVIEW], target=State.DECIDED)
+    def decide(self, *, at, by, decision, reasoning, final_response) -> None:
+        self.decided_at = at
+        self.decided_by = by
+        self.decision = decision
+        self.reasoning = reasoning
+        self.final_response = final_response

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One promised message, written in the transaction that caused it (the outbox)."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        TRACKING_LINK = "tracking_link", _("Tracking link")
+        MESSAGE = "message", _("Message from the handler")
+        INFORMATION_REQUEST = "information_request", _("Information request")
+        PROGRESS_UPDATE = "progress_update", _("Progress update")
+        DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+        RESPONSE = "response", _("Response")
+        ESCALATION_RECEIVED = "escalation_received", _("Escalation received")
+        FINAL_RESPONSE = "final_response", _("Final response")
+        RESOLVED = "resolved", _("Resolved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SURVEY = "survey", _("Satisfaction survey")
+        STAFF_ASSIGNED = "staff_assigned", _("Case assigned (staff)")
+        STAFF_DUE_SOON = "staff_due_soon", _("Deadline due soon (staff)")
+        STAFF_BREACHED = "staff_breached", _("Deadline breached (staff)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Delivery failed")
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    recipient = models.EmailField(_("recipient"))
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=8, default="en")
+    # complaint:kind:window; unique, so a retried or doubled job writes and sends one message.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            # The dispatch sweep: pending rows whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="notification_pending",
+            ),
+            models.Index(fields=["complaint", "kind"], name="notification_complaint_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

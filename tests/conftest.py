@@ -1,0 +1,48 @@
+import os
+
+import pytest
+from django.db import connection
+
+from tests.factories import PolicyFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(name: str, available: bool, reason: str) -> None:
+    """Skip outside CI when a real service is missing; fail inside CI, where it must be there."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is required in CI: {reason}")
+    pytest.skip(f"{name} not available: {reason}")
+
+
+@pytest.fixture
+def postgres(db):
+    """Require the tests to run on PostgreSQL (DATABASE_URL=postgres://...)."""
+    require_service(
+        "PostgreSQL",
+        connection.vendor == "postgresql",
+        f"the suite runs on {connection.vendor}; set DATABASE_URL=postgres://…",
+    )
+
+
+@pytest.fixture
+def redis_url():
+    """Return a reachable Redis URL (CELERY_BROKER_URL=redis://...)."""
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    available, reason = url.startswith("redis://"), "CELERY_BROKER_URL is not a redis:// URL"
+    if available:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            available, reason = False, f"{url} does not answer: {exc}"
+    require_service("Redis", available, reason)
+    return url
+
+
+@pytest.fixture
+def policy(db):
+    return PolicyFactory(is_default=True)
