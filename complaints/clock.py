@@ -139,7 +139,8 @@ class BusinessCalendar:
     def add(self, start: dt.datetime, amount: int, unit: str) -> dt.datetime:
         """Return the moment `amount` `unit`s after `start`."""
         if unit == Unit.HOURS:
-            return start + dt.timedelta(hours=amount)
+            # In UTC: Python adds to the wall clock when both sides share a local tzinfo.
+            return start.astimezone(dt.UTC) + dt.timedelta(hours=amount)
         if unit == Unit.CALENDAR_DAYS:
             # Aware arithmetic on a local datetime keeps the wall-clock time across DST changes.
             return self.local(start) + dt.timedelta(days=amount)
