@@ -37,7 +37,7 @@ def involvement(complaint: Complaint) -> dict[int, str]:
             if user_id is not None:
                 involved.setdefault(user_id, reason)
 
-    add([complaint.handler_id], _("is its handler"))
+    add([complaint.handler_id], _("are its handler"))
     add(
         complaint.history.exclude(handler_id=None)
         .order_by()

@@ -135,15 +135,7 @@ def escalation_decide(
     _check_decision(decision, reasoning, final_response, revised_remedies, revised_redress_amount)
     with transaction.atomic():
         locked = _lock(escalation)
-        if locked.reviewer_id is not None and locked.reviewer_id != actor.user.pk:
-            raise NotPermitted(
-                _(
-                    "%(reviewer)s reviews this escalation: only they can decide it. "
-                    "Assign the review to yourself first."
-                )
-                % {"reviewer": Actor.staff(locked.reviewer)}
-            )
-        _require_independent(locked, actor.user)
+        check_decider(locked, actor.user)
         now = clock.now()
         locked.decide(
             at=now,
@@ -252,6 +244,19 @@ def _auto_escalate(pk: int, now: dt.datetime) -> bool:
             % {"deadline": f"{case.policy.calendar().local(case.resolve_by):%Y-%m-%d %H:%M %Z}"},
         )
     return True
+
+
+def check_decider(escalation: Escalation, user) -> None:
+    """Refuse `user` as the decider of `escalation`, saying why (see the module's rule)."""
+    if escalation.reviewer_id is not None and escalation.reviewer_id != user.pk:
+        raise NotPermitted(
+            _(
+                "%(reviewer)s reviews this escalation: only they can decide it. "
+                "Assign the review to yourself first."
+            )
+            % {"reviewer": Actor.staff(escalation.reviewer)}
+        )
+    _require_independent(escalation, user)
 
 
 def _lock(escalation: Escalation) -> Escalation:
