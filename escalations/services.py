@@ -265,6 +265,11 @@ def _lock(escalation: Escalation) -> Escalation:
         .select_related("complaint__policy", "reviewer")
         .get(pk=escalation.pk)
     )
+    if locked.state == Escalation.State.DECIDED:
+        raise ComplaintError(
+            _("The escalation of complaint %(reference)s is already decided.")
+            % {"reference": locked.complaint}
+        )
     if locked.state != escalation.state:
         raise ComplaintError(
             _(
