@@ -85,9 +85,7 @@ def test_it_resolves_the_case_with_a_final_response_in_the_complainants_language
     assert case.events.filter(action="close_escalation", actor=uma).exists()
 
 
-def test_it_changes_the_response_and_keeps_the_original_in_the_history(
-    ombudsman_policy, hana, uma
-):
+def test_it_changes_the_response_and_keeps_the_original_in_the_history(ombudsman_policy, hana, uma):
     case = case_in(State.ESCALATED, handler=hana)
     escalation = decide(
         case.escalations.get(),
@@ -106,9 +104,7 @@ def test_it_changes_the_response_and_keeps_the_original_in_the_history(
     assert context["response_changed"] is True and context["redress_amount"] == "50.00"
 
 
-def test_it_keeps_the_remedies_when_only_the_redress_is_partly_changed(
-    ombudsman_policy, hana, uma
-):
+def test_it_keeps_the_remedies_when_only_the_redress_is_partly_changed(ombudsman_policy, hana, uma):
     case = case_in(State.ESCALATED, handler=hana)
     decide(
         case.escalations.get(),
