@@ -13,26 +13,12 @@ from complaints.choices import Remedy, State
 from escalations.models import Escalation
 from escalations.services import escalation_assign_reviewer, escalation_decide
 from tests.escalated_cases import case_in
-from tests.factories import HandlerFactory, SupervisorFactory
+from tests.factories import SupervisorFactory
 
 pytestmark = pytest.mark.django_db
+pytest_plugins = ["tests.escalated_cases"]
 
 CHANGELIST = "admin:escalations_escalation_changelist"
-
-
-@pytest.fixture
-def hana():
-    return HandlerFactory(username="hana")
-
-
-@pytest.fixture
-def sam():
-    return SupervisorFactory(username="sam", first_name="Sam", last_name="Okafor")
-
-
-@pytest.fixture
-def uma():
-    return SupervisorFactory(username="uma", first_name="Uma", last_name="Berg")
 
 
 def escalated(hana, n, *, review_in, due_soon_in):

@@ -12,22 +12,13 @@ from escalations.models import Escalation
 from escalations.services import escalation_decide, escalation_request
 from notifications.models import Notification
 from tests.escalated_cases import case_in
-from tests.factories import HandlerFactory, PolicyFactory, SupervisorFactory
+from tests.factories import HandlerFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
+pytest_plugins = ["tests.escalated_cases"]
 
 ROUTES = "The Financial Ombudsman Service, www.financial-ombudsman.org.uk."
 TIME_LIMIT = "within six months of the date of our final response"
-
-
-@pytest.fixture
-def hana():
-    return HandlerFactory(username="hana")
-
-
-@pytest.fixture
-def uma():
-    return SupervisorFactory(username="uma", first_name="Uma", last_name="Berg")
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ from escalations.models import Escalation
 from escalations.services import escalation_request, escalations_auto_escalate_breached
 from notifications.models import Notification
 from tests.escalated_cases import case_in
-from tests.factories import HandlerFactory, PolicyFactory, UserFactory
+from tests.factories import PolicyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+pytest_plugins = ["tests.escalated_cases"]
 
 RECEIVED = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 # Without a first-response promise the full response is a case's next deadline once acknowledged.
@@ -27,11 +28,6 @@ BREACHABLE = {
     TargetKind.RESOLVE: (None, 5, Unit.BUSINESS_DAYS),
     TargetKind.ESCALATION_REVIEW: (None, 5, Unit.BUSINESS_DAYS),
 }
-
-
-@pytest.fixture
-def hana():
-    return HandlerFactory(username="hana")
 
 
 def test_it_lets_the_complainant_escalate_within_the_window(policy, hana):
