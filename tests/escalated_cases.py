@@ -2,13 +2,10 @@
 
 from decimal import Decimal
 
-import pytest
-
 from complaints import services
 from complaints.actors import Actor
 from complaints.choices import Channel, Outcome, Remedy, State
 from escalations.services import escalation_request
-from tests.factories import HandlerFactory, SupervisorFactory
 
 STEPS = {
     State.RECEIVED: [],
@@ -51,22 +48,3 @@ def case_in(state, *, handler, policy=None, language="en", email="rosa@example.c
         case.refresh_from_db()
     assert case.state == state
     return case
-
-
-# The people of the escalation tests, used as a plugin (pytest_plugins) by those test modules.
-@pytest.fixture
-def hana():
-    """A case handler."""
-    return HandlerFactory(username="hana", first_name="Hana", last_name="Ito")
-
-
-@pytest.fixture
-def sam():
-    """A supervisor."""
-    return SupervisorFactory(username="sam", first_name="Sam", last_name="Okafor")
-
-
-@pytest.fixture
-def uma():
-    """Another supervisor."""
-    return SupervisorFactory(username="uma", first_name="Uma", last_name="Berg")

@@ -16,7 +16,7 @@ from tests.escalated_cases import case_in
 from tests.factories import SupervisorFactory
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.escalated_cases"]
+pytest_plugins = ["tests.escalation_people"]
 
 CHANGELIST = "admin:escalations_escalation_changelist"
 

@@ -15,7 +15,7 @@ from tests.escalated_cases import case_in
 from tests.factories import HandlerFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.escalated_cases"]
+pytest_plugins = ["tests.escalation_people"]
 
 ROUTES = "The Financial Ombudsman Service, www.financial-ombudsman.org.uk."
 TIME_LIMIT = "within six months of the date of our final response"

@@ -17,7 +17,7 @@ from tests.escalated_cases import case_in
 from tests.factories import HandlerFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.escalated_cases"]
+pytest_plugins = ["tests.escalation_people"]
 
 
 def case_in_escalation(case, handler):

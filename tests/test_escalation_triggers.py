@@ -19,7 +19,7 @@ from tests.escalated_cases import case_in
 from tests.factories import PolicyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.escalated_cases"]
+pytest_plugins = ["tests.escalation_people"]
 
 RECEIVED = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 # Without a first-response promise the full response is a case's next deadline once acknowledged.
