@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
@@ -30,7 +31,10 @@ DEADLINE_COLOURS = {
 
 
 class ReviewFilter(admin.SimpleListFilter):
-    """Open escalations unless asked otherwise: the queue is the work still to do."""
+    """Open escalations unless asked otherwise: the queue is the work still to do.
+
+    "Mine" is the open reviews assigned to the supervisor looking; "decided" the finished ones.
+    """
 
     title = _("review")
     parameter_name = "review"
@@ -240,8 +244,15 @@ class EscalationAdmin(SimpleHistoryAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._url("changelist"))
+        remedies = [Remedy(value).label for value in escalation.complaint.remedies]
         return self._render(
-            request, "decide", escalation, form, _("Decide the escalation"), refusal=refusal
+            request,
+            "decide",
+            escalation,
+            form,
+            _("Decide the escalation"),
+            refusal=refusal,
+            original_remedies=remedies,
         )
 
     def _open_escalation(self, request, pk: int) -> Escalation:

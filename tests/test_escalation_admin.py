@@ -96,12 +96,17 @@ def test_it_lists_the_queue_without_a_query_per_row(client, sam, hana, queue):
     assert len(more) == len(few)
 
 
-def test_it_shows_an_escalation_with_its_buttons(client, sam, queue):
+def test_it_shows_an_escalation_with_its_buttons_and_history(client, sam, queue):
     client.force_login(sam)
-    escalation = queue["overdue"]
+    escalation, decided = queue["overdue"], queue["decided"]
     page = client.get(reverse("admin:escalations_escalation_change", args=[escalation.pk]))
     assert page.status_code == 200
     assert reverse("admin:escalations_escalation_decide", args=[escalation.pk]) in page.text
+    page = client.get(reverse("admin:escalations_escalation_change", args=[decided.pk]))
+    assert page.status_code == 200 and "We stand by it." in page.text
+    assert reverse("admin:escalations_escalation_decide", args=[decided.pk]) not in page.text
+    history = client.get(reverse("admin:escalations_escalation_history", args=[decided.pk]))
+    assert history.status_code == 200
 
 
 def test_it_assigns_a_reviewer_from_the_independent_supervisors(client, sam, uma, hana, queue):
@@ -133,7 +138,8 @@ def test_it_decides_from_the_decision_page(client, sam, queue):
     escalation = queue["due_soon"]
     client.force_login(sam)
     url = reverse("admin:escalations_escalation_decide", args=[escalation.pk])
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200 and "Refund" in page.text
     incomplete = client.post(url, {"decision": "changed", "reasoning": "x", "final_response": "y"})
     assert incomplete.status_code == 200 and "needs its revised remedies" in incomplete.text
     response = client.post(
