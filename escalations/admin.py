@@ -1,11 +1,293 @@
-from django.contrib import admin
+"""The supervisors' escalation queue: by review deadline, with assignment and decision pages."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from complaints import clock
+from complaints.actors import Actor
+from complaints.choices import Remedy
+from complaints.exceptions import ComplaintError
+from complaints.querysets import DeadlineState
+from escalations import selectors, services
+from escalations.forms import DecisionForm, ReviewerForm
 from escalations.models import Escalation
+
+DECIDE_PERMISSION = "escalations.decide_escalation"
+
+DEADLINE_COLOURS = {
+    DeadlineState.ON_TRACK: "#1b7f3b",
+    DeadlineState.DUE_SOON: "#a15c00",
+    DeadlineState.OVERDUE: "#b3261e",
+    DeadlineState.NONE: "#666666",
+}
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    """Open escalations unless asked otherwise: the queue is the work still to do.
+
+    "Mine" is the open reviews assigned to the supervisor looking; "decided" the finished ones.
+    """
+
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("unassigned", _("Unassigned")),
+            ("mine", _("Mine")),
+            ("decided", _("Decided")),
+            ("all", _("All")),
+        ]
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = _("Open")
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "unassigned":
+            return queryset.unassigned()
+        if value == "mine":
+            return queryset.open().reviewed_by(request.user)
+        if value == "decided":
+            return queryset.decided()
+        if value == "all":
+            return queryset
+        return queryset.open()
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("review deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            (DeadlineState.OVERDUE, DeadlineState.OVERDUE.label),
+            (DeadlineState.DUE_SOON, DeadlineState.DUE_SOON.label),
+            (DeadlineState.ON_TRACK, DeadlineState.ON_TRACK.label),
+        ]
+
+    def queryset(self, request, queryset):
+        value, now = self.value(), clock.now()
+        if value == DeadlineState.OVERDUE:
+            return queryset.overdue(now)
+        if value == DeadlineState.DUE_SOON:
+            return queryset.due_soon(now)
+        if value == DeadlineState.ON_TRACK:
+            return queryset.on_track(now)
+        return queryset
 
 
 @admin.register(Escalation)
 class EscalationAdmin(SimpleHistoryAdmin):
-    list_display = ["complaint", "state", "review_by", "reviewer"]
+    list_display = [
+        "reference",
+        "requested_by",
+        "requested_at",
+        "review_by",
+        "deadline",
+        "reviewer_name",
+        "state",
+        "decision",
+        "buttons",
+    ]
+    list_display_links = ["reference"]
     list_select_related = ["complaint", "reviewer"]
-    readonly_fields = ["complaint", "state", "requested_at", "review_by"]
+    list_filter = [ReviewFilter, DeadlineFilter]
+    search_fields = ["complaint__reference"]
+    ordering = [F("review_by").asc(nulls_last=True), "requested_at"]
+    show_full_result_count = False
+    actions = ["assign_reviewer", "decide"]
+    fieldsets = [
+        (None, {"fields": ["complaint", "state", "requested_by", "requested_by_user"]}),
+        (_("Request"), {"fields": ["requested_at", "grounds", "desired_outcome"]}),
+        (_("Review"), {"fields": ["review_aim", "review_by", "reviewer", "review_started_at"]}),
+        (
+            _("Decision"),
+            {
+                "fields": [
+                    "decision",
+                    "revised_remedies",
+                    "revised_redress_amount",
+                    "reasoning",
+                    "final_response",
+                    "decided_at",
+                    "decided_by",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["review_aim", "review_by", "review_started_at", "decided_at"]
+
+    # Escalations change only through the services (the pages below), never by editing fields.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_module_permission(self, request) -> bool:
+        # Handlers hold add_escalation (to escalate from the case page); that is no reason to
+        # show them the supervisors' queue.
+        return self.has_view_permission(request)
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm(DECIDE_PERMISSION)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_deadline_state(clock.now())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = (extra_context or {}) | {"can_decide": self.has_decide_permission(request)}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("complaint"), ordering="complaint__reference")
+    def reference(self, escalation: Escalation) -> str:
+        return escalation.complaint.display_reference
+
+    @admin.display(description=_("review deadline"))
+    def deadline(self, escalation: Escalation) -> str:
+        state = DeadlineState(escalation.deadline_state)
+        return format_html(
+            '<strong style="color: {}">{}</strong>', DEADLINE_COLOURS[state], state.label
+        )
+
+    @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
+    def reviewer_name(self, escalation: Escalation) -> str:
+        if escalation.reviewer is None:
+            return _("Unassigned")
+        return str(Actor.staff(escalation.reviewer))
+
+    @admin.display(description="")
+    def buttons(self, escalation: Escalation) -> str:
+        if escalation.state == Escalation.State.DECIDED:
+            return ""
+        return format_html(
+            '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            self._url("assign", escalation.pk),
+            _("Assign"),
+            self._url("decide", escalation.pk),
+            _("Decide"),
+        )
+
+    @admin.action(description=_("Assign a reviewer"), permissions=["decide"])
+    def assign_reviewer(self, request, queryset):
+        return self._one_page(request, queryset, "assign")
+
+    @admin.action(description=_("Decide"), permissions=["decide"])
+    def decide(self, request, queryset):
+        return self._one_page(request, queryset, "decide")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/assign/", view(self.assign_view), name=self._url_name("assign")),
+            path("<int:pk>/decide/", view(self.decide_view), name=self._url_name("decide")),
+            *super().get_urls(),
+        ]
+
+    def assign_view(self, request, pk: int):
+        escalation = self._open_escalation(request, pk)
+        form = ReviewerForm(
+            request.POST or None, reviewers=selectors.eligible_reviewers(escalation.complaint)
+        )
+        if request.method == "POST" and form.is_valid():
+            reviewer = form.cleaned_data["reviewer"]
+            try:
+                services.escalation_assign_reviewer(
+                    escalation=escalation, actor=Actor.staff(request.user), reviewer=reviewer
+                )
+            except ComplaintError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    _("%(reviewer)s reviews complaint %(reference)s.")
+                    % {"reviewer": Actor.staff(reviewer), "reference": escalation.complaint},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._url("changelist"))
+        return self._render(request, "assign_reviewer", escalation, form, _("Assign a reviewer"))
+
+    def decide_view(self, request, pk: int):
+        escalation = self._open_escalation(request, pk)
+        form = DecisionForm(request.POST or None)
+        refusal = None
+        try:
+            services.check_decider(escalation, request.user)
+        except ComplaintError as exc:
+            refusal = str(exc)
+        if request.method == "POST" and refusal is None and form.is_valid():
+            try:
+                services.escalation_decide(
+                    escalation=escalation, actor=Actor.staff(request.user), **form.cleaned_data
+                )
+            except ComplaintError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    _("Complaint %(reference)s is decided; the final response is on its way.")
+                    % {"reference": escalation.complaint},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._url("changelist"))
+        remedies = [Remedy(value).label for value in escalation.complaint.remedies]
+        return self._render(
+            request,
+            "decide",
+            escalation,
+            form,
+            _("Decide the escalation"),
+            refusal=refusal,
+            original_remedies=remedies,
+        )
+
+    def _open_escalation(self, request, pk: int) -> Escalation:
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(
+            Escalation.objects.select_related("complaint__policy", "reviewer").exclude(
+                state=Escalation.State.DECIDED
+            ),
+            pk=pk,
+        )
+
+    def _render(self, request, name, escalation, form, title, **extra):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "escalation": escalation,
+            "complaint": escalation.complaint,
+            "form": form,
+            **extra,
+        }
+        return TemplateResponse(request, f"admin/escalations/escalation/{name}.html", context)
+
+    def _one_page(self, request, queryset, name: str):
+        pks = list(queryset.exclude(state=Escalation.State.DECIDED).values_list("pk", flat=True))
+        if len(pks) != 1:
+            self.message_user(
+                request, _("Choose exactly one open escalation for this."), messages.WARNING
+            )
+            return None
+        return HttpResponseRedirect(self._url(name, pks[0]))
+
+    def _url_name(self, name: str) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{name}"
+
+    def _url(self, name: str, *args) -> str:
+        return reverse(f"admin:{self._url_name(name)}", args=args)

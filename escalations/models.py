@@ -6,6 +6,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from complaints.choices import ActorKind
+from escalations.querysets import EscalationQuerySet
 
 
 class Escalation(ConcurrentTransitionMixin, models.Model):
@@ -36,6 +37,8 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
     desired_outcome = models.TextField(_("desired outcome"), blank=True)
     review_aim = models.DateTimeField(null=True, blank=True, editable=False)
     review_by = models.DateTimeField(_("review by"), null=True, blank=True, editable=False)
+    # From when the review counts as due soon: past its aim or within the policy's warning window.
+    due_soon_at = models.DateTimeField(null=True, blank=True, editable=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -57,6 +60,7 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = EscalationQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("historical escalation"))
 
     class Meta:
@@ -81,15 +85,35 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.complaint} · {self.get_state_display()}"
 
-    @transition(field=state, source=State.REQUESTED, target=State.UNDER_REVIEW)
+    @transition(
+        field=state, source=[State.REQUESTED, State.UNDER_REVIEW], target=State.UNDER_REVIEW
+    )
     def start_review(self, *, at, reviewer) -> None:
-        self.review_started_at = at
+        """Give the review to `reviewer`; a review under way may be handed to another."""
+        self.review_started_at = self.review_started_at or at
         self.reviewer = reviewer
 
     @transition(field=state, source=[State.REQUESTED, State.UNDER_REVIEW], target=State.DECIDED)
-    def decide(self, *, at, by, decision, reasoning, final_response) -> None:
+    def decide(
+        self,
+        *,
+        at,
+        by,
+        decision,
+        reasoning,
+        final_response,
+        revised_remedies=(),
+        revised_redress_amount=None,
+    ) -> None:
         self.decided_at = at
         self.decided_by = by
+        self.reviewer = self.reviewer or by
         self.decision = decision
         self.reasoning = reasoning
         self.final_response = final_response
+        self.revised_remedies = list(revised_remedies)
+        self.revised_redress_amount = revised_redress_amount
+
+    @property
+    def changes_response(self) -> bool:
+        return self.decision in (self.Decision.CHANGED, self.Decision.PARTLY_CHANGED)

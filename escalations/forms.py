@@ -1,0 +1,51 @@
+"""The supervisors' forms: they collect input; the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.actors import Actor
+from complaints.choices import Remedy
+from escalations.models import Escalation
+
+
+class ReviewerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return str(Actor.staff(user))
+
+
+class ReviewerForm(forms.Form):
+    reviewer = ReviewerChoiceField(
+        queryset=None,
+        label=_("Reviewer"),
+        empty_label=None,
+        help_text=_("Only supervisors who had no part in the case are listed."),
+    )
+
+    def __init__(self, *args, reviewers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Escalation.Decision.choices, widget=forms.RadioSelect
+    )
+    revised_remedies = forms.MultipleChoiceField(
+        label=_("Revised remedies"),
+        choices=Remedy.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only when the response changes; they replace the original remedies."),
+    )
+    revised_redress_amount = forms.DecimalField(
+        label=_("Revised redress amount"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Only when the response changes; leave empty to keep the original amount."),
+    )
+    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}))
+    final_response = forms.CharField(
+        label=_("Final response to the complainant"), widget=forms.Textarea(attrs={"rows": 10})
+    )
