@@ -25,6 +25,18 @@ STAMP_SALT = "complaints.forms.stamp"
 LINE_CONTROLS_ALLOWED: set[str] = set()
 TEXT_CONTROLS_ALLOWED = {"\n", "\r", "\t"}
 CONFIGURABLE = "required", "optional", "hidden"
+# The form fields that are fields of the complaint itself (incident_at is built from two).
+COMPLAINT_FIELDS = {
+    "complainant_name",
+    "complainant_email",
+    "complainant_phone",
+    "account_identifier",
+    "category",
+    "product_or_service",
+    "description",
+    "earlier_contact",
+    "desired_outcome",
+}
 
 
 def refuse_control_characters(value: str, allowed: set[str]) -> None:
@@ -278,18 +290,7 @@ class ComplaintForm(HumanCheckMixin, forms.Form):
 
     def complaint_fields(self) -> dict:
         data = self.cleaned_data
-        names = [
-            "complainant_name",
-            "complainant_email",
-            "complainant_phone",
-            "account_identifier",
-            "category",
-            "product_or_service",
-            "incident_at",
-            "description",
-            "earlier_contact",
-            "desired_outcome",
-        ]
+        names = [name for name in self.field_order if name in COMPLAINT_FIELDS] + ["incident_at"]
         fields = {name: data[name] for name in names if name in data}
         return {name: value for name, value in fields.items() if value not in (None, "")}
 
