@@ -440,3 +440,38 @@ def _require_staff(actor: Actor) -> None:
 def _require_text(text: str, message: str) -> None:
     if not (text or "").strip():
         raise ComplaintError(message)
+
+
+# The public site: a fresh tracking link on request, and the complainant's rating at the end.
+
+
+def complaint_send_tracking_link(*, complaint: Complaint) -> Complaint:
+    """Replace the tracking link and email the new one (asked for on the lookup page)."""
+    with transaction.atomic():
+        case = complaint_rotate_token(complaint=complaint, actor=COMPLAINANT)
+        casework.notify_complainant(
+            case, Notification.Kind.TRACKING_LINK, key=f"{clock.now():%Y%m%d%H%M%S%f}"
+        )
+    return case
+
+
+def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
+    """Record the complainant's rating of the process (1 to 5), once, after resolution."""
+    if rating not in range(1, 6):
+        raise ComplaintError(_("Choose a rating from 1 to 5."))
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        if case.state != State.RESOLVED:
+            raise TransitionRefused(
+                action="rate", state=case.get_state_display(), reference=str(case)
+            )
+        if case.rated_at is not None:
+            raise ComplaintError(_("You have already rated how we handled this complaint."))
+        case.satisfaction_rating = rating
+        case.satisfaction_comment = comment.strip()
+        case.rated_at = clock.now()
+        case.save(
+            update_fields=["satisfaction_rating", "satisfaction_comment", "rated_at", "updated_at"]
+        )
+        casework.record_event(case, "rated", COMPLAINANT, from_state=case.state)
+    return case

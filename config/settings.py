@@ -186,3 +186,49 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 REDRESS_ORGANISATION_NAME = env("REDRESS_ORGANISATION_NAME", default="Redress demo organisation")
 REDRESS_DEFAULT_CURRENCY = env("REDRESS_DEFAULT_CURRENCY", default="EUR")
 REDRESS_AUTO_ASSIGN = env.bool("REDRESS_AUTO_ASSIGN", default=True)
+
+# The public site: security headers, upload limits, rate limits and the submission form.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+REDRESS_UPLOAD_MAX_FILE_BYTES = env.int("REDRESS_UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+REDRESS_UPLOAD_MAX_CASE_BYTES = env.int("REDRESS_UPLOAD_MAX_CASE_BYTES", default=25 * 1024 * 1024)
+REDRESS_UPLOAD_MAX_FILES = env.int("REDRESS_UPLOAD_MAX_FILES", default=10)
+# A person needs a few seconds to fill in the form; a bot posting at once is refused.
+REDRESS_FORM_MIN_SECONDS = env.float("REDRESS_FORM_MIN_SECONDS", default=3.0)
+REDRESS_FORM_MAX_AGE_SECONDS = env.int("REDRESS_FORM_MAX_AGE_SECONDS", default=24 * 3600)
+# Requests per client address per window, on the cache (database cache or Redis via CACHE_URL).
+REDRESS_RATE_WINDOW_SECONDS = env.int("REDRESS_RATE_WINDOW_SECONDS", default=3600)
+REDRESS_RATE_LIMITS = {
+    "submit": env.int("REDRESS_RATE_LIMIT_SUBMIT", default=10),
+    "lookup": env.int("REDRESS_RATE_LIMIT_LOOKUP", default=10),
+    "case_action": env.int("REDRESS_RATE_LIMIT_CASE_ACTION", default=60),
+}
+# Behind a proxy, the request header holding the client's address (e.g. HTTP_X_REAL_IP).
+REDRESS_CLIENT_IP_HEADER = env("REDRESS_CLIENT_IP_HEADER", default="")
+# Which optional fields the web form shows: "required", "optional" or "hidden".
+# Name, email and description are always asked for.
+REDRESS_FORM_FIELDS = {
+    "complainant_phone": "optional",
+    "account_identifier": "optional",
+    "category": "required",
+    "product_or_service": "optional",
+    "incident_at": "optional",
+    "earlier_contact": "optional",
+    "desired_outcome": "optional",
+    "files": "optional",
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("complaints.context_processors.organisation")

@@ -46,3 +46,11 @@ def redis_url():
 @pytest.fixture
 def policy(db):
     return PolicyFactory(is_default=True)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: rate limits and form nonces live there."""
+    from django.core.cache import cache
+
+    cache.clear()
