@@ -128,14 +128,20 @@ class ComplaintPolicy(models.Model):
         return reverse("admin:complaints_complaintpolicy_change", args=[self.pk])
 
     def calendar(self) -> clock.BusinessCalendar:
-        return clock.BusinessCalendar.for_policy(self)
+        # Built once per loaded policy: the holiday tables are the expensive part.
+        if getattr(self, "_calendar", None) is None:
+            self._calendar = clock.BusinessCalendar.for_policy(self)
+        return self._calendar
 
     def target(self, kind: str) -> clock.Target | None:
         """Return the promise of `kind`, or None if this policy makes none."""
-        for row in self.targets.all():
-            if row.kind == kind:
-                return row.as_target()
-        return None
+        if getattr(self, "_targets", None) is None:
+            self._targets = {row.kind: row.as_target() for row in self.targets.all()}
+        return self._targets.get(kind)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self._calendar = self._targets = None
+        super().refresh_from_db(*args, **kwargs)
 
 
 class PolicyTarget(models.Model):

@@ -66,7 +66,7 @@ def test_it_resolves_the_case_with_a_final_response_in_the_complainants_language
         "final_response": "Having reviewed your case, we stand by our response.",
         "response_changed": False,
         "remedies": [Remedy.REFUND],
-        "remedy_labels": ["Refund"],
+        "remedy_labels": ["Erstattung"],
         "redress_amount": "9.99",
         "redress_currency": "EUR",
         "external_routes": ROUTES,
