@@ -13,15 +13,19 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import clock, services
 from complaints.actors import Actor
 from complaints.admin import filters
-from complaints.admin.case_actions import ACTIONS, WORK, CaseAction, available_actions
-from complaints.admin.case_actions import allowed_transitions
+from complaints.admin.case_actions import (
+    ACTIONS,
+    WORK,
+    CaseAction,
+    allowed_transitions,
+    available_actions,
+)
 from complaints.admin.forms import AssignForm, LoggedComplaintForm
 from complaints.admin.search import reference_candidates
 from complaints.admin.timeline import case_timeline
@@ -147,10 +151,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .visible_to(request.user)
-            .with_deadline_state(clock.now())
+            super().get_queryset(request).visible_to(request.user).with_deadline_state(clock.now())
         )
 
     def has_view_permission(self, request, obj=None):
@@ -236,9 +237,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     # Search: a reference with a slip in it still finds its case.
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         candidates = reference_candidates(search_term)
         if candidates:
             results = results | queryset.filter(reference__in=candidates)
@@ -313,9 +312,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         form = LoggedComplaintForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            data = {
-                name: value for name, value in form.cleaned_data.items() if value is not None
-            }
+            data = {name: value for name, value in form.cleaned_data.items() if value is not None}
             try:
                 case = services.complaint_submit(actor=Actor.staff(request.user), **data)
             except ComplaintError as error:

@@ -108,7 +108,5 @@ class DeliveryFailedFilter(YesNoFilter):
 
     def subquery(self) -> Exists:
         return Exists(
-            Notification.objects.filter(
-                complaint=OuterRef("pk"), status=Notification.Status.FAILED
-            )
+            Notification.objects.filter(complaint=OuterRef("pk"), status=Notification.Status.FAILED)
         )

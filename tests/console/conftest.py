@@ -29,7 +29,6 @@ def olga(db):
     return UserFactory(username="olga")
 
 
-
 @pytest.fixture
 def cases(policy, hana, hugo, settings):
     """One case for Hana, one for Hugo, one unassigned; all received."""
@@ -42,4 +41,3 @@ def cases(policy, hana, hugo, settings):
     for case in (own, other, unassigned):
         case.refresh_from_db()
     return {"own": own, "other": other, "unassigned": unassigned}
-

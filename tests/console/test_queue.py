@@ -87,9 +87,7 @@ def test_it_filters_mine_and_unassigned(client, cases, hana):
 
 
 def test_it_filters_the_cases_whose_email_could_not_be_delivered(client, cases, sam):
-    Notification.objects.filter(complaint=cases["other"]).update(
-        status=Notification.Status.FAILED
-    )
+    Notification.objects.filter(complaint=cases["other"]).update(status=Notification.Status.FAILED)
     Notification.objects.create(
         complaint=cases["other"],
         kind=Notification.Kind.MESSAGE,
@@ -105,9 +103,7 @@ def test_it_filters_by_category(client, cases, sam):
     billing = CategoryFactory(name="Billing")
     Complaint.objects.filter(pk=cases["own"].pk).update(category=billing)
     client.force_login(sam)
-    assert listed(client.get(f"{CHANGELIST}?category__id__exact={billing.pk}")) == {
-        cases["own"].pk
-    }
+    assert listed(client.get(f"{CHANGELIST}?category__id__exact={billing.pk}")) == {cases["own"].pk}
 
 
 @pytest.mark.parametrize(
@@ -124,9 +120,7 @@ def slips(reference):
     data, check = reference[:-1], reference[-1]
     wrong_check = data + next(s for s in references.ALPHABET if s != check)
     wrong_symbol = next(
-        data[:3] + symbol + data[4:] + check
-        for symbol in references.ALPHABET
-        if symbol != data[3]
+        data[:3] + symbol + data[4:] + check for symbol in references.ALPHABET if symbol != data[3]
     )
     swapped = data[1] + data[0] + data[2:] + check
     return [reference, references.display(reference).lower(), wrong_check, wrong_symbol, swapped]
