@@ -142,7 +142,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     search_help_text = gettext_lazy("Reference, email, name or account identifier.")
     ordering = [NEXT_DEADLINE, "received_at"]
     show_full_result_count = False
-    list_per_page = 50
+    list_per_page = 100
     actions = ["assign_to_me", "assign_to_handler", "acknowledge"]
     fieldsets = FIELDSETS
     change_form_template = "admin/complaints/complaint/change_form.html"

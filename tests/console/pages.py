@@ -25,3 +25,43 @@ def change_url(case):
 
 def act_url(case, action):
     return reverse("admin:complaints_complaint_act", args=[case.pk, action])
+
+
+def walk_to(state, *, by, handler=None):
+    """Return a case brought to `state` through the services, assigned to `handler`."""
+    from complaints.actors import Actor
+    from escalations.services import escalation_request
+
+    actor = Actor.staff(by)
+    case = submit()
+    if handler is not None:
+        case = services.complaint_assign(complaint=case, actor=actor, handler=handler)
+    steps = {
+        "received": [],
+        "acknowledged": ["acknowledge"],
+        "investigating": ["acknowledge", "investigate"],
+        "responded": ["acknowledge", "investigate", "respond"],
+        "resolved": ["acknowledge", "investigate", "respond", "resolve"],
+        "escalated": ["acknowledge", "investigate", "escalate"],
+    }[state]
+    for step in steps:
+        if step == "acknowledge":
+            case = services.complaint_acknowledge(complaint=case, actor=actor)
+        elif step == "investigate":
+            case = services.complaint_start_investigation(complaint=case, actor=actor)
+        elif step == "respond":
+            case = services.complaint_respond(
+                complaint=case,
+                actor=actor,
+                findings="A duplicate charge.",
+                actions="Refunded.",
+                reasoning="Our error.",
+                outcome="upheld",
+            )
+        elif step == "resolve":
+            case = services.complaint_resolve(complaint=case, actor=actor)
+        elif step == "escalate":
+            escalation_request(complaint=case, actor=actor, grounds="Needs a senior view.")
+            case.refresh_from_db()
+    assert case.state == state
+    return case
