@@ -100,7 +100,7 @@ class ResponseForm(forms.Form):
         label=_("Currency"),
         max_length=3,
         required=False,
-        validators=[RegexValidator(r"^[A-Z]{3}$", _("Give a three-letter currency code."))],
+        validators=[RegexValidator(r"^[A-Za-z]{3}$", _("Give a three-letter currency code."))],
         help_text=_("ISO code such as EUR or GBP; the default currency if left empty."),
     )
     reasoning = forms.CharField(label=_("Reasoning"), widget=TEXTAREA)
