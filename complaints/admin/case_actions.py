@@ -27,7 +27,9 @@ WORK = "complaints.work_complaint"
 class CaseAction:
     name: str
     label: str
-    perform: Callable[[Complaint, Actor, dict[str, Any]], Any]
+    # A service called as service(complaint=..., actor=..., **the form's cleaned data): each
+    # form's field names are the service's keyword arguments.
+    service: Callable[..., Any]
     done: str
     form_class: type[forms.Form] | None = None
     # A transition of the state machine is offered when the machine allows it now; other
@@ -37,6 +39,9 @@ class CaseAction:
     permission: str = WORK
     # Correspondence is written in the panel under the case, not from a button on top.
     in_correspondence: bool = False
+
+    def perform(self, complaint: Complaint, actor: Actor, data: dict[str, Any]) -> Any:
+        return self.service(complaint=complaint, actor=actor, **data)
 
     def is_available(self, complaint: Complaint, allowed_transitions: set[str]) -> bool:
         if self.is_transition and self.name not in allowed_transitions:
@@ -58,45 +63,39 @@ ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "acknowledge",
             _("Acknowledge"),
-            lambda case, actor, data: services.complaint_acknowledge(complaint=case, actor=actor),
+            services.complaint_acknowledge,
             _("Complaint %(reference)s acknowledged; the acknowledgement is on its way."),
         ),
         CaseAction(
             "start_investigation",
             _("Start investigation"),
-            lambda case, actor, data: services.complaint_start_investigation(
-                complaint=case, actor=actor
-            ),
+            services.complaint_start_investigation,
             _("Investigation of %(reference)s started."),
         ),
         CaseAction(
             "request_information",
             _("Request information"),
-            lambda case, actor, data: services.complaint_request_information(
-                complaint=case, actor=actor, body=data["body"]
-            ),
+            services.complaint_request_information,
             _("The question on %(reference)s was sent to the complainant."),
             form_class=console_forms.InformationRequestForm,
         ),
         CaseAction(
             "respond",
             _("Respond"),
-            lambda case, actor, data: services.complaint_respond(
-                complaint=case, actor=actor, **data
-            ),
+            services.complaint_respond,
             _("The response on %(reference)s was sent."),
             form_class=console_forms.ResponseForm,
         ),
         CaseAction(
             "resolve",
             _("Resolve"),
-            lambda case, actor, data: services.complaint_resolve(complaint=case, actor=actor),
+            services.complaint_resolve,
             _("Complaint %(reference)s resolved."),
         ),
         CaseAction(
             "escalate",
             _("Escalate"),
-            lambda case, actor, data: escalation_request(complaint=case, actor=actor, **data),
+            escalation_request,
             _("Complaint %(reference)s escalated for a senior review."),
             form_class=console_forms.EscalationForm,
             permission="escalations.add_escalation",
@@ -104,9 +103,7 @@ ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "extend_deadline",
             _("Extend the deadline"),
-            lambda case, actor, data: services.complaint_extend_deadline(
-                complaint=case, actor=actor, **data
-            ),
+            services.complaint_extend_deadline,
             _("The deadline of %(reference)s was moved and the complainant told why."),
             form_class=console_forms.DeadlineExtensionForm,
             is_transition=False,
@@ -115,9 +112,7 @@ ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "mark_complex",
             _("Mark complex"),
-            lambda case, actor, data: services.complaint_mark_complex(
-                complaint=case, actor=actor, reason=data["reason"]
-            ),
+            services.complaint_mark_complex,
             _("Complaint %(reference)s is now complex."),
             form_class=console_forms.ReasonForm,
             is_transition=False,
@@ -126,9 +121,7 @@ ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "assign",
             _("Assign"),
-            lambda case, actor, data: services.complaint_assign(
-                complaint=case, actor=actor, handler=data["handler"]
-            ),
+            services.complaint_assign,
             _("Complaint %(reference)s assigned."),
             form_class=console_forms.AssignForm,
             is_transition=False,
@@ -137,27 +130,21 @@ ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "withdraw",
             _("Withdraw"),
-            lambda case, actor, data: services.complaint_withdraw(
-                complaint=case, actor=actor, reason=data["reason"]
-            ),
+            services.complaint_withdraw,
             _("Complaint %(reference)s withdrawn."),
             form_class=console_forms.ReasonForm,
         ),
         CaseAction(
             "reopen",
             _("Reopen"),
-            lambda case, actor, data: services.complaint_reopen(
-                complaint=case, actor=actor, reason=data["reason"]
-            ),
+            services.complaint_reopen,
             _("Complaint %(reference)s reopened."),
             form_class=console_forms.ReasonForm,
         ),
         CaseAction(
             "send_message",
             _("Send to the complainant"),
-            lambda case, actor, data: services.complaint_send_message(
-                complaint=case, actor=actor, body=data["body"]
-            ),
+            services.complaint_send_message,
             _("The message on %(reference)s is on its way to the complainant."),
             form_class=console_forms.MessageForm,
             is_transition=False,
@@ -167,9 +154,7 @@ ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "add_note",
             _("Add note"),
-            lambda case, actor, data: services.complaint_add_note(
-                complaint=case, actor=actor, body=data["body"]
-            ),
+            services.complaint_add_note,
             _("Note added to %(reference)s."),
             form_class=console_forms.NoteForm,
             is_transition=False,
@@ -178,9 +163,7 @@ ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "attach_file",
             _("Upload"),
-            lambda case, actor, data: attachments.attachment_store(
-                complaint=case, actor=actor, upload=data["file"], is_internal=data["is_internal"]
-            ),
+            attachments.attachment_store,
             _("File added to %(reference)s."),
             form_class=console_forms.AttachmentForm,
             is_transition=False,

@@ -26,7 +26,12 @@ from complaints.admin.case_actions import (
     allowed_transitions,
     available_actions,
 )
-from complaints.admin.forms import AssignForm, LoggedComplaintForm
+from complaints.admin.forms import (
+    COMPLAINANT_FIELDS,
+    COMPLAINT_TEXT_FIELDS,
+    AssignForm,
+    LoggedComplaintForm,
+)
 from complaints.admin.search import reference_candidates
 from complaints.admin.timeline import case_timeline
 from complaints.exceptions import ComplaintError
@@ -39,30 +44,11 @@ DEADLINE_COLOURS = {
     DeadlineState.DUE_SOON: "#a15c00",
     DeadlineState.OVERDUE: "#b00020",
 }
-EDITABLE_FIELDS = {
-    "complainant_name",
-    "complainant_email",
-    "complainant_phone",
-    "complainant_address",
-    "account_identifier",
-    "language",
-    "product_or_service",
-    "root_cause",
-}
+# Contact details and classification may be corrected in place (the history keeps the old
+# values); everything the lifecycle depends on changes only through an action.
+EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
 FIELDSETS = [
-    (
-        gettext_lazy("Complainant"),
-        {
-            "fields": [
-                "complainant_name",
-                "complainant_email",
-                "complainant_phone",
-                "complainant_address",
-                "account_identifier",
-                "language",
-            ]
-        },
-    ),
+    (gettext_lazy("Complainant"), {"fields": COMPLAINANT_FIELDS}),
     (
         gettext_lazy("Complaint"),
         {
@@ -74,9 +60,7 @@ FIELDSETS = [
                 "category",
                 "product_or_service",
                 "incident_at",
-                "description",
-                "earlier_contact",
-                "desired_outcome",
+                *COMPLAINT_TEXT_FIELDS,
             ]
         },
     ),

@@ -13,6 +13,15 @@ from complaints.choices import Channel, Outcome, Remedy
 from complaints.models import Complaint
 from complaints.roles import HANDLERS
 
+COMPLAINANT_FIELDS = [
+    "complainant_name",
+    "complainant_email",
+    "complainant_phone",
+    "complainant_address",
+    "account_identifier",
+    "language",
+]
+COMPLAINT_TEXT_FIELDS = ["description", "earlier_contact", "desired_outcome"]
 TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
 
 
@@ -85,6 +94,8 @@ class AssignForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
+    """The written response; its fields are complaint_respond's arguments."""
+
     findings = forms.CharField(label=_("Findings"), widget=TEXTAREA)
     actions = forms.CharField(label=_("Actions taken"), widget=TEXTAREA, required=False)
     remedies = forms.MultipleChoiceField(
@@ -117,7 +128,7 @@ class ResponseForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    upload = forms.FileField(label=_("File"))
     is_internal = forms.BooleanField(
         label=_("Staff only"),
         required=False,
@@ -149,18 +160,11 @@ class LoggedComplaintForm(forms.ModelForm):
         fields = [
             "channel",
             "received_at",
-            "complainant_name",
-            "complainant_email",
-            "complainant_phone",
-            "complainant_address",
-            "account_identifier",
-            "language",
+            *COMPLAINANT_FIELDS,
             "category",
             "product_or_service",
             "incident_at",
-            "description",
-            "earlier_contact",
-            "desired_outcome",
+            *COMPLAINT_TEXT_FIELDS,
         ]
 
     def __init__(self, *args, **kwargs) -> None:

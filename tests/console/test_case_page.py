@@ -275,7 +275,7 @@ def test_it_stores_an_uploaded_file_privately_under_a_random_name(client, policy
     client.force_login(hana)
     content = b"call notes"
     upload = SimpleUploadedFile("../../call notes.txt", content, content_type="text/plain")
-    client.post(act_url(case, "attach_file"), {"file": upload, "is_internal": "on"})
+    client.post(act_url(case, "attach_file"), {"upload": upload, "is_internal": "on"})
     attachment = Attachment.objects.get(complaint=case)
     assert attachment.is_internal
     assert attachment.size == len(content)
@@ -292,7 +292,7 @@ def test_it_refuses_a_file_over_the_limit(client, policy, hana, monkeypatch):
     case = walk_to("acknowledged", by=hana, handler=hana)
     client.force_login(hana)
     upload = SimpleUploadedFile("big.txt", b"too big", content_type="text/plain")
-    response = client.post(act_url(case, "attach_file"), {"file": upload})
+    response = client.post(act_url(case, "attach_file"), {"upload": upload})
     assert response.status_code == 200
     assert not Attachment.objects.exists()
 
