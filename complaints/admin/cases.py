@@ -1,17 +1,421 @@
-from django.contrib import admin
+"""The handler console: the queue of cases and the case page, both thin over the services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from complaints import clock, services
+from complaints.actors import Actor
+from complaints.admin import filters
+from complaints.admin.case_actions import (
+    ACTIONS,
+    WORK,
+    CaseAction,
+    allowed_transitions,
+    available_actions,
+)
+from complaints.admin.forms import (
+    COMPLAINANT_FIELDS,
+    COMPLAINT_TEXT_FIELDS,
+    AssignForm,
+    LoggedComplaintForm,
+)
+from complaints.admin.search import reference_candidates
+from complaints.admin.timeline import case_timeline
+from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
+from complaints.querysets import DeadlineState
+
+NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
+DEADLINE_COLOURS = {
+    DeadlineState.ON_TRACK: "#1b7f3b",
+    DeadlineState.DUE_SOON: "#a15c00",
+    DeadlineState.OVERDUE: "#b00020",
+}
+# Contact details and classification may be corrected in place (the history keeps the old
+# values); everything the lifecycle depends on changes only through an action.
+EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
+FIELDSETS = [
+    (gettext_lazy("Complainant"), {"fields": COMPLAINANT_FIELDS}),
+    (
+        gettext_lazy("Complaint"),
+        {
+            "fields": [
+                "display_reference",
+                "state",
+                "channel",
+                "received_at",
+                "category",
+                "product_or_service",
+                "incident_at",
+                *COMPLAINT_TEXT_FIELDS,
+            ]
+        },
+    ),
+    (
+        gettext_lazy("Handling"),
+        {"fields": ["handler", "is_complex", "awaiting_information", "root_cause"]},
+    ),
+    (
+        gettext_lazy("Deadlines"),
+        {
+            "fields": [
+                "deadline",
+                "acknowledge_by",
+                "respond_by",
+                "resolve_by",
+                "next_update_due",
+                "escalate_until",
+                "reopen_until",
+            ]
+        },
+    ),
+    (
+        gettext_lazy("Response"),
+        {
+            "fields": [
+                "outcome",
+                "response_findings",
+                "response_actions",
+                "remedies",
+                "redress_amount",
+                "redress_currency",
+                "response_reasoning",
+            ],
+            "classes": ["collapse"],
+        },
+    ),
+]
 
 
 @admin.register(Complaint)
 class ComplaintAdmin(SimpleHistoryAdmin):
-    list_display = ["display_reference", "complainant_name", "category", "state", "handler"]
+    list_display = [
+        "reference_column",
+        "complainant_name",
+        "category",
+        "state",
+        "handler_column",
+        "deadline",
+        "age",
+    ]
+    list_display_links = ["reference_column"]
     list_select_related = ["category__parent", "handler"]
-    list_filter = ["state", "channel"]
-    search_fields = ["reference", "complainant_email", "complainant_name"]
-    readonly_fields = ["reference", "state", "received_at", "next_deadline"]
+    list_filter = [
+        filters.StateFilter,
+        filters.DeadlineStateFilter,
+        "category",
+        "channel",
+        filters.HandlerFilter,
+        filters.EscalatedFilter,
+        filters.DeliveryFailedFilter,
+    ]
+    search_fields = ["complainant_email", "complainant_name", "account_identifier"]
+    search_help_text = gettext_lazy("Reference, email, name or account identifier.")
+    ordering = [NEXT_DEADLINE, "received_at"]
     show_full_result_count = False
+    list_per_page = 100
+    actions = ["assign_to_me", "assign_to_handler", "acknowledge"]
+    fieldsets = FIELDSETS
+    change_form_template = "admin/complaints/complaint/change_form.html"
+
+    # Visibility: handlers see their own and unassigned cases, supervisors all, other staff none.
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return (
+            super().get_queryset(request).visible_to(request.user).with_deadline_state(clock.now())
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may_see(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_see(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A complaint is never deleted: closed cases are anonymised after the retention period.
+        return False
+
+    def has_work_permission(self, request):
+        return request.user.has_perm(WORK)
+
+    def _may_see(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        return Complaint.objects.visible_to(request.user).filter(pk=obj.pk).exists()
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Someone else's case and a case that does not exist look the same.
+            raise Http404(_("No such complaint."))
+        return obj
+
+    # The history is read-only: a revert would bypass the state machine.
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        self.get_object(request, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # Queue columns.
+
+    @admin.display(description=gettext_lazy("reference"), ordering="reference")
+    def reference_column(self, obj):
+        return obj.display_reference
+
+    @admin.display(description=gettext_lazy("handler"), ordering="handler__last_name")
+    def handler_column(self, obj):
+        if obj.handler is None:
+            return "—"
+        return obj.handler.get_full_name() or obj.handler.get_username()
+
+    @admin.display(description=gettext_lazy("next deadline"), ordering=NEXT_DEADLINE)
+    def deadline(self, obj):
+        state = getattr(obj, "deadline_state", DeadlineState.NONE)
+        if state == DeadlineState.NONE or obj.next_deadline is None:
+            return "—"
+        return format_html(
+            '<span class="deadline deadline-{}" style="color:{};font-weight:bold">{}</span>'
+            " · {} {}",
+            state,
+            DEADLINE_COLOURS[state],
+            DeadlineState(state).label,
+            obj.get_next_deadline_kind_display(),
+            timezone.localtime(obj.next_deadline).strftime("%Y-%m-%d %H:%M"),
+        )
+
+    @admin.display(description=gettext_lazy("age"), ordering="received_at")
+    def age(self, obj):
+        days = (clock.now() - obj.received_at).days
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+    @admin.display(description=gettext_lazy("reference"))
+    def display_reference(self, obj):
+        return obj.display_reference
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = [name for _title, options in FIELDSETS for name in options["fields"]]
+        return [name for name in shown if name not in EDITABLE_FIELDS]
+
+    # Search: a reference with a slip in it still finds its case.
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        candidates = reference_candidates(search_term)
+        if candidates:
+            results = results | queryset.filter(reference__in=candidates)
+        return results, may_have_duplicates
+
+    # Bulk actions on the queue.
+
+    @admin.action(description=gettext_lazy("Assign to me"), permissions=["work"])
+    def assign_to_me(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda case, actor: services.complaint_assign(
+                complaint=case, actor=actor, handler=request.user
+            ),
+            _("Assigned to you: %(count)d."),
+        )
+
+    @admin.action(description=gettext_lazy("Assign to a handler…"), permissions=["work"])
+    def assign_to_handler(self, request, queryset):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            handler = form.cleaned_data["handler"]
+            self._each(
+                request,
+                queryset,
+                lambda case, actor: services.complaint_assign(
+                    complaint=case, actor=actor, handler=handler
+                ),
+                _("Assigned to %(handler)s: %(count)d."),
+                handler=handler.get_full_name() or handler.get_username(),
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/complaints/complaint/assign_handler.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Assign complaints to a handler"),
+                "opts": self.opts,
+                "form": form,
+                "queryset": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=gettext_lazy("Acknowledge"), permissions=["work"])
+    def acknowledge(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda case, actor: services.complaint_acknowledge(complaint=case, actor=actor),
+            _("Acknowledged: %(count)d."),
+        )
+
+    def _each(self, request, queryset, perform, done: str, **names: str) -> None:
+        actor, count = Actor.staff(request.user), 0
+        for case in queryset:
+            try:
+                perform(case, actor)
+            except ComplaintError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"count": count, **names}, messages.SUCCESS)
+
+    # Logging a complaint that came by phone, post or in person.
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = LoggedComplaintForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = {name: value for name, value in form.cleaned_data.items() if value is not None}
+            try:
+                case = services.complaint_submit(actor=Actor.staff(request.user), **data)
+            except ComplaintError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("Complaint %(reference)s logged.") % {"reference": case},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:complaints_complaint_change", args=[case.pk])
+                )
+        return TemplateResponse(
+            request,
+            "admin/complaints/complaint/log_complaint.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Log a complaint"),
+                "opts": self.opts,
+                "form": form,
+                "media": self.media + form.media,
+            },
+        )
+
+    # The case page.
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/act/<str:action_name>/",
+                self.admin_site.admin_view(self.case_action_view),
+                name="complaints_complaint_act",
+            ),
+            path(
+                "<path:object_id>/files/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="complaints_complaint_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, unquote(object_id))
+        actions = available_actions(case, request.user)
+        context = {
+            "case_buttons": [action for action in actions if not action.in_correspondence],
+            "correspondence_forms": [
+                (action, action.form_class(auto_id=f"id_{action.name}_%s"))
+                for action in actions
+                if action.in_correspondence
+            ],
+            "case_files": case.attachments.select_related("uploaded_by_user"),
+            "timeline": case_timeline(case),
+        }
+        return super().change_view(request, object_id, form_url, context | (extra_context or {}))
+
+    def case_action_view(self, request, object_id, action_name):
+        case = self.get_object(request, unquote(object_id))
+        action = ACTIONS.get(action_name)
+        if action is None:
+            raise Http404(_("No such action."))
+        if not (request.user.has_perm(action.permission) and self.has_view_permission(request)):
+            raise PermissionDenied
+        change_url = reverse("admin:complaints_complaint_change", args=[case.pk])
+        if not action.is_available(case, allowed_transitions(case)):
+            self.message_user(
+                request,
+                _("“%(action)s” is not possible on %(reference)s now: it is %(state)s.")
+                % {
+                    "action": action.label,
+                    "reference": case,
+                    "state": case.get_state_display(),
+                },
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
+        if action.form_class is None and request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = (
+            action.form_class(request.POST or None, request.FILES or None)
+            if action.form_class
+            else None
+        )
+        if request.method == "POST" and (form is None or form.is_valid()):
+            if self._perform(request, case, action, form.cleaned_data if form else {}):
+                return HttpResponseRedirect(change_url)
+            if form is None:
+                return HttpResponseRedirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/complaints/complaint/case_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{action.label}: {case}",
+                "opts": self.opts,
+                "original": case,
+                "action": action,
+                "form": form,
+                "media": self.media + form.media,
+            },
+        )
+
+    def attachment_view(self, request, object_id, attachment_id):
+        case = self.get_object(request, unquote(object_id))
+        attachment = get_object_or_404(case.attachments, pk=attachment_id)
+        # Always a download, never rendered inline: the type is whatever the uploader claimed.
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type="application/octet-stream",
+        )
+
+    def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
+        try:
+            action.perform(case, Actor.staff(request.user), data)
+        except ComplaintError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return False
+        self.message_user(request, action.done % {"reference": case}, messages.SUCCESS)
+        return True

@@ -1,0 +1,183 @@
+"""What a handler can do on the case page: each action names its form and the service it calls.
+
+The admin never fires a transition on the model itself: every action goes through a service in
+complaints.services (or escalations.services), which locks the row, records the timeline entry and
+writes the notifications in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints import attachments, services
+from complaints.actors import Actor
+from complaints.admin import forms as console_forms
+from complaints.models import Complaint
+from escalations.services import escalation_request
+
+WORK = "complaints.work_complaint"
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    name: str
+    label: str
+    # A service called as service(complaint=..., actor=..., **the form's cleaned data): each
+    # form's field names are the service's keyword arguments.
+    service: Callable[..., Any]
+    done: str
+    form_class: type[forms.Form] | None = None
+    # A transition of the state machine is offered when the machine allows it now; other
+    # actions say themselves when they apply.
+    is_transition: bool = True
+    applies: Callable[[Complaint], bool] | None = None
+    permission: str = WORK
+    # Correspondence is written in the panel under the case, not from a button on top.
+    in_correspondence: bool = False
+
+    def perform(self, complaint: Complaint, actor: Actor, data: dict[str, Any]) -> Any:
+        return self.service(complaint=complaint, actor=actor, **data)
+
+    def is_available(self, complaint: Complaint, allowed_transitions: set[str]) -> bool:
+        if self.is_transition and self.name not in allowed_transitions:
+            return False
+        return self.applies is None or self.applies(complaint)
+
+
+def allowed_transitions(complaint: Complaint) -> set[str]:
+    return {transition.name for transition in complaint.get_available_state_transitions()}
+
+
+def _has_open_resolve_deadline(case: Complaint) -> bool:
+    return case.is_open and case.responded_at is None and case.resolve_by is not None
+
+
+ACTIONS: dict[str, CaseAction] = {
+    action.name: action
+    for action in [
+        CaseAction(
+            "acknowledge",
+            _("Acknowledge"),
+            services.complaint_acknowledge,
+            _("Complaint %(reference)s acknowledged; the acknowledgement is on its way."),
+        ),
+        CaseAction(
+            "start_investigation",
+            _("Start investigation"),
+            services.complaint_start_investigation,
+            _("Investigation of %(reference)s started."),
+        ),
+        CaseAction(
+            "request_information",
+            _("Request information"),
+            services.complaint_request_information,
+            _("The question on %(reference)s was sent to the complainant."),
+            form_class=console_forms.InformationRequestForm,
+        ),
+        CaseAction(
+            "respond",
+            _("Respond"),
+            services.complaint_respond,
+            _("The response on %(reference)s was sent."),
+            form_class=console_forms.ResponseForm,
+        ),
+        CaseAction(
+            "resolve",
+            _("Resolve"),
+            services.complaint_resolve,
+            _("Complaint %(reference)s resolved."),
+        ),
+        CaseAction(
+            "escalate",
+            _("Escalate"),
+            escalation_request,
+            _("Complaint %(reference)s escalated for a senior review."),
+            form_class=console_forms.EscalationForm,
+            permission="escalations.add_escalation",
+        ),
+        CaseAction(
+            "extend_deadline",
+            _("Extend the deadline"),
+            services.complaint_extend_deadline,
+            _("The deadline of %(reference)s was moved and the complainant told why."),
+            form_class=console_forms.DeadlineExtensionForm,
+            is_transition=False,
+            applies=_has_open_resolve_deadline,
+        ),
+        CaseAction(
+            "mark_complex",
+            _("Mark complex"),
+            services.complaint_mark_complex,
+            _("Complaint %(reference)s is now complex."),
+            form_class=console_forms.ReasonForm,
+            is_transition=False,
+            applies=lambda case: _has_open_resolve_deadline(case) and not case.is_complex,
+        ),
+        CaseAction(
+            "assign",
+            _("Assign"),
+            services.complaint_assign,
+            _("Complaint %(reference)s assigned."),
+            form_class=console_forms.AssignForm,
+            is_transition=False,
+            applies=lambda case: case.is_open,
+        ),
+        CaseAction(
+            "withdraw",
+            _("Withdraw"),
+            services.complaint_withdraw,
+            _("Complaint %(reference)s withdrawn."),
+            form_class=console_forms.ReasonForm,
+        ),
+        CaseAction(
+            "reopen",
+            _("Reopen"),
+            services.complaint_reopen,
+            _("Complaint %(reference)s reopened."),
+            form_class=console_forms.ReasonForm,
+        ),
+        CaseAction(
+            "send_message",
+            _("Send to the complainant"),
+            services.complaint_send_message,
+            _("The message on %(reference)s is on its way to the complainant."),
+            form_class=console_forms.MessageForm,
+            is_transition=False,
+            applies=lambda case: case.is_open,
+            in_correspondence=True,
+        ),
+        CaseAction(
+            "add_note",
+            _("Add note"),
+            services.complaint_add_note,
+            _("Note added to %(reference)s."),
+            form_class=console_forms.NoteForm,
+            is_transition=False,
+            in_correspondence=True,
+        ),
+        CaseAction(
+            "attach_file",
+            _("Upload"),
+            attachments.attachment_store,
+            _("File added to %(reference)s."),
+            form_class=console_forms.AttachmentForm,
+            is_transition=False,
+            in_correspondence=True,
+        ),
+    ]
+}
+
+
+def available_actions(complaint: Complaint, user) -> list[CaseAction]:
+    """Return the actions `user` may take on `complaint` now, in the order they are shown."""
+    transitions = allowed_transitions(complaint)
+    return [
+        action
+        for action in ACTIONS.values()
+        if user.has_perm(action.permission) and action.is_available(complaint, transitions)
+    ]

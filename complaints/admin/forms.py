@@ -1,0 +1,191 @@
+"""The forms of the handler console: one per action that needs input, each with only its fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from complaints import clock
+from complaints.choices import Channel, Outcome, Remedy
+from complaints.models import Complaint
+from complaints.roles import HANDLERS
+
+COMPLAINANT_FIELDS = [
+    "complainant_name",
+    "complainant_email",
+    "complainant_phone",
+    "complainant_address",
+    "account_identifier",
+    "language",
+]
+COMPLAINT_TEXT_FIELDS = ["description", "earlier_contact", "desired_outcome"]
+TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
+
+
+def handlers_queryset():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=HANDLERS)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class HandlerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message to the complainant"), widget=TEXTAREA)
+
+
+class InformationRequestForm(forms.Form):
+    body = forms.CharField(
+        label=_("Question to the complainant"),
+        widget=TEXTAREA,
+        help_text=_("Sent by email and shown on the tracking page; the case waits for the answer."),
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"), widget=TEXTAREA, help_text=_("Never shown to the complainant.")
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+
+
+class EscalationForm(forms.Form):
+    grounds = forms.CharField(label=_("Why the case needs a senior review"), widget=TEXTAREA)
+    desired_outcome = forms.CharField(
+        label=_("Outcome the complainant wants"), widget=TEXTAREA, required=False
+    )
+
+
+class DeadlineExtensionForm(forms.Form):
+    resolve_by = forms.SplitDateTimeField(
+        label=_("New full-response deadline"), widget=AdminSplitDateTime
+    )
+    reason = forms.CharField(
+        label=_("Reason the complainant will be told"),
+        widget=TEXTAREA,
+        help_text=_("Say why more time is needed; the complainant receives it with the new date."),
+    )
+
+    def clean_resolve_by(self):
+        value = self.cleaned_data["resolve_by"]
+        if value <= clock.now():
+            raise forms.ValidationError(_("The new deadline must be in the future."))
+        return value
+
+
+class AssignForm(forms.Form):
+    handler = HandlerChoiceField(label=_("Handler"), queryset=handlers_queryset())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Evaluated per form, not at import: handlers join and leave.
+        self.fields["handler"].queryset = handlers_queryset()
+
+
+class ResponseForm(forms.Form):
+    """The written response; its fields are complaint_respond's arguments."""
+
+    findings = forms.CharField(label=_("Findings"), widget=TEXTAREA)
+    actions = forms.CharField(label=_("Actions taken"), widget=TEXTAREA, required=False)
+    remedies = forms.MultipleChoiceField(
+        label=_("Remedy"),
+        choices=Remedy.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    redress_amount = forms.DecimalField(
+        label=_("Redress amount"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    redress_currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        validators=[RegexValidator(r"^[A-Za-z]{3}$", _("Give a three-letter currency code."))],
+        help_text=_("ISO code such as EUR or GBP; the default currency if left empty."),
+    )
+    reasoning = forms.CharField(label=_("Reasoning"), widget=TEXTAREA)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+
+    def clean_redress_currency(self) -> str:
+        return self.cleaned_data["redress_currency"].upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("redress_currency") and cleaned.get("redress_amount") is None:
+            self.add_error("redress_amount", _("Give the amount the currency belongs to."))
+        return cleaned
+
+
+class AttachmentForm(forms.Form):
+    upload = forms.FileField(label=_("File"))
+    is_internal = forms.BooleanField(
+        label=_("Staff only"),
+        required=False,
+        help_text=_("Tick to keep the file off the complainant's tracking page."),
+    )
+
+
+# Channels a handler logs by hand; the web and in-app forms log themselves.
+LOGGED_CHANNELS = [
+    (value, label) for value, label in Channel.choices if value not in {"web", "in_app"}
+]
+
+
+class LoggedComplaintForm(forms.ModelForm):
+    """A complaint that came by phone, post or in person, typed in by the handler."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=LOGGED_CHANNELS)
+    received_at = forms.SplitDateTimeField(
+        label=_("Received"),
+        widget=AdminSplitDateTime,
+        help_text=_("When it reached us: the deadlines run from this moment."),
+    )
+    incident_at = forms.SplitDateTimeField(
+        label=_("When it happened"), widget=AdminSplitDateTime, required=False
+    )
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "channel",
+            "received_at",
+            *COMPLAINANT_FIELDS,
+            "category",
+            "product_or_service",
+            "incident_at",
+            *COMPLAINT_TEXT_FIELDS,
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
+
+    def clean_received_at(self):
+        value = self.cleaned_data["received_at"]
+        if value > clock.now():
+            raise forms.ValidationError(_("A complaint cannot be received in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        received, incident = cleaned.get("received_at"), cleaned.get("incident_at")
+        if received and incident and incident > received:
+            self.add_error("incident_at", _("It cannot have happened after we received it."))
+        if not (cleaned.get("complainant_email") or cleaned.get("complainant_phone")) and not (
+            cleaned.get("complainant_address")
+        ):
+            self.add_error(
+                "complainant_email", _("Give at least one way to reach the complainant.")
+            )
+        return cleaned

@@ -1,0 +1,337 @@
+"""The case page: transitions as buttons and forms, correspondence, files, timeline, history."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from complaints import attachments, clock
+from complaints.models import Attachment, DeadlineExtension, Message
+from notifications.models import Notification
+from tests.console.pages import act_url, change_url, walk_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_auto_assignment(settings):
+    settings.REDRESS_AUTO_ASSIGN = False
+
+
+def buttons(response):
+    return {action.name for action in response.context["case_buttons"]}
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_it_offers_only_the_transitions_allowed_now(client, policy, hana):
+    case = walk_to("received", by=hana, handler=hana)
+    client.force_login(hana)
+    response = client.get(change_url(case))
+    assert response.status_code == 200
+    assert buttons(response) == {
+        "acknowledge",
+        "withdraw",
+        "assign",
+        "extend_deadline",
+        "mark_complex",
+    }
+    assert b"Acknowledge</button>" in response.content
+
+
+def test_it_offers_the_investigation_steps_once_investigating(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    assert {"request_information", "respond", "escalate"} <= buttons(client.get(change_url(case)))
+
+
+def test_it_never_lets_the_state_be_edited_as_a_field(client, policy, hana):
+    case = walk_to("received", by=hana, handler=hana)
+    client.force_login(hana)
+    response = client.get(change_url(case))
+    assert 'name="state"' not in response.content.decode()
+    client.post(
+        change_url(case),
+        {
+            "complainant_name": "Rosa Diaz",
+            "complainant_email": "rosa@example.com",
+            "complainant_phone": "+44 20 7946 0000",
+            "language": "en",
+            "state": "resolved",
+        },
+    )
+    case.refresh_from_db()
+    assert case.state == "received"
+    assert case.complainant_phone == "+44 20 7946 0000"
+
+
+def test_it_escapes_what_the_complainant_wrote(client, policy, hana):
+    case = walk_to("received", by=hana, handler=hana)
+    case.description = "<script>alert(1)</script>"
+    case.save()
+    client.force_login(hana)
+    content = client.get(change_url(case)).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_it_acknowledges_with_one_click_through_the_service(client, policy, hana):
+    case = walk_to("received", by=hana, handler=hana)
+    client.force_login(hana)
+    response = client.post(act_url(case, "acknowledge"), follow=True)
+    case.refresh_from_db()
+    assert case.state == "acknowledged"
+    assert case.events.filter(action="acknowledge", actor=hana).exists()
+    assert Notification.objects.filter(complaint=case, kind="acknowledgement").exists()
+    assert any("acknowledged" in text for text in messages_of(response))
+
+
+def test_it_refuses_a_transition_that_is_no_longer_allowed(client, policy, hana):
+    case = walk_to("acknowledged", by=hana, handler=hana)
+    client.force_login(hana)
+    response = client.post(act_url(case, "acknowledge"), follow=True)
+    assert any("not possible" in text and "Acknowledged" in text for text in messages_of(response))
+
+
+def test_it_refuses_a_get_on_a_one_click_transition(client, policy, hana):
+    case = walk_to("received", by=hana, handler=hana)
+    client.force_login(hana)
+    assert client.get(act_url(case, "acknowledge")).status_code == 405
+    case.refresh_from_db()
+    assert case.state == "received"
+
+
+def test_it_asks_for_information_through_the_outbox(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    assert client.get(act_url(case, "request_information")).status_code == 200
+    client.post(act_url(case, "request_information"), {"body": "Which card was charged?"})
+    case.refresh_from_db()
+    assert case.awaiting_information
+    assert Message.objects.get(complaint=case, is_information_request=True).body == (
+        "Which card was charged?"
+    )
+    assert Notification.objects.filter(complaint=case, kind="information_request").exists()
+
+
+RESPONSE = {
+    "findings": "We charged the card twice.",
+    "actions": "Refunded the second charge.",
+    "remedies": ["refund", "apology"],
+    "redress_amount": "12.50",
+    "redress_currency": "gbp",
+    "reasoning": "The duplicate was our error.",
+    "outcome": "upheld",
+}
+
+
+def test_it_sends_the_response_from_its_form(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    page = client.get(act_url(case, "respond")).content.decode()
+    for field in RESPONSE:
+        assert f'name="{field}"' in page
+    response = client.post(act_url(case, "respond"), RESPONSE)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "responded"
+    assert case.remedies == ["refund", "apology"]
+    assert str(case.redress_amount) == "12.50"
+    assert case.redress_currency == "GBP"
+    assert Notification.objects.filter(complaint=case, kind="response").exists()
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"redress_amount": "-1"}, "redress_amount"),
+        ({"redress_amount": "", "redress_currency": "EUR"}, "redress_amount"),
+        ({"redress_currency": "euro"}, "redress_currency"),
+        ({"findings": ""}, "findings"),
+        ({"reasoning": " "}, "reasoning"),
+        ({"outcome": "maybe"}, "outcome"),
+        ({"remedies": ["a_pony"]}, "remedies"),
+    ],
+)
+def test_it_refuses_an_incomplete_response_and_changes_nothing(client, policy, hana, change, field):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    response = client.post(act_url(case, "respond"), RESPONSE | change)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    case.refresh_from_db()
+    assert case.state == "investigating"
+
+
+def test_it_extends_the_deadline_with_a_reason(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    new = clock.now() + dt.timedelta(days=40)
+    client.force_login(hana)
+    client.post(
+        act_url(case, "extend_deadline"),
+        {
+            "resolve_by_0": new.strftime("%Y-%m-%d"),
+            "resolve_by_1": "12:00:00",
+            "reason": "We await the bank.",
+        },
+    )
+    extension = DeadlineExtension.objects.get(complaint=case)
+    assert extension.reason == "We await the bank."
+    assert Notification.objects.filter(complaint=case, kind="deadline_extended").exists()
+
+
+def test_it_refuses_a_deadline_in_the_past(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    response = client.post(
+        act_url(case, "extend_deadline"),
+        {"resolve_by_0": "2001-01-01", "resolve_by_1": "12:00:00", "reason": "Late."},
+    )
+    assert "resolve_by" in response.context["form"].errors
+    assert not DeadlineExtension.objects.exists()
+
+
+def test_it_reports_a_refusal_of_the_service_on_the_form(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    earlier = case.resolve_by - dt.timedelta(days=1)
+    client.force_login(hana)
+    response = client.post(
+        act_url(case, "extend_deadline"),
+        {
+            "resolve_by_0": earlier.strftime("%Y-%m-%d"),
+            "resolve_by_1": earlier.strftime("%H:%M:%S"),
+            "reason": "Sooner?",
+        },
+    )
+    assert response.status_code == 200
+    assert "The new date must be later than the current one." in messages_of(response)
+
+
+@pytest.mark.parametrize(
+    "state, action, data, expected",
+    [
+        ("investigating", "escalate", {"grounds": "The customer asks for a manager."}, "escalated"),
+        ("acknowledged", "withdraw", {"reason": "The customer withdrew by phone."}, "withdrawn"),
+        ("resolved", "reopen", {"reason": "New evidence arrived."}, "investigating"),
+        ("investigating", "mark_complex", {"reason": "Three suppliers involved."}, "investigating"),
+        ("acknowledged", "start_investigation", None, "investigating"),
+        ("responded", "resolve", None, "resolved"),
+    ],
+)
+def test_it_moves_the_case_through_each_transition(
+    client, policy, hana, state, action, data, expected
+):
+    case = walk_to(state, by=hana, handler=hana)
+    client.force_login(hana)
+    if data is not None:
+        assert client.get(act_url(case, action)).status_code == 200
+        assert client.post(act_url(case, action), {}).status_code == 200  # empty: refused
+    response = client.post(act_url(case, action), data or {})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == expected
+    assert case.events.filter(action=action.replace("mark_complex", "deadline_extended")).exists()
+
+
+def test_it_assigns_the_case_to_another_handler(client, policy, hana, hugo):
+    case = walk_to("acknowledged", by=hana, handler=hana)
+    client.force_login(hana)
+    client.post(act_url(case, "assign"), {"handler": hugo.pk})
+    case.refresh_from_db()
+    assert case.handler == hugo
+
+
+def test_it_sends_a_message_and_keeps_a_note_apart(client, policy, hana):
+    case = walk_to("acknowledged", by=hana, handler=hana)
+    client.force_login(hana)
+    client.post(act_url(case, "send_message"), {"body": "We are looking into it."})
+    client.post(act_url(case, "add_note"), {"body": "Customer sounded upset."})
+    assert Message.objects.get(complaint=case, direction="outbound").body == (
+        "We are looking into it."
+    )
+    assert Message.objects.get(complaint=case, direction="note").body == ("Customer sounded upset.")
+    kinds = list(Notification.objects.filter(complaint=case).values_list("kind", flat=True))
+    assert kinds.count("message") == 1
+    page = client.get(change_url(case)).content.decode()
+    assert "We are looking into it." in page
+    assert "Customer sounded upset." in page
+
+
+def test_it_shows_the_complainants_reply_on_the_case_page(client, policy, hana):
+    from complaints import services
+
+    case = walk_to("investigating", by=hana, handler=hana)
+    services.complaint_record_customer_reply(complaint=case, body="It was my Visa card.")
+    client.force_login(hana)
+    assert "It was my Visa card." in client.get(change_url(case)).content.decode()
+
+
+def test_it_stores_an_uploaded_file_privately_under_a_random_name(client, policy, hana):
+    case = walk_to("acknowledged", by=hana, handler=hana)
+    client.force_login(hana)
+    content = b"call notes"
+    upload = SimpleUploadedFile("../../call notes.txt", content, content_type="text/plain")
+    client.post(act_url(case, "attach_file"), {"upload": upload, "is_internal": "on"})
+    attachment = Attachment.objects.get(complaint=case)
+    assert attachment.is_internal
+    assert attachment.size == len(content)
+    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    assert attachment.stored_name not in "call notes.txt"
+    assert attachment.file.name == f"attachments/{case.pk}/{attachment.stored_name}"
+    download = client.get(reverse("admin:complaints_complaint_file", args=[case.pk, attachment.pk]))
+    assert b"".join(download.streaming_content) == content
+    assert "attachment" in download["Content-Disposition"]
+
+
+def test_it_refuses_a_file_over_the_limit(client, policy, hana, monkeypatch):
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 4)
+    case = walk_to("acknowledged", by=hana, handler=hana)
+    client.force_login(hana)
+    upload = SimpleUploadedFile("big.txt", b"too big", content_type="text/plain")
+    response = client.post(act_url(case, "attach_file"), {"upload": upload})
+    assert response.status_code == 200
+    assert not Attachment.objects.exists()
+
+
+def test_it_shows_every_step_in_the_timeline_in_order(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    client.post(act_url(case, "add_note"), {"body": "Checked the ledger."})
+    Notification.objects.filter(complaint=case, kind="acknowledgement").update(
+        status="failed", last_error="Mailbox full"
+    )
+    client.post(
+        act_url(case, "extend_deadline"),
+        {
+            "resolve_by_0": (clock.now() + dt.timedelta(days=60)).strftime("%Y-%m-%d"),
+            "resolve_by_1": "10:00:00",
+            "reason": "Waiting on the courier.",
+        },
+    )
+    response = client.get(change_url(case))
+    timeline = response.context["timeline"]
+    assert [entry.at for entry in timeline] == sorted(entry.at for entry in timeline)
+    kinds = {entry.kind for entry in timeline}
+    assert {"event", "note", "notification", "extension"} <= kinds
+    content = response.content.decode()
+    assert "Delivery failed" in content
+    assert "Mailbox full" in content
+    assert "Received → Acknowledged" in content
+    assert "Waiting on the courier." in content
+
+
+def test_it_shows_the_field_history_without_a_revert(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    history = client.get(reverse("admin:complaints_complaint_history", args=[case.pk]))
+    assert history.status_code == 200
+    version = case.history.earliest("history_date")
+    page = client.get(
+        reverse("admin:complaints_complaint_simple_history", args=[case.pk, version.pk])
+    )
+    assert page.status_code == 200
+    assert b"Revert" not in page.content

@@ -1,0 +1,107 @@
+"""In a real browser a handler acknowledges, asks for information and responds in the admin, and
+the complainant sees each step on the tracking page."""
+
+from pathlib import Path
+
+import pytest
+
+from complaints import services
+from complaints.choices import Channel
+from tests.conftest import require_service
+from tests.factories import HandlerFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery staple"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    require_service("Chromium", CHROMIUM.exists(), f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        require_service("Playwright", False, str(exc))
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
+    # still synchronous, so Django's guard against async contexts does not apply.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_it_shows_the_complainant_each_step_the_handler_takes(
+    browser, live_server, policy, settings
+):
+    from playwright.sync_api import expect
+
+    settings.REDRESS_AUTO_ASSIGN = True
+    HandlerFactory(username="hana", first_name="Hana", last_name="Hale")
+    case = services.complaint_submit(
+        channel=Channel.WEB,
+        complainant_name="Rosa Diaz",
+        complainant_email="rosa@example.com",
+        description="I was charged twice for one order.",
+    )
+    case_url = f"{live_server.url}/admin/complaints/complaint/{case.pk}/change/"
+    tracking_url = f"{live_server.url}/track/{case.tracking_token}/"
+
+    handler = browser.new_page()
+    complainant = browser.new_page()
+
+    handler.goto(f"{live_server.url}/admin/login/?next=/admin/complaints/complaint/")
+    handler.fill("#id_username", "hana")
+    handler.fill("#id_password", PASSWORD)
+    handler.get_by_role("button", name="Log in").click()
+    expect(handler.locator("#result_list")).to_contain_text(case.display_reference)
+
+    complainant.goto(tracking_url)
+    expect(complainant.locator("body")).to_contain_text("Received")
+
+    handler.goto(case_url)
+    handler.get_by_role("button", name="Acknowledge").click()
+    expect(handler.locator("ul.messagelist")).to_contain_text("acknowledged")
+    complainant.reload()
+    expect(complainant.locator("body")).to_contain_text("Acknowledged")
+
+    handler.get_by_role("button", name="Start investigation").click()
+    handler.get_by_role("link", name="Request information…").click()
+    handler.fill("textarea[name=body]", "Which card was charged twice?")
+    handler.get_by_role("button", name="Request information").click()
+    expect(handler.locator("ul.messagelist")).to_contain_text("sent to the complainant")
+    complainant.reload()
+    expect(complainant.locator("body")).to_contain_text("Investigating")
+
+    handler.get_by_role("link", name="Respond…").click()
+    handler.fill("textarea[name=findings]", "The order was charged twice.")
+    handler.fill("textarea[name=actions]", "We refunded the second charge.")
+    handler.get_by_label("Refund").check()
+    handler.fill("input[name=redress_amount]", "19.99")
+    handler.fill("input[name=redress_currency]", "EUR")
+    handler.fill("textarea[name=reasoning]", "The duplicate charge was our error.")
+    handler.select_option("select[name=outcome]", "upheld")
+    handler.get_by_role("button", name="Respond").click()
+    expect(handler.locator("ul.messagelist")).to_contain_text("response")
+    complainant.reload()
+    expect(complainant.locator("body")).to_contain_text("Responded")
+
+    case.refresh_from_db()
+    assert case.state == "responded"
+    assert case.handler.username == "hana"
+    assert list(case.events.values_list("action", flat=True)) == [
+        "received",
+        "acknowledge",
+        "start_investigation",
+        "request_information",
+        "respond",
+    ]
