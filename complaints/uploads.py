@@ -196,6 +196,8 @@ def attachments_store(
     files: list[CheckedFile],
     uploaded_by: str,
     message: Message | None = None,
+    uploaded_by_user=None,
+    is_internal: bool = False,
 ) -> list[Attachment]:
     """Store checked files on the case, inside the caller's transaction.
 
@@ -214,6 +216,8 @@ def attachments_store(
                 size=checked.size,
                 sha256=checked.sha256,
                 uploaded_by=uploaded_by,
+                uploaded_by_user=uploaded_by_user,
+                is_internal=is_internal,
             )
             checked.upload.seek(0)
             attachment.file.save(attachment.stored_name, checked.upload, save=False)

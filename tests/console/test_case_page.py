@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from complaints import attachments, clock
+from complaints import clock
 from complaints.models import Attachment, DeadlineExtension, Message
 from notifications.models import Notification
 from tests.console.pages import act_url, change_url, walk_to
@@ -287,13 +287,26 @@ def test_it_stores_an_uploaded_file_privately_under_a_random_name(client, policy
     assert "attachment" in download["Content-Disposition"]
 
 
-def test_it_refuses_a_file_over_the_limit(client, policy, hana, monkeypatch):
-    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 4)
+def test_it_refuses_a_file_over_the_limit(client, policy, hana, settings):
+    settings.REDRESS_UPLOAD_MAX_FILE_BYTES = 4
     case = walk_to("acknowledged", by=hana, handler=hana)
     client.force_login(hana)
     upload = SimpleUploadedFile("big.txt", b"too big", content_type="text/plain")
     response = client.post(act_url(case, "attach_file"), {"upload": upload})
     assert response.status_code == 200
+    assert "a file may be at most" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_it_refuses_an_executable_renamed_as_text(client, policy, hana):
+    case = walk_to("acknowledged", by=hana, handler=hana)
+    client.force_login(hana)
+    upload = SimpleUploadedFile(
+        "notes.txt", b"MZ\x90\x00\x03\x00\x00\x00", content_type="text/plain"
+    )
+    response = client.post(act_url(case, "attach_file"), {"upload": upload})
+    assert response.status_code == 200
+    assert "not a file type we accept" in response.content.decode()
     assert not Attachment.objects.exists()
 
 
