@@ -12,3 +12,10 @@ app.autodiscover_tasks()
 
 # Later work adds its periodic jobs here, so that one schedule shows every clock Redress keeps.
 app.conf.beat_schedule = {}
+
+# --- reports (issue 8): retention ---------------------------------------------------------
+app.conf.beat_schedule["anonymise-due-complaints"] = {
+    "task": "reports.tasks.anonymise_due_complaints",
+    "schedule": 3600.0,  # hourly; each run anonymises one batch of cases past retention
+}
+# --- end reports ---------------------------------------------------------------------------
