@@ -30,6 +30,7 @@ from reports.periods import Period
 
 EIGHT_WEEKS = dt.timedelta(weeks=8)
 SUMMARY_RESOLUTION_DAYS = 3
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -94,7 +95,7 @@ def complaints_return(period: Period) -> list[ReturnRow]:
             closed_within_8_weeks=group["within_8_weeks"],
             closed_later=group["closed"] - group["within_3"] - group["within_8_weeks"],
             upheld=group["upheld"],
-            redress_paid=group["redress"] or Decimal("0.00"),
+            redress_paid=(group["redress"] or Decimal(0)).quantize(CENT),
             outstanding=group["outstanding"],
         )
         for group in groups

@@ -94,9 +94,7 @@ def test_it_refuses_an_aim_after_the_limit_and_a_negative_limit(client, sam, pol
 
 
 @time_machine.travel(NOW, tick=False)
-def test_it_previews_the_deadlines_of_a_complaint_received_now_in_the_policy_time_zone(
-    client, sam
-):
+def test_it_previews_the_deadlines_of_a_complaint_received_now_in_the_policy_time_zone(client, sam):
     policy = PolicyFactory(
         time_zone="Europe/Berlin",
         country="DE",
