@@ -109,7 +109,7 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
     closed = cases.filter(closed_at__gte=period.start, closed_at__lt=period.end)
     names = category_names()
 
-    by_channel_category = received.values("channel", "category_id").annotate(n=Count("pk"))
+    by_channel_category = received.values("channel", "category_id").annotate(n=Count("*"))
     received_channels, received_categories = Counter(), Counter()
     for row in by_channel_category:
         received_channels[row["channel"]] += row["n"]
@@ -117,14 +117,14 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
 
     kept = received.aggregate(
         **deadline_counts(now),
-        escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+        escalated=Count("received_at", filter=Q(escalated_at__isnull=False)),
         **percentiles("acknowledge", "business_days_to_acknowledge"),
     )
 
     closed_groups = closed.values(
         "channel", "category_id", "outcome", "root_cause", "redress_currency"
     ).annotate(
-        n=Count("pk"),
+        n=Count("*"),
         redress=Sum("redress_amount"),
         rated=Count("satisfaction_rating"),
         rating_sum=Sum("satisfaction_rating"),
@@ -201,11 +201,13 @@ def in_category(queryset: QuerySet, category: Category | None, prefix: str = "")
 
 
 def deadline_counts(now: dt.datetime) -> dict:
-    counts = {"received": Count("pk")}
+    # Counting received_at, never pk: every column read is in the complaint_received index,
+    # so PostgreSQL answers from the index alone.
+    counts = {"received": Count("*")}
     for _name, done, limit in DEADLINES:
-        counts[f"{done}_kept"] = Count("pk", filter=Q(**{f"{done}__lte": F(limit)}))
+        counts[f"{done}_kept"] = Count("received_at", filter=Q(**{f"{done}__lte": F(limit)}))
         counts[f"{done}_missed"] = Count(
-            "pk",
+            "received_at",
             filter=Q(**{f"{done}__gt": F(limit)})
             | (Q(**{f"{done}__isnull": True, f"{limit}__lt": now}) & ~Q(state=State.WITHDRAWN)),
         )
@@ -255,7 +257,7 @@ def age_counts(cases: QuerySet, now: dt.datetime) -> list[tuple[str, float]]:
         condition = Q(received_at__lte=now - dt.timedelta(days=first))
         if before is not None:
             condition &= Q(received_at__gt=now - dt.timedelta(days=before))
-        bands[f"band{index}"] = Count("pk", filter=condition)
+        bands[f"band{index}"] = Count("received_at", filter=condition)
     counts = cases.open().aggregate(**bands)
     return [(str(label), counts[f"band{index}"]) for index, (label, *_r) in enumerate(AGE_BANDS)]
 
