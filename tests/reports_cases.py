@@ -3,7 +3,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from complaints.choices import Channel, Outcome, RootCause, State
+from django.core.files.base import ContentFile
+
+from complaints.choices import ActorKind, Channel, Outcome, RootCause, State
+from complaints.models import Attachment
 from tests.factories import ComplaintFactory
 
 RECEIVED = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)  # a Monday in 2026H1
@@ -30,3 +33,17 @@ def closed_case(*, days=2, business_days=2, outcome=Outcome.UPHELD, redress="10.
         "channel": Channel.EMAIL,
     }
     return ComplaintFactory(**(values | fields))
+
+
+def attach_receipt(case):
+    """Give the case a stored file, as an upload would."""
+    return Attachment.objects.create(
+        complaint=case,
+        file=ContentFile(b"%PDF receipt", name="receipt.pdf"),
+        stored_name="abc123.pdf",
+        original_name="receipt.pdf",
+        content_type="application/pdf",
+        size=12,
+        sha256="0" * 64,
+        uploaded_by=ActorKind.COMPLAINANT,
+    )

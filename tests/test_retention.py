@@ -3,12 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from complaints.choices import ActorKind, TargetKind
 from complaints.clock import Unit
-from complaints.models import Attachment, Complaint, Message
+from complaints.models import Complaint, Message
 from escalations.models import Escalation
 from reports.retention import (
     COMPLAINT_PERSONAL_FIELDS,
@@ -16,7 +15,7 @@ from reports.retention import (
 )
 from reports.tasks import anonymise_due_complaints
 from tests.factories import DEFAULT_TARGETS, ComplaintFactory, PolicyFactory
-from tests.reports_cases import RECEIVED, closed_case
+from tests.reports_cases import RECEIVED, attach_receipt, closed_case
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +55,7 @@ def personal_case(policy, **fields):
         requested_at=RECEIVED,
         grounds=f"Not enough for {SECRET}",
     )
-    Attachment.objects.create(
-        complaint=case,
-        file=ContentFile(b"%PDF receipt", name="receipt.pdf"),
-        stored_name="abc123.pdf",
-        original_name="rosa-receipt.pdf",
-        content_type="application/pdf",
-        size=12,
-        sha256="0" * 64,
-        uploaded_by=ActorKind.COMPLAINANT,
-    )
+    attach_receipt(case)
     return case
 
 

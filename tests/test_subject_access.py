@@ -5,16 +5,15 @@ import json
 import zipfile
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from complaints.actors import SYSTEM
-from complaints.choices import ActorKind
 from complaints.exceptions import ComplaintError
-from complaints.models import Attachment, ComplaintEvent, Message
+from complaints.models import ComplaintEvent, Message
 from reports.subject_access import subject_access_export
 from tests.factories import ComplaintFactory, HandlerFactory, SupervisorFactory
+from tests.reports_cases import attach_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +24,7 @@ def rosas_cases(policy):
     second = ComplaintFactory(complainant_email="Rosa@Example.com", description="Late parcel.")
     ComplaintFactory(complainant_email="other@example.com", description="Not Rosa's.")
     Message.objects.create(complaint=first, direction="inbound", body="Here is the receipt.")
-    Attachment.objects.create(
-        complaint=first,
-        file=ContentFile(b"%PDF receipt", name="receipt.pdf"),
-        stored_name="abc123.pdf",
-        original_name="receipt.pdf",
-        content_type="application/pdf",
-        size=12,
-        sha256="0" * 64,
-        uploaded_by=ActorKind.COMPLAINANT,
-    )
+    attach_receipt(first)
     return first, second
 
 
