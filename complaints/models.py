@@ -328,6 +328,14 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
     rated_at = models.DateTimeField(null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Reports: business days from the day of receipt, stored when the step happens so that the
+    # dashboard and the data return take medians and time bands in the database (issue 8).
+    business_days_to_acknowledge = models.PositiveSmallIntegerField(
+        _("business days to acknowledge"), null=True, blank=True, editable=False
+    )
+    business_days_to_close = models.PositiveSmallIntegerField(
+        _("business days to close"), null=True, blank=True, editable=False
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -362,6 +370,47 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["handler", "state"], name="complaint_handler_state"),
             models.Index(fields=["state", "received_at"], name="complaint_state_received"),
             models.Index(fields=["complainant_email"], name="complaint_email"),
+            # Reports: the dashboard and the data return select by receipt and by closure; the
+            # included columns let PostgreSQL answer them from the index alone (bench/dashboard.py).
+            models.Index(
+                fields=["received_at"],
+                include=[
+                    "channel",
+                    "category",
+                    "state",
+                    "acknowledged_at",
+                    "acknowledge_by",
+                    "first_responded_at",
+                    "respond_by",
+                    "responded_at",
+                    "resolve_by",
+                    "escalated_at",
+                    "business_days_to_acknowledge",
+                ],
+                name="complaint_received",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                include=[
+                    "channel",
+                    "category",
+                    "state",
+                    "outcome",
+                    "root_cause",
+                    "redress_currency",
+                    "redress_amount",
+                    "satisfaction_rating",
+                    "business_days_to_close",
+                ],
+                condition=Q(closed_at__isnull=False),
+                name="complaint_closed",
+            ),
+            # The retention sweep: closed cases not yet anonymised, oldest closure first.
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(closed_at__isnull=False, anonymised_at__isnull=True),
+                name="complaint_retention_due",
+            ),
         ]
         permissions = [
             ("view_all_complaints", _("Can see every complaint, not only assigned ones")),
@@ -382,12 +431,16 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    def business_days_since_receipt(self, at: dt.datetime) -> int:
+        return self.policy.calendar().business_days_between(self.received_at, at)
+
     def can_be_reopened(self) -> bool:
         return self.reopen_until is not None and clock.now() <= self.reopen_until
 
     @transition(field=state, source=State.RECEIVED, target=State.ACKNOWLEDGED)
     def acknowledge(self, *, at: dt.datetime) -> None:
         self.acknowledged_at = at
+        self.business_days_to_acknowledge = self.business_days_since_receipt(at)
 
     @transition(field=state, source=State.ACKNOWLEDGED, target=State.INVESTIGATING)
     def start_investigation(self, *, at: dt.datetime) -> None:
@@ -429,6 +482,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.RESPONDED, target=State.RESOLVED)
     def resolve(self, *, at: dt.datetime) -> None:
         self.resolved_at = self.closed_at = at
+        self.business_days_to_close = self.business_days_since_receipt(at)
 
     @transition(
         field=state,
@@ -442,10 +496,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.ESCALATED, target=State.RESOLVED)
     def close_escalation(self, *, at: dt.datetime) -> None:
         self.resolved_at = self.closed_at = at
+        self.business_days_to_close = self.business_days_since_receipt(at)
 
     @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN)
     def withdraw(self, *, at: dt.datetime) -> None:
         self.withdrawn_at = self.closed_at = at
+        self.business_days_to_close = self.business_days_since_receipt(at)
 
     @transition(
         field=state,
@@ -455,6 +511,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     )
     def reopen(self, *, at: dt.datetime) -> None:
         self.resolved_at = self.closed_at = None
+        self.business_days_to_close = None
         self.responded_at = None
         self.reopen_until = self.escalate_until = self.auto_resolve_at = None
 

@@ -1,4 +1,4 @@
-"""The Celery app and Redress's one beat schedule."""
+"""The Celery app and Redress's one beat schedule: every clock Redress keeps, in one place."""
 
 import os
 
@@ -10,15 +10,16 @@ app = Celery("redress")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Later work adds its periodic jobs here, so that one schedule shows every clock Redress keeps.
-app.conf.beat_schedule = {}
+MINUTE = 60.0
 
-# Escalations (issue 6): escalate breached full-response deadlines where the policy says so.
-app.conf.beat_schedule.update(
-    {
-        "escalations-auto-escalate-breached": {
-            "task": "escalations.tasks.auto_escalate_breached",
-            "schedule": 15 * 60,
-        },
-    }
-)
+app.conf.beat_schedule = {
+    "escalations-auto-escalate-breached": {
+        "task": "escalations.tasks.auto_escalate_breached",
+        "schedule": 15 * MINUTE,
+    },
+    # Each run anonymises one batch of closed cases past the policy's retention period.
+    "anonymise-due-complaints": {
+        "task": "reports.tasks.anonymise_due_complaints",
+        "schedule": 60 * MINUTE,
+    },
+}

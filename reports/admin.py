@@ -1,0 +1,156 @@
+"""The dashboard, the data return and the subject-access export, for supervisors in the admin."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from complaints import clock
+from complaints.actors import Actor
+from complaints.exceptions import ComplaintError
+from reports.charts import bar_chart
+from reports.dashboard import dashboard_figures
+from reports.forms import DashboardForm, ReturnForm, SubjectAccessForm
+from reports.models import ComplaintFigures
+from reports.returns import complaints_return, return_csv, return_text
+from reports.subject_access import subject_access_export
+
+PERMISSION = "complaints.view_all_complaints"
+
+
+@admin.register(ComplaintFigures)
+class ComplaintFiguresAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm(PERMISSION)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return obj is None and self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("", wrap(self.dashboard_view), name="reports_complaintfigures_changelist"),
+            path("csv/<slug:key>/", wrap(self.chart_csv_view), name="reports_chart_csv"),
+            path("return/", wrap(self.return_view), name="reports_complaints_return"),
+            path("subject-access/", wrap(self.subject_access_view), name="reports_subject_access"),
+        ]
+
+    def _require(self, request) -> None:
+        if not self.has_module_permission(request):
+            raise PermissionDenied
+
+    def _figures(self, request):
+        form = DashboardForm(request.GET or None)
+        if not form.is_bound:
+            form = DashboardForm({})
+        if not form.is_valid():
+            return form, None
+        data = form.cleaned_data
+        return form, dashboard_figures(
+            period=data["period"], category=data["category"], now=clock.now()
+        )
+
+    def dashboard_view(self, request):
+        self._require(request)
+        form, figures = self._figures(request)
+        query = urlencode({k: v for k, v in request.GET.items() if k in form.fields})
+        charts = [
+            {
+                "chart": chart,
+                "svg": bar_chart(chart),
+                "csv": reverse("admin:reports_chart_csv", args=[chart.key]) + f"?{query}",
+            }
+            for chart in (figures.charts if figures else [])
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Complaint figures"),
+            "opts": self.model._meta,
+            "form": form,
+            "figures": figures,
+            "charts": charts,
+            "summary_csv": reverse("admin:reports_chart_csv", args=["summary"]) + f"?{query}",
+            "return_form": ReturnForm(),
+            "subject_access_form": SubjectAccessForm(),
+        }
+        return render(request, "admin/reports/dashboard.html", context)
+
+    def chart_csv_view(self, request, key: str):
+        self._require(request)
+        form, figures = self._figures(request)
+        if figures is None:
+            raise Http404(_("The period is not valid."))
+        if key == "summary":
+            rows, header = figures.summary_rows(), [_("Figure"), _("Value")]
+        else:
+            try:
+                chart = figures.chart(key)
+            except KeyError as exc:
+                raise Http404(_("There is no such chart.")) from exc
+            rows, header = chart.rows, [chart.title, _("Share (%)") if chart.unit else _("Count")]
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{key}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return response
+
+    def return_view(self, request):
+        self._require(request)
+        form = ReturnForm(request.GET)
+        if not form.is_valid():
+            for error in form.errors.values():
+                messages.error(request, " ".join(error))
+            return _back(request)
+        period, kind = form.cleaned_data["period"], form.cleaned_data["format"]
+        rows = complaints_return(period)
+        if kind == "csv":
+            body, content_type, ext = return_csv(rows), "text/csv", "csv"
+        else:
+            body = return_text(period, rows, settings.REDRESS_ORGANISATION_NAME)
+            content_type, ext = "text/plain", "txt"
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="complaints-return-{period.name}.{ext}"'
+        )
+        return response
+
+    def subject_access_view(self, request):
+        self._require(request)
+        if request.method != "POST":
+            return _back(request)
+        form = SubjectAccessForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the complainant's email address."))
+            return _back(request)
+        try:
+            archive, _count = subject_access_export(
+                email=form.cleaned_data["email"], actor=Actor.staff(request.user)
+            )
+        except ComplaintError as exc:
+            messages.error(request, str(exc))
+            return _back(request)
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="subject-access-export.zip"'
+        return response
+
+
+def _back(request):
+    return redirect("admin:reports_complaintfigures_changelist")

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints import clock
+from complaints.exceptions import ComplaintError
+from complaints.models import Category
+from reports.periods import Period, half_year, last_days
+
+DEFAULT_DAYS = 90
+
+
+class DashboardForm(forms.Form):
+    first = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    last = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    category = forms.ModelChoiceField(
+        Category.objects.filter(parent__isnull=True), label=_("Category"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        today = clock.now().date()
+        default = last_days(today, DEFAULT_DAYS)
+        try:
+            data["period"] = Period(data.get("first") or default.first, data.get("last") or today)
+        except ComplaintError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+class ReturnForm(forms.Form):
+    period = forms.CharField(label=_("Half-year"), help_text=_("Like 2026H1 or 2026H2."))
+    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("text", _("Text"))])
+
+    def clean_period(self) -> Period:
+        try:
+            return half_year(self.cleaned_data["period"])
+        except ComplaintError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class SubjectAccessForm(forms.Form):
+    email = forms.EmailField(label=_("Complainant's email"))

@@ -1,0 +1,157 @@
+"""The supervisors' dashboard: figures by database aggregation, charts as SVG, data as CSV."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from complaints.choices import Channel, Outcome, State
+from reports import aggregates
+from reports.dashboard import dashboard_figures
+from reports.periods import Period
+from reports.retention import complaint_anonymise
+from tests.factories import CategoryFactory, ComplaintFactory, HandlerFactory, SupervisorFactory
+from tests.reports_cases import RECEIVED, closed_case
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC)
+FEBRUARY = Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+
+
+def figures(category=None):
+    return dashboard_figures(period=FEBRUARY, category=category, now=NOW)
+
+
+def test_it_counts_received_and_closed_by_channel_and_category(policy):
+    billing = CategoryFactory(name="Billing")
+    refunds = CategoryFactory(name="Refunds", parent=billing)
+    closed_case(category=refunds)
+    closed_case(category=billing, channel=Channel.PHONE)
+    ComplaintFactory(received_at=RECEIVED, channel=Channel.WEB)
+    ComplaintFactory(received_at=RECEIVED - dt.timedelta(days=40))  # before the period
+
+    result = figures()
+    assert (result.received, result.closed) == (3, 2)
+    assert dict(result.chart("received_by_channel").rows) == {
+        "Email": 1,
+        "Phone": 1,
+        "Web form": 1,
+    }
+    assert dict(result.chart("closed_by_category").rows) == {"Billing": 1, "Billing › Refunds": 1}
+    assert figures(category=billing).received == 2
+
+
+def test_it_shares_the_deadlines_kept(policy):
+    closed_case(acknowledge_by=RECEIVED + dt.timedelta(hours=24))
+    late = RECEIVED + dt.timedelta(days=2)
+    closed_case(acknowledge_by=RECEIVED + dt.timedelta(hours=1), acknowledged_at=late)
+    ComplaintFactory(received_at=RECEIVED, acknowledge_by=RECEIVED + dt.timedelta(hours=5))
+    rows = dict(figures().chart("deadlines_kept").rows)
+    assert rows["Acknowledge"] == pytest.approx(33.3)
+
+
+def test_it_takes_the_median_and_90th_percentile_in_business_days(policy):
+    for days in [1, 2, 3, 4, 10]:
+        closed_case(business_days=days)
+    resolve = figures().durations[1]
+    assert (resolve.median, resolve.p90, resolve.count) == (3, pytest.approx(7.6), 5)
+
+
+def test_it_reports_outcomes_redress_satisfaction_and_escalation_rate(policy):
+    closed_case(outcome=Outcome.UPHELD, redress="10.00")
+    closed_case(outcome=Outcome.PARTLY_UPHELD, redress="5.50", satisfaction_rating=2)
+    closed_case(outcome=Outcome.NOT_UPHELD, redress="", escalated_at=RECEIVED)
+    result = figures()
+    assert dict(result.chart("outcomes").rows) == {
+        "Upheld": 1,
+        "Partly upheld": 1,
+        "Not upheld": 1,
+    }
+    assert result.redress == [("EUR", Decimal("15.50"))]
+    assert result.satisfaction_average == pytest.approx(10 / 3)
+    assert result.escalation_rate == pytest.approx(100 / 3)
+
+
+def test_it_bands_open_cases_by_age(policy):
+    ComplaintFactory(received_at=NOW - dt.timedelta(days=3))
+    ComplaintFactory(received_at=NOW - dt.timedelta(days=20))
+    ComplaintFactory(received_at=NOW - dt.timedelta(days=70))
+    closed_case()
+    assert [count for _label, count in figures().chart("open_by_age").rows] == [1, 1, 0, 1]
+
+
+def test_an_anonymised_case_still_counts_in_the_figures(policy):
+    case = closed_case(redress="12.00")
+    before = figures()
+    complaint_anonymise(complaint_id=case.pk, now=NOW)
+    after = figures()
+    assert (after.received, after.closed, after.redress) == (1, 1, before.redress)
+    assert after.chart("outcomes").rows == before.chart("outcomes").rows
+
+
+def test_the_portable_percentile_matches_postgresql(postgres, policy):
+    for days in [0, 1, 1, 2, 5, 8, 13]:
+        closed_case(business_days=days)
+    from complaints.models import Complaint
+
+    cases = Complaint.objects.all()
+    database = cases.aggregate(
+        p50=aggregates.PercentileCont("business_days_to_close", 0.5),
+        p90=aggregates.PercentileCont("business_days_to_close", 0.9),
+    )
+    assert aggregates.percentile(cases, "business_days_to_close", 0.5) == database["p50"]
+    assert aggregates.percentile(cases, "business_days_to_close", 0.9) == pytest.approx(
+        database["p90"]
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_supervisor_sees_the_dashboard_with_svg_charts_and_csv(client, policy):
+    closed_case(category=CategoryFactory(name="<b>Billing</b>"))
+    client.force_login(SupervisorFactory(username="sam"))
+    url = reverse("admin:reports_complaintfigures_changelist")
+    page = client.get(url, {"first": "2026-02-01", "last": "2026-02-28"}).content.decode()
+    assert page.count('class="report-chart"') == 8 and "&lt;b&gt;Billing&lt;/b&gt;" in page
+    assert "<b>Billing</b>" not in page
+    csv = client.get(
+        reverse("admin:reports_chart_csv", args=["closed_by_category"]),
+        {"first": "2026-02-01", "last": "2026-02-28"},
+    )
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "<b>Billing</b>,1" in csv.content.decode()
+    summary = client.get(reverse("admin:reports_chart_csv", args=["summary"]))
+    assert summary.status_code == 200
+
+
+def test_a_handler_does_not_see_the_dashboard(client, policy):
+    client.force_login(HandlerFactory(username="hana"))
+    response = client.get(reverse("admin:reports_complaintfigures_changelist"))
+    assert response.status_code == 403
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_explains_a_period_that_ends_before_it_starts(client, policy):
+    client.force_login(SupervisorFactory(username="sam"))
+    page = client.get(
+        reverse("admin:reports_complaintfigures_changelist"),
+        {"first": "2026-03-01", "last": "2026-02-01"},
+    ).content.decode()
+    assert "A period cannot end before it starts." in page
+
+
+def test_it_stores_business_days_when_a_case_is_acknowledged_and_closed(policy):
+    from complaints import services
+    from complaints.actors import COMPLAINANT
+
+    with time_machine.travel(dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        case = services.complaint_submit(
+            channel=Channel.WEB, complainant_name="Rosa Diaz", description="Charged twice."
+        )
+        case = services.complaint_acknowledge(complaint=case)
+    with time_machine.travel(dt.datetime(2026, 2, 5, 9, 0, tzinfo=dt.UTC), tick=False):
+        case = services.complaint_withdraw(complaint=case, actor=COMPLAINANT)
+    assert (case.business_days_to_acknowledge, case.business_days_to_close) == (0, 3)
+    assert case.state == State.WITHDRAWN
