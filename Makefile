@@ -20,6 +20,7 @@ migrate: install
 	$(DEV) $(PY) manage.py migrate --noinput
 
 seed: migrate
+	$(DEV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(DEV) $(PY) manage.py seed_demo
 
 run: seed

@@ -23,3 +23,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_EAGER_PROPAGATES = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"} | DATABASES["default"].get("TEST", {})
+# Tests serve static files through the finders; no collected directory is needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

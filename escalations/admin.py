@@ -22,13 +22,6 @@ from escalations.models import Escalation
 
 DECIDE_PERMISSION = "escalations.decide_escalation"
 
-DEADLINE_COLOURS = {
-    DeadlineState.ON_TRACK: "#1b7f3b",
-    DeadlineState.DUE_SOON: "#a15c00",
-    DeadlineState.OVERDUE: "#b3261e",
-    DeadlineState.NONE: "#666666",
-}
-
 
 class ReviewFilter(admin.SimpleListFilter):
     """Open escalations unless asked otherwise: the queue is the work still to do.
@@ -161,7 +154,7 @@ class EscalationAdmin(SimpleHistoryAdmin):
     def deadline(self, escalation: Escalation) -> str:
         state = DeadlineState(escalation.deadline_state)
         return format_html(
-            '<strong style="color: {}">{}</strong>', DEADLINE_COLOURS[state], state.label
+            '<span class="deadline deadline-{}">{}</span>', state, state.label
         )
 
     @admin.display(description=_("reviewer"), ordering="reviewer__last_name")

@@ -62,7 +62,7 @@ def test_it_lists_open_escalations_by_review_deadline_with_their_state(client, s
     page = client.get(reverse(CHANGELIST)).content.decode()
     for words in ("Overdue", "Due soon", "On track"):
         assert words in page
-    assert '<strong style="color: #b3261e">Overdue</strong>' in page
+    assert '<span class="deadline deadline-overdue">Overdue</span>' in page
     assert "Unassigned" in page and "Sam Okafor" in page
 
 

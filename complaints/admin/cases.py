@@ -39,11 +39,6 @@ from complaints.models import Complaint
 from complaints.querysets import DeadlineState
 
 NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
-DEADLINE_COLOURS = {
-    DeadlineState.ON_TRACK: "#1b7f3b",
-    DeadlineState.DUE_SOON: "#a15c00",
-    DeadlineState.OVERDUE: "#b00020",
-}
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
@@ -196,10 +191,8 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         if state == DeadlineState.NONE or obj.next_deadline is None:
             return "—"
         return format_html(
-            '<span class="deadline deadline-{}" style="color:{};font-weight:bold">{}</span>'
-            " · {} {}",
+            '<span class="deadline deadline-{}">{}</span> · {} {}',
             state,
-            DEADLINE_COLOURS[state],
             DeadlineState(state).label,
             obj.get_next_deadline_kind_display(),
             timezone.localtime(obj.next_deadline).strftime("%Y-%m-%d %H:%M"),
