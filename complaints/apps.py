@@ -1,7 +1,27 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+def sync_roles(sender, using="default", **kwargs) -> None:
+    """Bring both staff groups to exactly their permissions after every migrate (and flush).
+
+    The roles migration creates them on a new database; this keeps them right when a later
+    release adds a permission, and restores them after a test flush empties the tables.
+    """
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from complaints.roles import apply_roles
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    apply_roles(Group, Permission)
 
 
 class ComplaintsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "complaints"
     verbose_name = "Complaints"
+
+    def ready(self) -> None:
+        post_migrate.connect(sync_roles, sender=self, dispatch_uid="complaints.sync_roles")
