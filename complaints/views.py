@@ -25,6 +25,7 @@ from complaints.forms import (
     stamp_use_once,
 )
 from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
+from complaints.promises import public_promises
 from complaints.public import complaint_reply_online, complaint_submit_online
 from escalations.services import escalation_request
 
@@ -40,14 +41,17 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/home.html", {"policy": default_policy()})
+    policy = default_policy()
+    promises = public_promises(policy)[:3] if policy else []
+    return render(request, "complaints/home.html", {"policy": policy, "promises": promises})
 
 
 def policy(request: HttpRequest) -> HttpResponse:
     policy = default_policy()
     if policy is None:
         raise Http404
-    return render(request, "complaints/policy.html", {"policy": policy})
+    context = {"policy": policy, "promises": public_promises(policy)}
+    return render(request, "complaints/policy.html", context)
 
 
 @require_http_methods(["GET", "POST"])
