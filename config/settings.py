@@ -145,6 +145,8 @@ if CELERY_BROKER_URL == "filesystem://":
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+# notifications: a web request never waits on a broker that is down; the outbox sweep resends.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -182,3 +184,9 @@ LOGGING = {
 REDRESS_ORGANISATION_NAME = env("REDRESS_ORGANISATION_NAME", default="Redress demo organisation")
 REDRESS_DEFAULT_CURRENCY = env("REDRESS_DEFAULT_CURRENCY", default="EUR")
 REDRESS_AUTO_ASSIGN = env.bool("REDRESS_AUTO_ASSIGN", default=True)
+
+# Notifications (the outbox): retries with exponential backoff, then "delivery failed".
+REDRESS_NOTIFICATION_MAX_ATTEMPTS = env.int("REDRESS_NOTIFICATION_MAX_ATTEMPTS", default=6)
+REDRESS_NOTIFICATION_RETRY_SECONDS = env.int("REDRESS_NOTIFICATION_RETRY_SECONDS", default=60)
+REDRESS_NOTIFICATION_SENDING_TIMEOUT = env.int("REDRESS_NOTIFICATION_SENDING_TIMEOUT", default=600)
+REDRESS_SURVEY_DELAY_HOURS = env.int("REDRESS_SURVEY_DELAY_HOURS", default=24)
