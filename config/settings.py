@@ -144,6 +144,9 @@ if CELERY_BROKER_URL == "filesystem://":
         (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# notifications: publishing gives up after one quick retry rather than retrying until the
+# connection timeout (counted on the wall clock); the outbox sweep resends.
+CELERY_BROKER_TRANSPORT_OPTIONS |= {"max_retries": 1, "interval_start": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 # notifications: a web request never waits on a broker that is down; the outbox sweep resends.
 CELERY_TASK_PUBLISH_RETRY = False
