@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import DeadlineKind, Remedy
