@@ -69,3 +69,17 @@ def submit_complaint(**overrides):
         "description": "I was charged twice for one order.",
     }
     return services.complaint_submit(**(fields | overrides))
+
+
+def responded(*, handler, **overrides):
+    """Return a complaint acknowledged, investigated and answered by `handler` (an Actor)."""
+    case = services.complaint_acknowledge(complaint=submit_complaint(**overrides))
+    case = services.complaint_start_investigation(complaint=case, actor=handler)
+    return services.complaint_respond(
+        complaint=case,
+        actor=handler,
+        findings="A duplicate charge.",
+        actions="Refunded.",
+        reasoning="Our error.",
+        outcome="upheld",
+    )

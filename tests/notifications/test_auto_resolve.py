@@ -5,29 +5,18 @@ import datetime as dt
 import pytest
 import time_machine
 
-from complaints import services
 from complaints.actors import Actor
 from complaints.choices import ActorKind, State
 from notifications import jobs
 from notifications.models import Notification
 from tests.factories import HandlerFactory
-from tests.notifications.components import submit_complaint
+from tests.notifications.components import responded
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_resolves_a_responded_case_once_its_window_lapsed(policy):
-    handler = Actor.staff(HandlerFactory(username="hana"))
-    case = services.complaint_acknowledge(complaint=submit_complaint())
-    case = services.complaint_start_investigation(complaint=case, actor=handler)
-    case = services.complaint_respond(
-        complaint=case,
-        actor=handler,
-        findings="Found.",
-        actions="Fixed.",
-        reasoning="Because.",
-        outcome="upheld",
-    )
+    case = responded(handler=Actor.staff(HandlerFactory(username="hana")))
 
     with time_machine.travel(case.auto_resolve_at - dt.timedelta(minutes=1), tick=False):
         assert jobs.responses_auto_resolve() == 0

@@ -13,7 +13,7 @@ from notifications.models import Notification
 from notifications.services import notification_deliver
 from notifications.tasks import notification_send
 from tests.factories import HandlerFactory
-from tests.notifications.components import submit_complaint
+from tests.notifications.components import responded, submit_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -160,17 +160,7 @@ def test_it_reclaims_a_row_whose_worker_died_while_sending(policy, smtp_server):
 
 def test_it_asks_for_a_rating_once_a_day_after_resolution(policy, handler, smtp_server):
     with time_machine.travel(START, tick=False) as traveller:
-        complaint = acknowledged()
-        actor = Actor.staff(handler)
-        complaint = services.complaint_start_investigation(complaint=complaint, actor=actor)
-        complaint = services.complaint_respond(
-            complaint=complaint,
-            actor=actor,
-            findings="A duplicate charge.",
-            actions="Refunded.",
-            reasoning="Our error.",
-            outcome="upheld",
-        )
+        complaint = responded(handler=Actor.staff(handler))
         services.complaint_resolve(complaint=complaint, actor=COMPLAINANT)
         traveller.shift(dt.timedelta(minutes=2))
         jobs.notifications_dispatch()
