@@ -367,6 +367,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=OPEN_STATES),
                 name="complaint_update_due",
             ),
+            # notifications: the auto-resolve sweep, responded cases whose window lapsed.
+            models.Index(
+                fields=["auto_resolve_at"],
+                condition=Q(state=State.RESPONDED),
+                name="complaint_auto_resolve_due",
+            ),
             models.Index(fields=["handler", "state"], name="complaint_handler_state"),
             models.Index(fields=["state", "received_at"], name="complaint_state_received"),
             models.Index(fields=["complainant_email"], name="complaint_email"),

@@ -13,6 +13,27 @@ app.autodiscover_tasks()
 MINUTE = 60.0
 
 app.conf.beat_schedule = {
+    # The outbox and the clock of messages owed to complainants and staff.
+    "notifications-dispatch-pending": {
+        "task": "notifications.tasks.dispatch_pending",
+        "schedule": 1 * MINUTE,
+    },
+    "notifications-acknowledge-received": {
+        "task": "notifications.tasks.acknowledge_received",
+        "schedule": 1 * MINUTE,
+    },
+    "notifications-progress-updates": {
+        "task": "notifications.tasks.send_progress_updates",
+        "schedule": 5 * MINUTE,
+    },
+    "notifications-deadline-alerts": {
+        "task": "notifications.tasks.send_deadline_alerts",
+        "schedule": 5 * MINUTE,
+    },
+    "notifications-auto-resolve": {
+        "task": "notifications.tasks.auto_resolve_responses",
+        "schedule": 15 * MINUTE,
+    },
     "escalations-auto-escalate-breached": {
         "task": "escalations.tasks.auto_escalate_breached",
         "schedule": 15 * MINUTE,

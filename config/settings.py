@@ -146,7 +146,12 @@ if CELERY_BROKER_URL == "filesystem://":
         (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# notifications: publishing gives up after one quick retry rather than retrying until the
+# connection timeout (counted on the wall clock); the outbox sweep resends.
+CELERY_BROKER_TRANSPORT_OPTIONS |= {"max_retries": 1, "interval_start": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+# notifications: a web request never waits on a broker that is down; the outbox sweep resends.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -233,3 +238,8 @@ REDRESS_FORM_FIELDS = {
     "files": "optional",
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("complaints.context_processors.organisation")
+# Notifications (the outbox): retries with exponential backoff, then "delivery failed".
+REDRESS_NOTIFICATION_MAX_ATTEMPTS = env.int("REDRESS_NOTIFICATION_MAX_ATTEMPTS", default=6)
+REDRESS_NOTIFICATION_RETRY_SECONDS = env.int("REDRESS_NOTIFICATION_RETRY_SECONDS", default=60)
+REDRESS_NOTIFICATION_SENDING_TIMEOUT = env.int("REDRESS_NOTIFICATION_SENDING_TIMEOUT", default=600)
+REDRESS_SURVEY_DELAY_HOURS = env.int("REDRESS_SURVEY_DELAY_HOURS", default=24)

@@ -65,6 +65,12 @@ class Notification(models.Model):
                 condition=Q(status="pending"),
                 name="notification_pending",
             ),
+            # The dispatch sweep again: rows a worker claimed and never finished (it died).
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="notification_sending",
+            ),
             models.Index(fields=["complaint", "kind"], name="notification_complaint_kind"),
         ]
 

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import smtplib
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 
+from complaints import clock
 from notifications.models import Notification
+from notifications.rendering import render_email
 
 if TYPE_CHECKING:
     from complaints.models import Complaint
 
 logger = logging.getLogger(__name__)
+
+# What a failed send raises: the SMTP conversation went wrong, or the server could not be reached.
+DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
+# After these kinds are sent, the complainant is asked to rate the process, once per case.
+SURVEY_AFTER = (Notification.Kind.RESOLVED, Notification.Kind.FINAL_RESPONSE)
 
 
 def notification_enqueue(
@@ -24,8 +35,12 @@ def notification_enqueue(
     language: str = "en",
     recipient_user=None,
     context: dict | None = None,
+    send_after: dt.datetime | None = None,
 ) -> Notification:
-    """Write the notification once per `dedupe_key`; queue its sending when the change commits."""
+    """Write the notification once per `dedupe_key`; queue its sending when the change commits.
+
+    With `send_after`, the row waits for the dispatch sweep to find it due.
+    """
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
@@ -35,18 +50,116 @@ def notification_enqueue(
             "recipient_user": recipient_user,
             "language": language,
             "context": context or {},
+            "next_attempt_at": send_after,
         },
     )
-    if created:
+    if created and send_after is None:
         transaction.on_commit(lambda: _send_soon(notification.pk))
     return notification
 
 
+def complaint_submitted(*, complaint: Complaint) -> None:
+    """Acknowledge a new complaint as soon as its submission commits.
+
+    The public site calls this inside the transaction that saved the complaint. If the broker is
+    down the acknowledgement sweep acknowledges it a minute later instead.
+    """
+    transaction.on_commit(lambda: _queue("acknowledge_complaint", complaint.pk))
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one notification; return whether it went out.
+
+    Traps: the claim (pending -> sending, exactly one row) is what makes a task delivered twice or
+    two sweeps at once send once; a worker that dies between the SMTP send and marking the row sent
+    leaves it `sending`, and the sweep reclaims it after REDRESS_NOTIFICATION_SENDING_TIMEOUT, so
+    that rare case sends twice rather than never.
+    """
+    now = clock.now()
+    claimed = (
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Notification.Status.SENDING, claimed_at=now)
+    )
+    if claimed != 1:
+        return False
+    notification = Notification.objects.select_related(
+        "complaint__policy", "complaint__handler", "complaint__category"
+    ).get(pk=notification_id)
+    try:
+        email = render_email(notification)
+    except Exception as exc:
+        # A template or data bug: retrying cannot help, so the row fails at once and shows.
+        _record_failure(notification, exc, now, final=True)
+        raise
+    try:
+        email.send()
+    except DELIVERY_ERRORS as exc:
+        _record_failure(notification, exc, now)
+        return False
+    Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+        status=Notification.Status.SENT,
+        sent_at=clock.now(),
+        attempts=F("attempts") + 1,
+        last_error="",
+        subject=email.subject,
+        message_id=email.extra_headers["Message-ID"],
+    )
+    if notification.kind in SURVEY_AFTER:
+        _schedule_survey(notification)
+    return True
+
+
+def notification_resend(*, notification: Notification) -> bool:
+    """Put a failed notification back in the outbox; return whether it was failed."""
+    changed = Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.FAILED
+    ).update(status=Notification.Status.PENDING, attempts=0, next_attempt_at=None)
+    if changed:
+        transaction.on_commit(lambda: _send_soon(notification.pk))
+    return bool(changed)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Return how long to wait before the next attempt after `attempts` failed ones."""
+    return dt.timedelta(seconds=settings.REDRESS_NOTIFICATION_RETRY_SECONDS * 2 ** (attempts - 1))
+
+
+def _record_failure(
+    notification: Notification, exc: Exception, now: dt.datetime, *, final: bool = False
+) -> None:
+    attempts = notification.attempts + 1
+    failed = final or attempts >= settings.REDRESS_NOTIFICATION_MAX_ATTEMPTS
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
+        attempts=attempts,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        next_attempt_at=None if failed else now + backoff(attempts),
+    )
+    logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, attempts, exc)
+
+
+def _schedule_survey(notification: Notification) -> None:
+    complaint = notification.complaint
+    notification_enqueue(
+        complaint=complaint,
+        kind=Notification.Kind.SURVEY,
+        recipient=notification.recipient,
+        language=notification.language,
+        dedupe_key=f"{complaint.pk}:{Notification.Kind.SURVEY}",
+        send_after=clock.now() + dt.timedelta(hours=settings.REDRESS_SURVEY_DELAY_HOURS),
+    )
+
+
 def _send_soon(notification_id: int) -> None:
-    from notifications.tasks import notification_send
+    _queue("notification_send", notification_id)
+
+
+def _queue(task_name: str, object_id: int) -> None:
+    from notifications import tasks
 
     try:
-        notification_send.delay(notification_id)
+        getattr(tasks, task_name).delay(object_id)
     except Exception:  # noqa: BLE001
-        # The broker is down: the row stays pending and the dispatch sweep sends it later.
-        logger.warning("Could not queue notification %s; the sweep will send it.", notification_id)
+        # The broker is down: the row stays as it is and a periodic sweep picks it up later.
+        logger.warning("Could not queue %s(%s); a sweep will do it.", task_name, object_id)

@@ -1,0 +1,57 @@
+"""Progress updates under Policy E: every 5 days since the last message, while the case is open."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from complaints import services
+from complaints.actors import Actor
+from complaints.presets import preset_by_slug, preset_load
+from notifications import jobs
+from notifications.models import Notification
+from tests.factories import HandlerFactory
+from tests.notifications.components import submit_complaint
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2026, 3, day, hour, tzinfo=LONDON)
+
+
+def test_it_sends_updates_on_exactly_the_right_days_and_a_message_moves_the_next_one():
+    policy, _written = preset_load(preset_by_slug("e"))
+    handler = Actor.staff(HandlerFactory(username="hana"))
+    sent_at = []
+    with time_machine.travel(at(2, 10), tick=False) as traveller:
+        complaint = services.complaint_acknowledge(complaint=submit_complaint(policy=policy))
+        complaint = services.complaint_start_investigation(complaint=complaint, actor=handler)
+        # Twenty business days (Mon 2 to Fri 27 March) and the weekend after, hour by hour.
+        moment = at(2, 10)
+        while moment < at(30, 18):
+            moment += dt.timedelta(hours=1)
+            traveller.move_to(moment)
+            if moment == at(10, 15):
+                services.complaint_send_message(
+                    complaint=complaint, actor=handler, body="We have asked the bank."
+                )
+            if jobs.progress_updates_send():
+                sent_at.append(moment)
+
+    assert sent_at == [at(7, 10), at(15, 15), at(20, 15), at(25, 15), at(30, 15)]
+    keys = Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).values_list(
+        "dedupe_key", flat=True
+    )
+    assert len(set(keys)) == 5
+
+
+def test_it_writes_nothing_when_the_job_runs_twice_at_the_same_moment(policy):
+    complaint = submit_complaint()
+    with time_machine.travel(complaint.next_update_due, tick=False):
+        assert jobs.progress_updates_send() == 1
+        assert jobs.progress_updates_send() == 0
+    assert Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).count() == 1
