@@ -24,7 +24,7 @@ from complaints.models import (
     Message,
 )
 from notifications.models import Notification
-from notifications.services import notification_enqueue
+from notifications.services import complaint_submitted, notification_enqueue
 
 REFERENCE_ATTEMPTS = 8
 
@@ -80,6 +80,8 @@ def complaint_submit(
         casework.record_event(
             complaint, "received", actor, from_state="", note=Channel(channel).label
         )
+        # A task acknowledges it once this commits; the sweep does if the broker is down.
+        complaint_submitted(complaint=complaint)
     return complaint
 
 

@@ -4,30 +4,41 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.urls import reverse
 
 from complaints.choices import State
+from complaints.models import Complaint
 from notifications import jobs
 from notifications.models import Notification
-from notifications.services import complaint_submitted
-from tests.notifications.components import broker_at, free_port, submit_complaint
+from tests.factories import CategoryFactory
+from tests.notifications.components import broker_at, free_port
+from tests.publicsite import complaint_data
 
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
-def test_it_saves_the_complaint_and_acknowledges_it_once_when_the_broker_was_down(
-    policy, smtp_server, django_capture_on_commit_callbacks
+@pytest.fixture(autouse=True)
+def no_fill_delay(settings):
+    # Autouse, so it wraps the SMTP fixture's own override_settings rather than interleaving.
+    settings.REDRESS_FORM_MIN_SECONDS = 0
+
+
+def test_a_web_submission_succeeds_while_the_broker_is_down_and_is_acknowledged_once_later(
+    client, policy, smtp_server, django_capture_on_commit_callbacks
 ):
+    category = CategoryFactory(name="Billing")
     with time_machine.travel(START, tick=False) as traveller:
         with broker_at(f"redis://127.0.0.1:{free_port()}/1"):
-            with django_capture_on_commit_callbacks(execute=True):
-                with transaction.atomic():
-                    complaint = submit_complaint()
-                    complaint_submitted(complaint=complaint)
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                response = client.post(
+                    reverse("complaint-new"), complaint_data(category=category.pk)
+                )
+            assert response.status_code == 302
+            assert callbacks, "the submission queues its acknowledgement on commit"
 
-            complaint.refresh_from_db()
+            complaint = Complaint.objects.get()
             assert complaint.state == State.RECEIVED
             assert not Notification.objects.exists()
 
