@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from complaints import services
 from complaints.actors import COMPLAINANT, Actor
-from complaints.choices import Channel, Outcome, Remedy
+from complaints.choices import Channel, Outcome, Remedy, State
 from complaints.models import Category, Complaint
 from complaints.presets import PRESETS, preset_load
 from complaints.roles import HANDLERS, SUPERVISORS
@@ -86,7 +86,6 @@ def staff_load() -> dict[str, object]:
 
 
 def cases_load(users) -> int:
-    handler = Actor.staff(users["handler"])
     category = Category.objects.get(slug="billing-incorrect-charge")
     created = 0
     for state, name, language in CASES:
@@ -105,35 +104,43 @@ def cases_load(users) -> int:
                 description="I was charged twice for my subscription this month.",
                 desired_outcome="A refund of the second charge.",
             )
-            _walk_to(case, state, handler)
+            case_advance(case, state, handler=users["handler"])
         created += 1
     return created
 
 
-def _walk_to(case: Complaint, state: str, handler: Actor) -> None:
-    steps = {
-        "received": [],
-        "acknowledged": ["ack"],
-        "investigating": ["ack", "investigate"],
-        "responded": ["ack", "investigate", "respond"],
-        "resolved": ["ack", "investigate", "respond", "resolve"],
-        "escalated": ["ack", "investigate", "respond", "escalate"],
-        "withdrawn": ["ack", "withdraw"],
-    }[state]
-    for step in steps:
-        if step == "ack":
+# The services each lifecycle state is reached through, in order.
+PATHS: dict[str, list[str]] = {
+    State.RECEIVED: [],
+    State.ACKNOWLEDGED: ["acknowledge"],
+    State.INVESTIGATING: ["acknowledge", "investigate"],
+    State.RESPONDED: ["acknowledge", "investigate", "respond"],
+    State.RESOLVED: ["acknowledge", "investigate", "respond", "resolve"],
+    State.ESCALATED: ["acknowledge", "investigate", "respond", "escalate"],
+    State.WITHDRAWN: ["acknowledge", "withdraw"],
+}
+
+
+def case_advance(case: Complaint, state: str, *, handler) -> Complaint:
+    """Bring a newly received case to `state` through the real services, worked by `handler`.
+
+    The complainant accepts, escalates and withdraws; the handler does the casework.
+    """
+    actor = Actor.staff(handler)
+    for step in PATHS[state]:
+        if step == "acknowledge":
             case = services.complaint_acknowledge(complaint=case)
         elif step == "investigate":
-            case = services.complaint_start_investigation(complaint=case, actor=handler)
+            case = services.complaint_start_investigation(complaint=case, actor=actor)
         elif step == "respond":
             case = services.complaint_respond(
                 complaint=case,
-                actor=handler,
+                actor=actor,
                 findings="The payment provider retried a charge that had already succeeded.",
                 actions="We refunded the duplicate charge and fixed the retry rule.",
                 reasoning="You were charged twice for one period, which was our error.",
-                outcome=Outcome.UPHELD,
-                remedies=[Remedy.REFUND, Remedy.APOLOGY],
+                outcome=Outcome.PARTLY_UPHELD,
+                remedies=[Remedy.REFUND],
                 redress_amount=Decimal("9.99"),
             )
         elif step == "resolve":
@@ -144,10 +151,12 @@ def _walk_to(case: Complaint, state: str, handler: Actor) -> None:
                 actor=COMPLAINANT,
                 grounds="The refund does not cover the bank fee I paid.",
             )
+            case.refresh_from_db()
         elif step == "withdraw":
             case = services.complaint_withdraw(
                 complaint=case, actor=COMPLAINANT, reason="Sorted out with my bank."
             )
+    return case
 
 
 def demo_load() -> dict[str, int]:

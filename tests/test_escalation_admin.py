@@ -12,7 +12,7 @@ from complaints.actors import Actor
 from complaints.choices import Remedy, State
 from escalations.models import Escalation
 from escalations.services import escalation_assign_reviewer, escalation_decide
-from tests.escalated_cases import case_in
+from tests.cases import case_in
 from tests.factories import SupervisorFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from complaints.exceptions import ComplaintError, NotPermitted
 from escalations.models import Escalation
 from escalations.services import escalation_decide, escalation_request
 from notifications.models import Notification
-from tests.escalated_cases import case_in
+from tests.cases import case_in
 from tests.factories import HandlerFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db

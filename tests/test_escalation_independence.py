@@ -13,7 +13,7 @@ from escalations.services import (
     escalation_decide,
     escalation_request,
 )
-from tests.escalated_cases import case_in
+from tests.cases import case_in
 from tests.factories import HandlerFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db

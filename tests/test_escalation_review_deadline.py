@@ -9,7 +9,7 @@ from complaints.actors import Actor
 from complaints.choices import DeadlineKind, State
 from complaints.presets import preset_by_slug, preset_load
 from escalations.services import escalation_request
-from tests.escalated_cases import case_in
+from tests.cases import case_in
 from tests.factories import HandlerFactory
 
 pytestmark = pytest.mark.django_db

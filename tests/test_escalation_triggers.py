@@ -15,7 +15,7 @@ from escalations import tasks
 from escalations.models import Escalation
 from escalations.services import escalation_request, escalations_auto_escalate_breached
 from notifications.models import Notification
-from tests.escalated_cases import case_in
+from tests.cases import case_in
 from tests.factories import PolicyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,12 +6,14 @@ import pytest
 
 from complaints import services
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
-from complaints.choices import Channel, Outcome, Remedy, State
+from complaints.choices import Outcome, Remedy, State
 from complaints.exceptions import CaseChanged, ComplaintError, NotPermitted, TransitionRefused
 from complaints.models import Complaint
 from escalations.models import Escalation
 from escalations.services import escalation_decide, escalation_request
 from notifications.models import Notification
+from tests.cases import case_in
+from tests.cases import submit_complaint as submit
 from tests.factories import HandlerFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,16 +29,6 @@ def supervisor():
     return Actor.staff(SupervisorFactory(username="sam"))
 
 
-def submit(**overrides):
-    fields = {
-        "channel": Channel.WEB,
-        "complainant_name": "Rosa Diaz",
-        "complainant_email": "rosa@example.com",
-        "description": "I was charged twice.",
-    }
-    return services.complaint_submit(**(fields | overrides))
-
-
 def respond(case, actor):
     return services.complaint_respond(
         complaint=case,
@@ -50,34 +42,9 @@ def respond(case, actor):
     )
 
 
-def walk(state, handler, supervisor=None):
-    """Return a complaint brought to `state` through the services."""
-    case = submit()
-    path = {
-        State.RECEIVED: [],
-        State.ACKNOWLEDGED: ["ack"],
-        State.INVESTIGATING: ["ack", "investigate"],
-        State.RESPONDED: ["ack", "investigate", "respond"],
-        State.RESOLVED: ["ack", "investigate", "respond", "resolve"],
-        State.ESCALATED: ["ack", "investigate", "escalate"],
-        State.WITHDRAWN: ["ack", "withdraw"],
-    }[state]
-    for step in path:
-        if step == "ack":
-            case = services.complaint_acknowledge(complaint=case)
-        elif step == "investigate":
-            case = services.complaint_start_investigation(complaint=case, actor=handler)
-        elif step == "respond":
-            case = respond(case, handler)
-        elif step == "resolve":
-            case = services.complaint_resolve(complaint=case, actor=COMPLAINANT)
-        elif step == "escalate":
-            escalation_request(complaint=case, actor=handler, grounds="Needs a senior view.")
-            case.refresh_from_db()
-        elif step == "withdraw":
-            case = services.complaint_withdraw(complaint=case, actor=COMPLAINANT)
-    assert case.state == state
-    return case
+def walk(state, handler):
+    """Return a complaint brought to `state` through the services, worked by `handler`."""
+    return case_in(state, handler=handler.user, assign=False)
 
 
 def test_it_receives_a_complaint_with_reference_deadlines_and_timeline(policy):

@@ -4,18 +4,18 @@ from django.urls import reverse
 
 from complaints import services
 from complaints.actors import Actor
-from tests import test_lifecycle
+from tests.cases import case_in, submit_complaint
 
 CHANGELIST = "/admin/complaints/complaint/"
 
 
 def submit(**overrides):
-    return test_lifecycle.submit(**({"account_identifier": "CUST-1001"} | overrides))
+    return submit_complaint(**({"account_identifier": "CUST-1001"} | overrides))
 
 
 def walk_to(state, *, by, handler=None):
     """Return a case brought to `state` through the services, assigned to `handler`."""
-    case = test_lifecycle.walk(state, Actor.staff(by))
+    case = case_in(state, handler=by, assign=False)
     if handler is not None:
         case = services.complaint_assign(complaint=case, actor=Actor.staff(by), handler=handler)
     return case

@@ -28,7 +28,6 @@ def chromium():
     require_service(
         "Chromium", CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)"
     )
-    require_service("axe-core", AXE.exists(), f"{AXE} is missing (npm ci)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - the dev extra installs it
@@ -54,6 +53,7 @@ def page(chromium):
 
 def assert_accessible(page) -> None:
     """Run axe-core on the page; fail on any serious or critical violation."""
+    require_service("axe-core", AXE.exists(), f"{AXE} is missing (npm ci)")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         """async () => (await axe.run(document)).violations.map(

@@ -1,47 +1,19 @@
 """In a real browser a handler acknowledges, asks for information and responds in the admin, and
 the complainant sees each step on the tracking page."""
 
-from pathlib import Path
-
 import pytest
 
 from complaints import services
 from complaints.choices import Channel
-from tests.conftest import require_service
 from tests.factories import HandlerFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "correct horse battery staple"
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    require_service("Chromium", CHROMIUM.exists(), f"{CHROMIUM} is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        require_service("Playwright", False, str(exc))
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    # still synchronous, so Django's guard against async contexts does not apply.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def test_it_shows_the_complainant_each_step_the_handler_takes(
-    browser, live_server, policy, settings
+    chromium, live_server, policy, settings
 ):
     from playwright.sync_api import expect
 
@@ -56,8 +28,8 @@ def test_it_shows_the_complainant_each_step_the_handler_takes(
     case_url = f"{live_server.url}/admin/complaints/complaint/{case.pk}/change/"
     tracking_url = f"{live_server.url}/track/{case.tracking_token}/"
 
-    handler = browser.new_page()
-    complainant = browser.new_page()
+    handler = chromium.new_page()
+    complainant = chromium.new_page()
 
     handler.goto(f"{live_server.url}/admin/login/?next=/admin/complaints/complaint/")
     handler.fill("#id_username", "hana")

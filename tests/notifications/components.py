@@ -7,9 +7,10 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-from complaints import services
-from complaints.choices import Channel
+from complaints.choices import State
+from complaints.demo import case_advance
 from config.celery import app as celery_app
+from tests.cases import submit_complaint
 
 
 def free_port() -> int:
@@ -61,25 +62,6 @@ def _use_broker(url: str) -> None:
     celery_app.amqp._producer_pool = None
 
 
-def submit_complaint(**overrides):
-    fields = {
-        "channel": Channel.WEB,
-        "complainant_name": "Rosa Diaz",
-        "complainant_email": "rosa@example.com",
-        "description": "I was charged twice for one order.",
-    }
-    return services.complaint_submit(**(fields | overrides))
-
-
 def responded(*, handler, **overrides):
     """Return a complaint acknowledged, investigated and answered by `handler` (an Actor)."""
-    case = services.complaint_acknowledge(complaint=submit_complaint(**overrides))
-    case = services.complaint_start_investigation(complaint=case, actor=handler)
-    return services.complaint_respond(
-        complaint=case,
-        actor=handler,
-        findings="A duplicate charge.",
-        actions="Refunded.",
-        reasoning="Our error.",
-        outcome="upheld",
-    )
+    return case_advance(submit_complaint(**overrides), State.RESPONDED, handler=handler.user)

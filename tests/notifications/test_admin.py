@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Notification
+from tests.cases import submit_complaint
 from tests.factories import UserFactory
-from tests.notifications.components import submit_complaint
 
 pytestmark = pytest.mark.django_db
 

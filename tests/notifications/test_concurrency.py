@@ -9,7 +9,7 @@ from django.db import connection
 from notifications import jobs
 from notifications.models import Notification
 from notifications.services import notification_deliver
-from tests.notifications.components import submit_complaint
+from tests.cases import submit_complaint
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

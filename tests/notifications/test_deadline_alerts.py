@@ -10,8 +10,8 @@ from complaints.models import Complaint
 from notifications import jobs
 from notifications.models import Notification
 from notifications.services import notification_deliver
+from tests.cases import submit_complaint
 from tests.factories import HandlerFactory, SupervisorFactory
-from tests.notifications.components import submit_complaint
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from notifications import jobs
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from notifications.tasks import notification_send
+from tests.cases import submit_complaint
 from tests.factories import HandlerFactory
-from tests.notifications.components import responded, submit_complaint
+from tests.notifications.components import responded
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from complaints.choices import Outcome, Remedy
 from escalations.services import escalation_decide, escalation_request
 from notifications.models import Notification
 from notifications.services import notification_deliver, notification_enqueue
+from tests.cases import submit_complaint
 from tests.factories import HandlerFactory, SupervisorFactory
-from tests.notifications.components import submit_complaint
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from complaints.actors import Actor
 from complaints.presets import preset_by_slug, preset_load
 from notifications import jobs
 from notifications.models import Notification
+from tests.cases import submit_complaint
 from tests.factories import HandlerFactory
-from tests.notifications.components import submit_complaint
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 import redis
 from django.db import connection
 
-from tests.notifications.components import submit_complaint
+from tests.cases import submit_complaint
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
