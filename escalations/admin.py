@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
 from complaints.querysets import DeadlineState
@@ -81,7 +82,7 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(SimpleHistoryAdmin):
+class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "requested_by",
@@ -121,16 +122,6 @@ class EscalationAdmin(SimpleHistoryAdmin):
     ]
     readonly_fields = ["review_aim", "review_by", "review_started_at", "decided_at"]
 
-    # Escalations change only through the services (the pages below), never by editing fields.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     def has_module_permission(self, request) -> bool:
         # Handlers hold add_escalation (to escalate from the case page); that is no reason to
         # show them the supervisors' queue.
@@ -153,9 +144,7 @@ class EscalationAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("review deadline"))
     def deadline(self, escalation: Escalation) -> str:
         state = DeadlineState(escalation.deadline_state)
-        return format_html(
-            '<span class="deadline deadline-{}">{}</span>', state, state.label
-        )
+        return format_html('<span class="deadline deadline-{}">{}</span>', state, state.label)
 
     @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
     def reviewer_name(self, escalation: Escalation) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.exceptions import ComplaintError
 from reports.charts import bar_chart
 from reports.dashboard import dashboard_figures
@@ -27,21 +28,12 @@ PERMISSION = "complaints.view_all_complaints"
 
 
 @admin.register(ComplaintFigures)
-class ComplaintFiguresAdmin(admin.ModelAdmin):
+class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.has_perm(PERMISSION)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return obj is None and self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
