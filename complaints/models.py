@@ -35,6 +35,19 @@ WEEKDAYS = [
 ]
 
 
+# The complainant's personal data on a case: retention blanks it, subject access exports it,
+# the console shows it in these groups.
+CONTACT_FIELDS = (
+    "complainant_name",
+    "complainant_email",
+    "complainant_phone",
+    "complainant_address",
+    "account_identifier",
+)
+STATEMENT_FIELDS = ("description", "earlier_contact", "desired_outcome")
+RESPONSE_TEXT_FIELDS = ("response_findings", "response_actions", "response_reasoning")
+
+
 def default_working_days() -> list[int]:
     return [0, 1, 2, 3, 4]
 

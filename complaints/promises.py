@@ -28,8 +28,7 @@ PUBLIC_WORDING = {
         "If you do not reply to our response within %(span)s, we close your complaint."
     ),
     TargetKind.RETENTION: _(
-        "We keep your personal data for %(span)s after your complaint is closed, then "
-        "anonymise it."
+        "We keep your personal data for %(span)s after your complaint is closed, then anonymise it."
     ),
 }
 

@@ -24,6 +24,9 @@ from complaints.actors import SYSTEM
 from complaints.choices import TargetKind
 from complaints.clock import Unit
 from complaints.models import (
+    CONTACT_FIELDS,
+    RESPONSE_TEXT_FIELDS,
+    STATEMENT_FIELDS,
     Attachment,
     Complaint,
     ComplaintEvent,
@@ -38,17 +41,9 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 COMPLAINT_PERSONAL_FIELDS = [
-    "complainant_name",
-    "complainant_email",
-    "complainant_phone",
-    "complainant_address",
-    "account_identifier",
-    "description",
-    "earlier_contact",
-    "desired_outcome",
-    "response_findings",
-    "response_actions",
-    "response_reasoning",
+    *CONTACT_FIELDS,
+    *STATEMENT_FIELDS,
+    *RESPONSE_TEXT_FIELDS,
     "satisfaction_comment",
 ]
 MESSAGE_PERSONAL_FIELDS = ["body", "email_message_id"]

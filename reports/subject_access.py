@@ -23,32 +23,30 @@ from django.utils.translation import gettext as _
 from complaints import casework, clock
 from complaints.actors import Actor
 from complaints.exceptions import ComplaintError
-from complaints.models import Complaint, Message
+from complaints.models import (
+    CONTACT_FIELDS,
+    RESPONSE_TEXT_FIELDS,
+    STATEMENT_FIELDS,
+    Complaint,
+    Message,
+)
 
 CASE_FIELDS = [
     "reference",
     "state",
     "channel",
-    "complainant_name",
-    "complainant_email",
-    "complainant_phone",
-    "complainant_address",
-    "account_identifier",
+    *CONTACT_FIELDS,
     "language",
     "product_or_service",
     "incident_at",
-    "description",
-    "earlier_contact",
-    "desired_outcome",
+    *STATEMENT_FIELDS,
     "received_at",
     "acknowledged_at",
     "responded_at",
     "resolved_at",
     "withdrawn_at",
     "closed_at",
-    "response_findings",
-    "response_actions",
-    "response_reasoning",
+    *RESPONSE_TEXT_FIELDS,
     "remedies",
     "redress_amount",
     "redress_currency",

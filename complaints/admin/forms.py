@@ -10,18 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
 from complaints.choices import Channel, Outcome, Remedy
-from complaints.models import Complaint
+from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Complaint
 from complaints.roles import HANDLERS
 
-COMPLAINANT_FIELDS = [
-    "complainant_name",
-    "complainant_email",
-    "complainant_phone",
-    "complainant_address",
-    "account_identifier",
-    "language",
-]
-COMPLAINT_TEXT_FIELDS = ["description", "earlier_contact", "desired_outcome"]
+COMPLAINANT_FIELDS = [*CONTACT_FIELDS, "language"]
+COMPLAINT_TEXT_FIELDS = list(STATEMENT_FIELDS)
 TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
 
 
