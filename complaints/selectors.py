@@ -11,6 +11,7 @@ from complaints import clock
 from complaints.choices import OPEN_STATES
 from complaints.exceptions import ComplaintError
 from complaints.models import Category, Complaint, ComplaintPolicy
+from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -52,7 +53,9 @@ def least_loaded_handler(category: Category | None) -> AbstractBaseUser | None:
 def open_review_deadline(complaint: Complaint) -> clock.Deadline | None:
     """Return the review deadline of the case's undecided escalation, if it has one."""
     escalation = (
-        complaint.escalations.exclude(state="decided").only("review_aim", "review_by").first()
+        complaint.escalations.filter(state__in=ESCALATION_OPEN_STATES)
+        .only("review_aim", "review_by")
+        .first()
     )
     if escalation is None or escalation.review_by is None:
         return None

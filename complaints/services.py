@@ -23,6 +23,8 @@ from complaints.models import (
     DeadlineExtension,
     Message,
 )
+from escalations.models import Escalation
+from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
 from notifications.models import Notification
 from notifications.services import complaint_submitted, notification_enqueue
 
@@ -289,8 +291,14 @@ def complaint_withdraw(*, complaint: Complaint, actor: Actor, reason: str = "") 
         case.next_update_due = None
         deadlines.refresh_next(case)
 
-    case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
-    casework.notify_complainant(case, Notification.Kind.WITHDRAWN)
+    with transaction.atomic():
+        case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
+        for escalation in Escalation.objects.select_for_update().filter(
+            complaint=case, state__in=ESCALATION_OPEN_STATES
+        ):
+            escalation.withdraw()
+            escalation.save(update_fields=["state"])
+        casework.notify_complainant(case, Notification.Kind.WITHDRAWN)
     return case
 
 

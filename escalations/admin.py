@@ -19,7 +19,7 @@ from complaints.exceptions import ComplaintError
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
 from escalations.forms import DecisionForm, ReviewerForm
-from escalations.models import Escalation
+from escalations.models import OPEN_STATES, Escalation
 
 DECIDE_PERMISSION = "escalations.decide_escalation"
 
@@ -241,8 +241,8 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
         if not self.has_decide_permission(request):
             raise PermissionDenied
         return get_object_or_404(
-            Escalation.objects.select_related("complaint__policy", "reviewer").exclude(
-                state=Escalation.State.DECIDED
+            Escalation.objects.select_related("complaint__policy", "reviewer").filter(
+                state__in=OPEN_STATES
             ),
             pk=pk,
         )
@@ -260,7 +260,7 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
         return TemplateResponse(request, f"admin/escalations/escalation/{name}.html", context)
 
     def _one_page(self, request, queryset, name: str):
-        pks = list(queryset.exclude(state=Escalation.State.DECIDED).values_list("pk", flat=True))
+        pks = list(queryset.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
         if len(pks) != 1:
             self.message_user(
                 request, _("Choose exactly one open escalation for this."), messages.WARNING

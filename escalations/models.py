@@ -6,7 +6,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from complaints.choices import ActorKind
-from escalations.querysets import EscalationQuerySet
+from escalations.querysets import OPEN_STATES, EscalationQuerySet
 
 
 class Escalation(ConcurrentTransitionMixin, models.Model):
@@ -16,6 +16,7 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
         REQUESTED = "requested", _("Requested")
         UNDER_REVIEW = "under_review", _("Under review")
         DECIDED = "decided", _("Decided")
+        WITHDRAWN = "withdrawn", _("Withdrawn with the complaint")
 
     class Decision(models.TextChoices):
         UPHELD = "upheld", _("Original response upheld")
@@ -70,13 +71,15 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
         indexes = [
             # The supervisors' queue: undecided escalations by their review deadline.
             models.Index(
-                fields=["review_by"], condition=~Q(state="decided"), name="escalation_open_review"
+                fields=["review_by"],
+                condition=Q(state__in=OPEN_STATES),
+                name="escalation_open_review",
             ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["complaint"],
-                condition=~Q(state="decided"),
+                condition=Q(state__in=OPEN_STATES),
                 name="one_open_escalation_per_complaint",
             )
         ]
@@ -113,6 +116,10 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
         self.final_response = final_response
         self.revised_remedies = list(revised_remedies)
         self.revised_redress_amount = revised_redress_amount
+
+    @transition(field=state, source=[State.REQUESTED, State.UNDER_REVIEW], target=State.WITHDRAWN)
+    def withdraw(self) -> None:
+        """End the review undecided: the complainant withdrew the complaint."""
 
     @property
     def changes_response(self) -> bool:

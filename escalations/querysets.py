@@ -7,12 +7,14 @@ from complaints.choices import State as ComplaintState
 from complaints.querysets import DeadlineState
 
 DECIDED = "decided"
+# Escalations still awaiting a decision.
+OPEN_STATES = ("requested", "under_review")
 
 
 class EscalationQuerySet(models.QuerySet):
     def open(self) -> "EscalationQuerySet":
         """Return the escalations still awaiting a decision on a case that is still escalated."""
-        return self.exclude(state=DECIDED).filter(complaint__state=ComplaintState.ESCALATED)
+        return self.filter(state__in=OPEN_STATES, complaint__state=ComplaintState.ESCALATED)
 
     def decided(self) -> "EscalationQuerySet":
         return self.filter(state=DECIDED)
@@ -37,7 +39,7 @@ class EscalationQuerySet(models.QuerySet):
         return self.annotate(
             deadline_state=Case(
                 When(
-                    Q(state=DECIDED)
+                    ~Q(state__in=OPEN_STATES)
                     | ~Q(complaint__state=ComplaintState.ESCALATED)
                     | Q(review_by__isnull=True),
                     then=Value(DeadlineState.NONE.value),

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from complaints import clock
+from complaints import clock, services
 from complaints.actors import COMPLAINANT, Actor
 from complaints.choices import ActorKind, State, TargetKind
 from complaints.clock import Unit
@@ -125,3 +125,12 @@ def test_it_runs_the_automatic_escalation_from_the_beat_schedule(hana):
     assert entry["task"] == tasks.auto_escalate_breached.name
     with time_machine.travel(case.resolve_by + dt.timedelta(hours=1), tick=False):
         assert tasks.auto_escalate_breached.apply().get() == 1
+
+
+def test_withdrawing_an_escalated_complaint_ends_its_review_undecided(policy, hana):
+    case = case_in(State.ESCALATED, handler=hana)
+    services.complaint_withdraw(complaint=case, actor=COMPLAINANT, reason="Settled.")
+    escalation = case.escalations.get()
+    assert escalation.state == Escalation.State.WITHDRAWN
+    assert not Escalation.objects.open().exists()
+    assert escalation.history.filter(state=Escalation.State.WITHDRAWN).exists()
