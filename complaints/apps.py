@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def sync_roles(sender, using="default", **kwargs) -> None:
@@ -21,7 +22,7 @@ def sync_roles(sender, using="default", **kwargs) -> None:
 class ComplaintsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "complaints"
-    verbose_name = "Complaints"
+    verbose_name = _("Complaints")
 
     def ready(self) -> None:
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="complaints.sync_roles")

@@ -107,7 +107,9 @@ def _progress(notification: Notification, complaint: Complaint) -> dict[str, Any
 
 
 def _response(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    return {"remedies": [Remedy(value).label for value in complaint.remedies if value in Remedy]}
+    # Plain strings: the text templates turn autoescaping off, and then `join` refuses lazy labels.
+    labels = [str(Remedy(value).label) for value in complaint.remedies if value in Remedy]
+    return {"remedies": labels}
 
 
 def _escalation(notification: Notification, complaint: Complaint) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def test_it_resolves_the_case_with_a_final_response_in_the_complainants_language
         "escalation_id": escalation.pk,
         "language": "de",
         "decision": "upheld",
-        "decision_label": "Original response upheld",
+        "decision_label": "Ursprüngliche Stellungnahme bestätigt",
         "reasoning": "The refund matched the duplicate charge.",
         "final_response": "Having reviewed your case, we stand by our response.",
         "response_changed": False,

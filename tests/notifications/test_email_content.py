@@ -108,6 +108,8 @@ def test_it_sends_every_complainant_kind_with_its_content(policy, language):
     assert "The bank has not answered yet." in bodies(K.PROGRESS_UPDATE)
     assert ("9.99" if language == "en" else "9,99") in bodies(K.RESPONSE)
     assert "Our payment provider retried." in bodies(K.RESPONSE)
+    offer = "Refund, Formal apology" if language == "en" else "Erstattung, Förmliche Entschuldigung"
+    assert offer in bodies(K.RESPONSE)
     final = bodies(K.FINAL_RESPONSE)
     assert "The Financial Ombudsman Service." in final and "within six months" in final
     if language == "de":
