@@ -33,6 +33,9 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("escalations", "change_escalation"),
     ("escalations", "decide_escalation"),
     ("notifications", "change_notification"),
+    # inbound email: held and unreadable emails wait for a supervisor's decision.
+    ("notifications", "view_inboundemail"),
+    ("notifications", "change_inboundemail"),
 ]
 ROLES = {HANDLERS: HANDLER_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS}
 
