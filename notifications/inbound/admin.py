@@ -52,7 +52,9 @@ class InboundEmailAdmin(admin.ModelAdmin):
         # Shown as text, escaped by the admin: never rendered as the HTML it may contain.
         return bytes(inbound.raw[:RAW_SHOWN]).decode("utf-8", errors="replace")
 
-    @admin.action(description=_("Add the selected held emails to their cases"), permissions=["change"])
+    @admin.action(
+        description=_("Add the selected held emails to their cases"), permissions=["change"]
+    )
     def attach_to_case(self, request, queryset):
         done = 0
         for inbound in queryset:
@@ -72,7 +74,9 @@ class InboundEmailAdmin(admin.ModelAdmin):
             % {"count": done},
         )
 
-    @admin.action(description=_("Discard the selected held or unreadable emails"), permissions=["change"])
+    @admin.action(
+        description=_("Discard the selected held or unreadable emails"), permissions=["change"]
+    )
     def discard(self, request, queryset):
         actor = Actor.staff(request.user)
         done = sum(inbound_email_discard(inbound=inbound, actor=actor) for inbound in queryset)

@@ -8,8 +8,14 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
-from imap_tools import MailMessageFlags
+from imap_tools import (
+    AND,
+    BaseMailBox,
+    MailBox,
+    MailBoxStartTls,
+    MailBoxUnencrypted,
+    MailMessageFlags,
+)
 
 from notifications.inbound.models import InboundEmail
 from notifications.inbound.services import inbound_email_process
@@ -35,7 +41,9 @@ class Mailbox:
         """Read imap://user:pass@host:143/INBOX (imaps:// for TLS, imap+starttls:// too)."""
         parts = urlsplit(url)
         if parts.scheme not in SCHEMES or not parts.hostname:
-            raise ValueError(f"REDRESS_IMAP_URL must look like imaps://user:pass@host/INBOX, not {url!r}.")
+            raise ValueError(
+                f"REDRESS_IMAP_URL must look like imaps://user:pass@host/INBOX, not {url!r}."
+            )
         return cls(
             scheme=parts.scheme,
             host=parts.hostname,

@@ -62,7 +62,9 @@ def inbound_email_process(*, raw: bytes, source: str, uid: str = "") -> InboundE
     except Exception as exc:  # noqa: BLE001 - whatever broke, the email is kept for a handler.
         logger.exception("Inbound email %s could not be processed.", row.pk)
         InboundEmail.objects.filter(pk=row.pk, status=S.RECEIVED).update(
-            status=S.UNPARSEABLE, note=f"{type(exc).__name__}: {exc}"[:2000], processed_at=clock.now()
+            status=S.UNPARSEABLE,
+            note=f"{type(exc).__name__}: {exc}"[:2000],
+            processed_at=clock.now(),
         )
         row.refresh_from_db()
     return row
@@ -93,8 +95,12 @@ def inbound_email_attach(*, inbound: InboundEmail, actor: Actor) -> Message:
         row.status = S.ATTACHED
         row.save(update_fields=["status"])
         casework.record_event(
-            message.complaint, "email_attached", actor, from_state=message.complaint.state,
-            note=row.from_address, public=False,
+            message.complaint,
+            "email_attached",
+            actor,
+            from_state=message.complaint.state,
+            note=row.from_address,
+            public=False,
         )
     return message
 
@@ -108,8 +114,12 @@ def inbound_email_discard(*, inbound: InboundEmail, actor: Actor) -> bool:
         if changed and inbound.complaint_id:
             case = Complaint.objects.get(pk=inbound.complaint_id)
             casework.record_event(
-                case, "email_discarded", actor, from_state=case.state,
-                note=inbound.from_address, public=False,
+                case,
+                "email_discarded",
+                actor,
+                from_state=case.state,
+                note=inbound.from_address,
+                public=False,
             )
     return bool(changed)
 
@@ -133,8 +143,12 @@ def _handle(row: InboundEmail, stored: list[Attachment]) -> None:
             row.complaint = _new_complaint(parsed, stored)
             row.status = S.COMPLAINT
         elif not same_address(case.complainant_email, parsed.sender_address):
-            _hold(row, case, _("The reply came from %(sender)s, not from the complainant's address.")
-                  % {"sender": parsed.sender_address})
+            _hold(
+                row,
+                case,
+                _("The reply came from %(sender)s, not from the complainant's address.")
+                % {"sender": parsed.sender_address},
+            )
         elif not case.is_open:
             # A closed case is not reopened by an email: a handler reopens it and attaches this.
             _hold(row, case, _("The reply came after the case was closed."))
@@ -227,7 +241,9 @@ def _store_files(
 
 def _hold(row: InboundEmail, case: Complaint, reason: str) -> None:
     row.complaint, row.status, row.note = case, S.HELD, reason
-    casework.record_event(case, "email_held", SYSTEM, from_state=case.state, note=reason, public=False)
+    casework.record_event(
+        case, "email_held", SYSTEM, from_state=case.state, note=reason, public=False
+    )
 
 
 def _record_bounce(row: InboundEmail, bounce: Bounce) -> None:

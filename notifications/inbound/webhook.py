@@ -38,6 +38,4 @@ def inbound_webhook(request, esp: str):
 
 @receiver(inbound, dispatch_uid="redress-inbound-email")
 def inbound_received(sender, event, esp_name: str, **kwargs) -> None:
-    inbound_email_process(
-        raw=event.message.as_bytes(), source=f"webhook:{esp_name.lower()}"[:200]
-    )
+    inbound_email_process(raw=event.message.as_bytes(), source=f"webhook:{esp_name.lower()}"[:200])

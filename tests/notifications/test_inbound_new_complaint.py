@@ -1,4 +1,4 @@
-"""A new email in the IMAP mailbox becomes a complaint on the email channel, acknowledged by mail."""
+"""A new email in the IMAP mailbox becomes a complaint on the email channel, acknowledged."""
 
 import pytest
 
@@ -47,7 +47,8 @@ def test_it_reads_an_html_only_email_as_text_without_its_scripts(policy, imap_ma
         email(
             text=None,
             html="<html><head><style>p {color: red}</style></head><body>"
-            "<p>The app &amp; the site</p><script>alert('x')</script><p>both fail.</p></body></html>",
+            "<p>The app &amp; the site</p><script>alert('x')</script>"
+            "<p>both fail.</p></body></html>",
         )
     )
 
