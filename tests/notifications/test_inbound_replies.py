@@ -1,6 +1,8 @@
 """A reply by email lands on its case, only when it comes from the complainant's address."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from complaints import services
 from complaints.actors import Actor
@@ -114,3 +116,9 @@ def test_it_holds_a_reply_to_a_closed_case(case, imap_mailbox, handler):
     held.refresh_from_db()
     assert held.status == InboundEmail.Status.DISCARDED
     assert replies(case) == []
+
+
+def test_it_tells_a_german_handler_why_an_email_is_held(case):
+    with translation.override("de"):
+        assert InboundEmail.Status.HELD.label == "Zurückgehalten für die Sachbearbeitung"
+        assert _("The reply came after the case was closed.").startswith("Die Antwort kam")
