@@ -33,6 +33,9 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("escalations", "change_escalation"),
     ("escalations", "decide_escalation"),
     ("notifications", "change_notification"),
+    # inbound email: held and unreadable emails wait for a supervisor's decision.
+    ("notifications", "view_inboundemail"),
+    ("notifications", "change_inboundemail"),
 ]
 ROLES = {HANDLERS: HANDLER_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS}
 
@@ -41,8 +44,13 @@ def apply_roles(group_model, permission_model) -> None:
     """Create both groups and give each exactly its permissions."""
     for name, wanted in ROLES.items():
         group, _created = group_model.objects.get_or_create(name=name)
+        # An early migration runs this before later models exist; their permissions come with
+        # the post_migrate sync (complaints.apps.sync_roles), so only missing ones are skipped.
         permissions = [
-            permission_model.objects.get(content_type__app_label=app, codename=codename)
+            permission
             for app, codename in wanted
+            for permission in permission_model.objects.filter(
+                content_type__app_label=app, codename=codename
+            )
         ]
         group.permissions.set(permissions)

@@ -34,6 +34,11 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.auto_resolve_responses",
         "schedule": 15 * MINUTE,
     },
+    # Inbound email: complaints and replies from the IMAP mailbox (off without REDRESS_IMAP_URL).
+    "notifications-poll-inbound-mail": {
+        "task": "notifications.tasks.poll_inbound_mail",
+        "schedule": 1 * MINUTE,
+    },
     "escalations-auto-escalate-breached": {
         "task": "escalations.tasks.auto_escalate_breached",
         "schedule": 15 * MINUTE,

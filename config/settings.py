@@ -243,3 +243,8 @@ REDRESS_NOTIFICATION_MAX_ATTEMPTS = env.int("REDRESS_NOTIFICATION_MAX_ATTEMPTS",
 REDRESS_NOTIFICATION_RETRY_SECONDS = env.int("REDRESS_NOTIFICATION_RETRY_SECONDS", default=60)
 REDRESS_NOTIFICATION_SENDING_TIMEOUT = env.int("REDRESS_NOTIFICATION_SENDING_TIMEOUT", default=600)
 REDRESS_SURVEY_DELAY_HOURS = env.int("REDRESS_SURVEY_DELAY_HOURS", default=24)
+# Inbound email: the IMAP mailbox polled for complaints and replies (imap://user:pass@host:143/INBOX,
+# imaps:// for TLS; off when empty), and the basic-auth secret ("user:password") an email provider
+# posts inbound mail with to /inbound/<esp>/ (off when empty).
+REDRESS_IMAP_URL = env("REDRESS_IMAP_URL", default="")
+ANYMAIL = {"WEBHOOK_SECRET": env("REDRESS_INBOUND_WEBHOOK_SECRET", default="")}

@@ -35,7 +35,7 @@ from complaints.models import (
     Message,
 )
 from escalations.models import Escalation
-from notifications.models import Notification
+from notifications.models import InboundEmail, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,10 @@ def complaint_anonymise(*, complaint_id: int, now: dt.datetime) -> bool:
         DeadlineExtension.objects.filter(complaint=case).update(reason="")
         Notification.objects.filter(complaint=case).update(
             recipient="", subject="", context={}, last_error=""
+        )
+        # inbound email: the raw messages are personal data too.
+        InboundEmail.objects.filter(complaint=case).update(
+            raw=b"", from_address="", subject="", note=""
         )
 
         for name, blank in complaint_blanks.items():

@@ -1,7 +1,11 @@
+import shutil
+
 import pytest
 from django.test import override_settings
 
+from tests.conftest import require_service
 from tests.notifications.components import MailServer
+from tests.notifications.dovecot import Dovecot
 
 
 @pytest.fixture
@@ -20,3 +24,23 @@ def smtp_server():
     ):
         yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """A real IMAP server for the whole session (Debian's dovecot-imapd)."""
+    require_service(
+        "dovecot", shutil.which("dovecot") is not None, "install dovecot-imapd (.ci/run does)"
+    )
+    server = Dovecot()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_mailbox(dovecot_server, settings):
+    """The IMAP mailbox Redress polls, empty at the start of the test."""
+    dovecot_server.empty()
+    settings.REDRESS_IMAP_URL = dovecot_server.url
+    return dovecot_server
