@@ -248,3 +248,9 @@ REDRESS_SURVEY_DELAY_HOURS = env.int("REDRESS_SURVEY_DELAY_HOURS", default=24)
 # posts inbound mail with to /inbound/<esp>/ (off when empty).
 REDRESS_IMAP_URL = env("REDRESS_IMAP_URL", default="")
 ANYMAIL = {"WEBHOOK_SECRET": env("REDRESS_INBOUND_WEBHOOK_SECRET", default="")}
+
+# Inbound mail that belongs to no case (auto-replies, unmatched bounces, unreadable or discarded
+# mail) is blanked after this many days.
+REDRESS_INBOUND_UNLINKED_RETENTION_DAYS = env.int(
+    "REDRESS_INBOUND_UNLINKED_RETENTION_DAYS", default=90
+)

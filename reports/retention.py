@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -141,3 +142,23 @@ def delete_files(names: list[str]) -> None:
         except OSError:
             # The row is gone either way; an unreachable file is logged for an operator to remove.
             logger.exception("Could not delete the attachment file %s.", name)
+
+
+def inbound_emails_purge_unlinked(now: dt.datetime, *, limit: int = BATCH_SIZE) -> int:
+    """Blank inbound mail that belongs to no case once it is older than the setting allows.
+
+    Auto-replies, unmatched bounces, unreadable and discarded mail never reach a complaint, so
+    no policy's retention covers them; REDRESS_INBOUND_UNLINKED_RETENTION_DAYS does.
+    """
+    cutoff = now - dt.timedelta(days=settings.REDRESS_INBOUND_UNLINKED_RETENTION_DAYS)
+    # Only rows still holding data, so that the cost follows what is left to purge.
+    due = list(
+        InboundEmail.objects.filter(complaint__isnull=True, received_at__lt=cutoff)
+        .exclude(status__in=[InboundEmail.Status.RECEIVED, InboundEmail.Status.HELD])
+        .exclude(from_address="", subject="", note="")
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return InboundEmail.objects.filter(pk__in=due).update(
+        raw=b"", from_address="", subject="", note=""
+    )

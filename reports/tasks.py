@@ -1,9 +1,10 @@
 from celery import shared_task
 
 from complaints import clock
-from reports.retention import complaints_anonymise_due
+from reports.retention import complaints_anonymise_due, inbound_emails_purge_unlinked
 
 
 @shared_task
 def anonymise_due_complaints() -> int:
-    return complaints_anonymise_due(clock.now())
+    now = clock.now()
+    return complaints_anonymise_due(now) + inbound_emails_purge_unlinked(now)

@@ -12,6 +12,7 @@ from escalations.models import Escalation
 from reports.retention import (
     COMPLAINT_PERSONAL_FIELDS,
     complaints_anonymise_due,
+    inbound_emails_purge_unlinked,
 )
 from reports.tasks import anonymise_due_complaints
 from tests.factories import DEFAULT_TARGETS, ComplaintFactory, PolicyFactory
@@ -125,3 +126,34 @@ def test_the_task_runs_the_sweep(policy, time_machine):
     personal_case(policy)
     time_machine.move_to(AFTER_RETENTION)
     assert anonymise_due_complaints.apply().get() == 1
+
+
+def test_it_blanks_inbound_mail_that_belongs_to_no_case_after_its_own_period(settings):
+    from notifications.models import InboundEmail
+
+    settings.REDRESS_INBOUND_UNLINKED_RETENTION_DAYS = 30
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+    def mail(key, status, days_old):
+        row = InboundEmail.objects.create(
+            source="imap",
+            dedupe_key=key,
+            raw=b"From: someone@example.com\r\n\r\nI am away.",
+            status=status,
+            from_address="someone@example.com",
+            subject="Out of office",
+        )
+        InboundEmail.objects.filter(pk=row.pk).update(received_at=now - dt.timedelta(days=days_old))
+        return row
+
+    old = mail("old", InboundEmail.Status.AUTO_REPLY, 31)
+    young = mail("young", InboundEmail.Status.AUTO_REPLY, 29)
+    held = mail("held", InboundEmail.Status.HELD, 31)
+
+    assert inbound_emails_purge_unlinked(now) == 1
+    assert inbound_emails_purge_unlinked(now) == 0
+    old.refresh_from_db()
+    assert bytes(old.raw) == b"" and old.from_address == "" and old.subject == ""
+    for kept in (young, held):
+        kept.refresh_from_db()
+        assert kept.from_address == "someone@example.com"
