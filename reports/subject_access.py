@@ -66,7 +66,7 @@ def subject_access_export(*, email: str, actor: Actor) -> tuple[bytes, int]:
     cases = list(
         Complaint.objects.filter(complainant_email__iexact=email)
         .select_related("category")
-        .prefetch_related("messages", "attachments", "escalations", "events")
+        .prefetch_related("messages", "attachments", "escalations", "events", "inbound_emails")
         .order_by("received_at")
     )
     if not cases:
@@ -111,6 +111,13 @@ def case_record(case: Complaint, archive: zipfile.ZipFile) -> dict[str, Any]:
                 "staff_only": attachment.is_internal,
                 "path": path,
             }
+        )
+    record["emails_received"] = []
+    for inbound in case.inbound_emails.all():
+        path = f"emails/{case.reference}/{inbound.pk}.eml"
+        archive.writestr(path, bytes(inbound.raw))
+        record["emails_received"].append(
+            {"from": inbound.from_address, "subject": inbound.subject, "path": path}
         )
     record["escalations"] = [
         {

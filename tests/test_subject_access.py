@@ -82,3 +82,26 @@ def test_a_supervisor_downloads_it_from_the_admin_and_a_handler_cannot(client, r
     assert response["Content-Type"] == "application/zip"
     assert len(read(response.content)[0]["complaints"]) == 2
     assert ComplaintEvent.objects.filter(action="subject_access_export", actor=sam).count() == 2
+
+
+def test_it_includes_the_emails_the_complainant_sent(rosas_cases):
+    from notifications.models import InboundEmail
+
+    first, _second = rosas_cases
+    raw = b"From: Rosa <rosa@example.com>\r\nSubject: My complaint\r\n\r\nCharged twice."
+    InboundEmail.objects.create(
+        source="imap",
+        dedupe_key="<1@example.com>",
+        raw=raw,
+        status=InboundEmail.Status.COMPLAINT,
+        from_address="rosa@example.com",
+        subject="My complaint",
+        complaint=first,
+    )
+    archive, _count = subject_access_export(email="rosa@example.com", actor=SYSTEM)
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        data = json.loads(zipped.read("data.json"))
+        [record] = [case for case in data["complaints"] if case["emails_received"]]
+        [email] = record["emails_received"]
+        assert email["subject"] == "My complaint"
+        assert zipped.read(email["path"]) == raw
