@@ -18,11 +18,12 @@ from complaints.choices import (
     DeadlineKind,
     Language,
     Outcome,
+    Remedy,
     RootCause,
     State,
     TargetKind,
 )
-from complaints.querysets import ComplaintQuerySet
+from complaints.querysets import ComplaintQuerySet, ResponseTemplateQuerySet
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -647,3 +648,49 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_deadline_display()}: {self.previous:%Y-%m-%d} → {self.new:%Y-%m-%d}"
+
+
+class ResponseTemplate(models.Model):
+    """Standard wording a handler may start a response from, for one category or for all."""
+
+    name = models.CharField(_("name"), max_length=120)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_templates",
+        help_text=_("Leave empty to offer it for every category; a parent covers its sub-types."),
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    actions = models.TextField(_("actions taken"), blank=True)
+    reasoning = models.TextField(_("reasoning"), blank=True)
+    remedies = models.JSONField(_("remedies"), default=list, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ResponseTemplateQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical response template"))
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.remedies or []) - set(Remedy.values)
+        if unknown:
+            raise ValidationError({"remedies": _("Unknown remedies: %s") % ", ".join(unknown)})
+
+    def as_response(self) -> dict:
+        """Return the template as initial data for the response form."""
+        return {
+            "findings": self.findings,
+            "actions": self.actions,
+            "reasoning": self.reasoning,
+            "remedies": list(self.remedies),
+            "outcome": self.outcome,
+        }

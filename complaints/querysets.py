@@ -53,3 +53,14 @@ class ComplaintQuerySet(models.QuerySet):
         if user.has_perm("complaints.view_complaint"):
             return self.filter(Q(handler=user) | Q(handler__isnull=True))
         return self.none()
+
+
+class ResponseTemplateQuerySet(models.QuerySet):
+    def for_case(self, complaint) -> "ResponseTemplateQuerySet":
+        """Return the active templates for the case's category, its parent's, and general ones."""
+        categories = [complaint.category_id]
+        if complaint.category_id and complaint.category.parent_id:
+            categories.append(complaint.category.parent_id)
+        return self.filter(is_active=True).filter(
+            Q(category__isnull=True) | Q(category_id__in=[pk for pk in categories if pk])
+        )

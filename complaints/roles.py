@@ -17,6 +17,7 @@ HANDLER_PERMISSIONS = [
     ("complaints", "view_category"),
     ("complaints", "view_complaintpolicy"),
     ("complaints", "view_policytarget"),
+    ("complaints", "view_responsetemplate"),
     ("escalations", "add_escalation"),
     ("notifications", "view_notification"),
 ]
@@ -29,6 +30,9 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("complaints", "add_policytarget"),
     ("complaints", "change_policytarget"),
     ("complaints", "delete_policytarget"),
+    ("complaints", "add_responsetemplate"),
+    ("complaints", "change_responsetemplate"),
+    ("complaints", "delete_responsetemplate"),
     ("escalations", "view_escalation"),
     ("escalations", "change_escalation"),
     ("escalations", "decide_escalation"),

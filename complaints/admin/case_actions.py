@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import attachments, services
 from complaints.actors import Actor
 from complaints.admin import forms as console_forms
-from complaints.models import Complaint
+from complaints.models import Complaint, ResponseTemplate
 from escalations.services import escalation_request
 
 WORK = "complaints.work_complaint"
@@ -39,6 +39,8 @@ class CaseAction:
     permission: str = WORK
     # Correspondence is written in the panel under the case, not from a button on top.
     in_correspondence: bool = False
+    # Standard wording the form may start from: a queryset of objects with as_response().
+    templates: Callable[[Complaint], Any] | None = None
 
     def perform(self, complaint: Complaint, actor: Actor, data: dict[str, Any]) -> Any:
         return self.service(complaint=complaint, actor=actor, **data)
@@ -85,6 +87,7 @@ ACTIONS: dict[str, CaseAction] = {
             services.complaint_respond,
             _("The response on %(reference)s was sent."),
             form_class=console_forms.ResponseForm,
+            templates=ResponseTemplate.objects.for_case,
         ),
         CaseAction(
             "resolve",

@@ -369,8 +369,14 @@ class ComplaintAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(change_url)
         if action.form_class is None and request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        templates = list(action.templates(case)) if action.templates else []
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
         form = (
-            action.form_class(request.POST or None, request.FILES or None)
+            action.form_class(
+                request.POST or None,
+                request.FILES or None,
+                initial=chosen.as_response() if chosen else None,
+            )
             if action.form_class
             else None
         )
@@ -389,6 +395,8 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "original": case,
                 "action": action,
                 "form": form,
+                "templates": templates,
+                "chosen_template": chosen,
                 "media": self.media + form.media,
             },
         )

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import clock
-from complaints.models import WEEKDAYS, Category, ComplaintPolicy, PolicyTarget
+from complaints.choices import Remedy
+from complaints.models import WEEKDAYS, Category, ComplaintPolicy, PolicyTarget, ResponseTemplate
 
 
 class PolicyTargetInline(admin.TabularInline):
@@ -108,3 +109,37 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent", "policy"]
     list_filter = ["is_active", "policy"]
     filter_horizontal = ["handlers"]
+
+
+class ResponseTemplateForm(forms.ModelForm):
+    remedies = forms.MultipleChoiceField(
+        label=_("Remedies"),
+        choices=Remedy.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ResponseTemplate
+        fields = [
+            "name",
+            "category",
+            "is_active",
+            "findings",
+            "actions",
+            "reasoning",
+            "remedies",
+            "outcome",
+        ]
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(SimpleHistoryAdmin):
+    form = ResponseTemplateForm
+    list_display = ["name", "category", "outcome", "is_active"]
+    list_select_related = ["category__parent"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["name", "findings"]
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True

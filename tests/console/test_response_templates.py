@@ -1,0 +1,63 @@
+"""Standard wording a handler may start a response from, chosen for the case's category."""
+
+import re
+
+import pytest
+
+from complaints.choices import Outcome, Remedy, State
+from complaints.models import ResponseTemplate
+from tests.console.pages import act_url, walk_to
+from tests.factories import CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def billing():
+    parent = CategoryFactory(name="Billing")
+    return CategoryFactory(name="Charged twice", parent=parent)
+
+
+def test_it_offers_the_templates_of_the_category_its_parent_and_general_ones(
+    client, policy, hana, billing
+):
+    case = walk_to(State.INVESTIGATING, by=hana, handler=hana)
+    case.category = billing
+    case.save(update_fields=["category"])
+    ResponseTemplate.objects.create(name="Duplicate charge", category=billing)
+    ResponseTemplate.objects.create(name="Any billing", category=billing.parent)
+    ResponseTemplate.objects.create(name="General apology")
+    ResponseTemplate.objects.create(name="Parcel lost", category=CategoryFactory(name="Delivery"))
+    ResponseTemplate.objects.create(name="Retired", category=billing, is_active=False)
+    client.force_login(hana)
+    page = client.get(act_url(case, "respond")).content.decode()
+    for offered in ("Duplicate charge", "Any billing", "General apology"):
+        assert offered in page
+    assert "Parcel lost" not in page and "Retired" not in page
+
+
+def test_choosing_a_template_fills_the_response_form_and_nothing_is_sent_yet(
+    client, policy, hana, billing
+):
+    case = walk_to(State.INVESTIGATING, by=hana, handler=hana)
+    template = ResponseTemplate.objects.create(
+        name="Duplicate charge",
+        findings="The payment provider retried a charge that had succeeded.",
+        reasoning="You paid twice for one period.",
+        remedies=[Remedy.REFUND],
+        outcome=Outcome.UPHELD,
+    )
+    client.force_login(hana)
+    page = client.get(act_url(case, "respond") + f"?template={template.pk}").content.decode()
+    assert "The payment provider retried a charge that had succeeded." in page
+    assert re.search(r'<input type="checkbox" name="remedies" value="refund"[^>]*checked', page)
+    case.refresh_from_db()
+    assert case.state == State.INVESTIGATING
+
+
+def test_a_template_with_an_unknown_remedy_is_refused(billing):
+    from django.core.exceptions import ValidationError
+
+    template = ResponseTemplate(name="Odd", remedies=["free_pony"])
+    with pytest.raises(ValidationError, match="free_pony"):
+        template.full_clean()
