@@ -66,7 +66,7 @@ SELECT
     CASE WHEN s.closed AND g %% 4 = 0 THEN 1 + (g %% 5) END, '',
     (%(categories)s::bigint[])[1 + (g %% %(category_count)s)],
     now(), now()
-FROM generate_series(%(first)s, %(last)s) AS g
+FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
 -- Each lateral row mentions g so that PostgreSQL draws fresh random values for every row.
 CROSS JOIN LATERAL (
     SELECT now() - (random() + g * 0) * interval '730 days' AS received
