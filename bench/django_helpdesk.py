@@ -167,8 +167,13 @@ def install() -> None:
 
 def versions() -> str:
     return subprocess.run(
-        [str(PYTHON), "-c", "import django, helpdesk.apps, importlib.metadata as m;"
-         "print('django-helpdesk', m.version('django-helpdesk'), '/ Django', django.__version__)"],
+        [
+            str(PYTHON),
+            "-c",
+            "import django, importlib.metadata as m;"
+            "print('django-helpdesk', m.version('django-helpdesk'),"
+            " 'on Django', django.__version__)",
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -262,8 +267,6 @@ def tickets_load(connection, *, first: int, last: int, progress=print) -> None:
                 },
             )
             connection.execute(FOLLOWUPS, {"after": after})
-        progress(
-            f"  helpdesk: {chunk_last:>9,} tickets ({time.perf_counter() - started:.0f} s)"
-        )
+        progress(f"  helpdesk: {chunk_last:>9,} tickets ({time.perf_counter() - started:.0f} s)")
         first = chunk_last + 1
     connection.execute("ANALYZE")

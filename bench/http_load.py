@@ -71,9 +71,7 @@ class Session:
         return self.request("POST", path, fields | data, referer=form_path)
 
     def login(self, path: str, username: str, password: str) -> None:
-        status, _body, _elapsed = self.post_form(
-            path, {"username": username, "password": password}
-        )
+        status, _body, _elapsed = self.post_form(path, {"username": username, "password": password})
         if status != 302:
             raise RuntimeError(f"could not log in as {username} at {path}: {status}")
 

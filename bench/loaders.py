@@ -233,9 +233,7 @@ def redress_complaints_load(
             )
             for statement in (MESSAGES, EVENTS, ESCALATIONS):
                 cursor.execute(statement, {"after": after})
-        progress(
-            f"  redress: {chunk_last:>9,} complaints ({time.perf_counter() - started:.0f} s)"
-        )
+        progress(f"  redress: {chunk_last:>9,} complaints ({time.perf_counter() - started:.0f} s)")
         first = chunk_last + 1
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
