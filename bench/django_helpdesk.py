@@ -133,8 +133,10 @@ SELECT
     CASE WHEN s.status IN (3, 4) THEN 'Refunded the second charge.' END,
     1 + (g %% 5), r.received + interval '21 days', NULL, md5(g::text)
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+-- The day of receipt steps through two years by g (557 is prime to 730), so every load has
+-- the same spread of states, down to a few hundred rows; the time of day is random.
 CROSS JOIN LATERAL (
-    SELECT now() - (random() + g * 0) * interval '730 days' AS received
+    SELECT now() - ((g * 557) %% 730 + random()) * interval '1 day' AS received
 ) AS r
 CROSS JOIN LATERAL (
     SELECT CASE WHEN r.received < now() - interval '60 days' THEN 4

@@ -68,8 +68,10 @@ SELECT
     now(), now()
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
 -- Each lateral row mentions g so that PostgreSQL draws fresh random values for every row.
+-- The day of receipt steps through two years by g (557 is prime to 730), so every load has
+-- the same spread of states, down to a few hundred rows; the time of day is random.
 CROSS JOIN LATERAL (
-    SELECT now() - (random() + g * 0) * interval '730 days' AS received
+    SELECT now() - ((g * 557) %% 730 + random()) * interval '1 day' AS received
 ) AS r
 CROSS JOIN LATERAL (SELECT 1 + ((random() + g * 0) * 40)::int AS days) AS d
 CROSS JOIN LATERAL (
