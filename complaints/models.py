@@ -388,6 +388,14 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 name="complaint_auto_resolve_due",
             ),
             models.Index(fields=["handler", "state"], name="complaint_handler_state"),
+            # The queue in its order, unfiltered and filtered by handler or state (bench/run.py).
+            models.Index(fields=["next_deadline", "received_at"], name="complaint_queue"),
+            models.Index(
+                fields=["handler", "next_deadline", "received_at"], name="complaint_handler_queue"
+            ),
+            models.Index(
+                fields=["state", "next_deadline", "received_at"], name="complaint_state_queue"
+            ),
             models.Index(fields=["state", "received_at"], name="complaint_state_received"),
             models.Index(fields=["complainant_email"], name="complaint_email"),
             # Reports: the dashboard and the data return select by receipt and by closure; the

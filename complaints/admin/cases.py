@@ -32,6 +32,7 @@ from complaints.admin.forms import (
     AssignForm,
     LoggedComplaintForm,
 )
+from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
 from complaints.admin.timeline import case_timeline
 from complaints.exceptions import ComplaintError
@@ -121,6 +122,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     search_help_text = gettext_lazy("Reference, email, name or account identifier.")
     ordering = [NEXT_DEADLINE, "received_at"]
     show_full_result_count = False
+    paginator = CappedPaginator
     list_per_page = 100
     actions = ["assign_to_me", "assign_to_handler", "acknowledge"]
     fieldsets = FIELDSETS

@@ -1,0 +1,368 @@
+"""Redress and django-helpdesk side by side, at growing numbers of complaints.
+
+    .venv/bin/python bench/run.py [--scale 10000,100000,1000000] [--rounds 2]
+
+Recreates two PostgreSQL databases (redress_bench, helpdesk_bench), installs django-helpdesk
+pinned into var/bench/helpdesk-venv with a generated project in var/bench/helpdesk_project,
+serves both with gunicorn (2 sync workers each), grows both data sets to each scale in turn and
+runs the same workload against both, alternating which goes first in each round:
+
+- public submission: 16 keep-alive clients each fetch the form and post it; throughput counts
+  whole submissions (form and post), latency is the post's;
+- the staff queue's first page filtered by an open state and by a handler, and the case page,
+  fetched one at a time as a supervisor; helpdesk's ticket list is its page plus the JSON its
+  table loads, so both count;
+- SQL queries per page counted in-process with CaptureQueriesContext (bench/probe.py), in each
+  project's own environment;
+- Redress only: the dashboard, and the progress-update job if notifications has one.
+
+Prints one table and writes it to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import django_helpdesk  # noqa: E402
+from bench.http_load import (  # noqa: E402
+    Session,
+    concurrent,
+    gunicorn,
+    page_latencies,
+    percentile,
+)
+from bench.loaders import PASSWORD  # noqa: E402
+from bench.redress_site import environment, submit  # noqa: E402
+
+SERVER = "postgres://postgres@127.0.0.1:5432"
+REDRESS_DB, HELPDESK_DB = "redress_bench", "helpdesk_bench"
+REDRESS_PORT, HELPDESK_PORT = 8771, 8772
+PROGRESS_JOB = "notifications.jobs"
+SUPERVISOR = "bench-supervisor"
+
+
+@dataclass
+class Side:
+    name: str
+    port: int
+    submit: object
+    pages: dict[str, list[str]] = field(default_factory=dict)
+
+
+def recreate(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def sql(database: str, query: str, params=None):
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/{database}") as connection:
+        return connection.execute(query, params).fetchone()
+
+
+def helpdesk_query(filtering: dict) -> str:
+    params = {
+        "filtering": filtering,
+        "filtering_null": {},
+        "sorting": "created",
+        "sortreverse": None,
+        "search_string": "",
+    }
+    return base64.b64encode(json.dumps(params).encode()).decode()
+
+
+def redress_pages() -> dict[str, list[str]]:
+    handler, case = sql(
+        REDRESS_DB,
+        "SELECT handler_id, id FROM complaints_complaint WHERE state = 'investigating'"
+        " AND id % 5 = 4 ORDER BY id LIMIT 1",
+    )
+    queue = "/admin/complaints/complaint/"
+    return {
+        "queue page, by state": [f"{queue}?state=investigating"],
+        "queue page, by handler": [f"{queue}?handler={handler}"],
+        "case page": [f"{queue}{case}/change/"],
+        "dashboard": ["/admin/reports/complaintfigures/"],
+    }
+
+
+def helpdesk_pages() -> dict[str, list[str]]:
+    handler, case = sql(
+        HELPDESK_DB,
+        "SELECT assigned_to_id, id FROM helpdesk_ticket WHERE status = 1"
+        " AND assigned_to_id IS NOT NULL AND id % 5 = 4 ORDER BY id LIMIT 1",
+    )
+    table = "?draw=1&start=0&length=100"
+    return {
+        "queue page, by state": [
+            "/tickets/?status=1",
+            f"/datatables_ticket_list/{helpdesk_query({'status__in': [1]})}{table}",
+        ],
+        "queue page, by handler": [
+            f"/tickets/?assigned_to={handler}",
+            f"/datatables_ticket_list/{helpdesk_query({'assigned_to__id__in': [handler]})}{table}",
+        ],
+        "case page": [f"/tickets/{case}/"],
+    }
+
+
+def helpdesk_submit(queue: int):
+    def task(session: Session, index: int) -> float:
+        status, _body, elapsed = session.post_form(
+            "/tickets/submit/",
+            {
+                "queue": str(queue),
+                "title": f"Charged twice ({index})",
+                "body": "I was charged twice for March; please refund the second charge.",
+                "priority": "3",
+                "submitter_email": f"bench{index}@example.com",
+            },
+        )
+        if status != 302:
+            raise RuntimeError(f"submission {index} answered {status}")
+        return elapsed
+
+    return task
+
+
+def probe(side: str, env: dict[str, str], pages: dict[str, list[str]], job: bool) -> dict:
+    python, cwd = (
+        (sys.executable, ROOT)
+        if side == "redress"
+        else (django_helpdesk.PYTHON, django_helpdesk.PROJECT)
+    )
+    args = [str(python), str(ROOT / "bench" / "probe.py"), "--user", SUPERVISOR]
+    args += ["--pages", json.dumps(pages)] + (["--job", PROGRESS_JOB] if job else [])
+    result = subprocess.run(
+        args, cwd=cwd, env=os.environ | env, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise RuntimeError(f"probe failed for {side}: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_side(side: Side, figures: dict, clients: int, per_client: int, repeat: int) -> None:
+    wall, latencies, errors = concurrent(clients, per_client, side.submit, side.port)
+    if errors:
+        raise RuntimeError(f"{side.name}: {len(errors)} submissions failed: {errors[0]}")
+    add = figures.setdefault
+    add("submissions per second", []).append(len(latencies) / wall)
+    add("submission p50 (ms)", []).append(percentile(latencies, 0.5) * 1000)
+    add("submission p95 (ms)", []).append(percentile(latencies, 0.95) * 1000)
+    session = Session(side.port)
+    session.login("/admin/login/?next=/admin/", SUPERVISOR, PASSWORD)
+    for name, paths in side.pages.items():
+        page_latencies(session, paths, 2)  # warm this worker's caches
+        timings = page_latencies(session, paths, repeat)
+        add(f"{name} p50 (ms)", []).append(statistics.median(timings) * 1000)
+        add(f"{name} p95 (ms)", []).append(percentile(timings, 0.95) * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", default="10000,100000,1000000")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--per-client", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=15)
+    options = parser.parse_args()
+    scales = sorted(int(n) for n in options.scale.split(","))
+    started = time.time()
+
+    print("Installing django-helpdesk into var/bench/helpdesk-venv …")
+    django_helpdesk.install()
+    django_helpdesk.project_write()
+    work = Path(tempfile.mkdtemp(prefix="redress-bench-"))
+    redress_env = environment(f"{SERVER}/{REDRESS_DB}", work)
+    helpdesk_env = django_helpdesk.environment(HELPDESK_DB)
+    for name in (REDRESS_DB, HELPDESK_DB):
+        recreate(name)
+    os.environ.update(redress_env)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
+    django_helpdesk.manage(HELPDESK_DB, "migrate", "--noinput")
+
+    import django
+
+    django.setup()
+    import psycopg
+
+    from bench.loaders import redress_complaints_load, redress_staff_load
+    from complaints.models import Category
+
+    staff = redress_staff_load()
+    django_helpdesk.staff_load(HELPDESK_DB, handlers=len(staff.handler_ids), password=PASSWORD)
+    category = str(Category.objects.get(slug="billing-incorrect-charge").pk)
+    (queue,) = sql(HELPDESK_DB, "SELECT min(id) FROM helpdesk_queue")
+    helpdesk_connection = psycopg.connect(f"{SERVER}/{HELPDESK_DB}", autocommit=True)
+
+    sides = [
+        Side("Redress", REDRESS_PORT, lambda session, n: submit(session, n, category)),
+        Side("django-helpdesk", HELPDESK_PORT, helpdesk_submit(queue)),
+    ]
+    results: dict[int, dict[str, dict[str, float | None]]] = {}
+    loaded = 0
+    with (
+        gunicorn(
+            Path(sys.executable).parent / "gunicorn",
+            "config.wsgi",
+            cwd=ROOT,
+            env=redress_env,
+            port=REDRESS_PORT,
+        ),
+        gunicorn(
+            django_helpdesk.GUNICORN,
+            "hdproject.wsgi",
+            cwd=django_helpdesk.PROJECT,
+            env=helpdesk_env,
+            port=HELPDESK_PORT,
+        ),
+    ):
+        for scale in scales:
+            print(f"Loading {scale:,} complaints and tickets …")
+            redress_complaints_load(staff=staff, first=loaded + 1, last=scale)
+            django_helpdesk.tickets_load(helpdesk_connection, first=loaded + 1, last=scale)
+            loaded = scale
+            sides[0].pages, sides[1].pages = redress_pages(), helpdesk_pages()
+            figures: dict[str, dict[str, list[float]]] = {side.name: {} for side in sides}
+            for round_ in range(options.rounds):
+                for side in sides if round_ % 2 == 0 else reversed(sides):
+                    print(f"  {scale:,}: round {round_ + 1}, {side.name} …")
+                    measure_side(
+                        side,
+                        figures[side.name],
+                        options.clients,
+                        options.per_client,
+                        options.repeat,
+                    )
+            redress_probe = probe("redress", redress_env, sides[0].pages, job=True)
+            helpdesk_probe = probe("helpdesk", helpdesk_env, sides[1].pages, job=False)
+            results[scale] = collect(figures, redress_probe, helpdesk_probe)
+            print(table({scale: results[scale]}))
+    elapsed = time.time() - started
+    text = table(results)
+    print(text)
+    write_results(text, scales, elapsed, options)
+
+
+def collect(figures, redress_probe: dict, helpdesk_probe: dict) -> dict:
+    """Return {figure: {side: value}}: medians over the rounds, and the query counts."""
+    rows: dict[str, dict[str, float | None]] = {}
+    for side, values in figures.items():
+        for name, samples in values.items():
+            rows.setdefault(name, {})[side] = statistics.median(samples)
+    for side, found in (("Redress", redress_probe), ("django-helpdesk", helpdesk_probe)):
+        for name, count in found["queries"].items():
+            rows.setdefault(f"{name}: SQL queries", {})[side] = count
+    job = redress_probe["job"]
+    rows["progress-update job (ms)"] = {"Redress": job["ms"] if job else None}
+    rows["progress-update job: SQL queries"] = {"Redress": job["queries"] if job else None}
+    return rows
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "n/a" if not a or b is None else f"{b / a:.2f}"
+
+
+def table(results: dict[int, dict]) -> str:
+    """One Markdown table: figures per scale, helpdesk ÷ Redress, and growth over the scales."""
+    lines = [
+        "| figure | complaints | Redress | django-helpdesk | helpdesk ÷ Redress |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    scales = sorted(results)
+    names = list(dict.fromkeys(name for rows in results.values() for name in rows))
+    for name in names:
+        for scale in scales:
+            row = results[scale].get(name, {})
+            redress, helpdesk = row.get("Redress"), row.get("django-helpdesk")
+            # Higher is better only for throughput: keep "above 1 means Redress is ahead".
+            ahead = ratio(helpdesk, redress) if "per second" in name else ratio(redress, helpdesk)
+            lines.append(
+                f"| {name} | {scale:,} | {number(redress)} | {number(helpdesk)} | {ahead} |"
+            )
+        if len(scales) > 1:
+            first, last = results[scales[0]].get(name, {}), results[scales[-1]].get(name, {})
+            lines.append(
+                f"| {name} | growth {scales[0]:,} → {scales[-1]:,} "
+                f"| ×{ratio(first.get('Redress'), last.get('Redress'))} "
+                f"| ×{ratio(first.get('django-helpdesk'), last.get('django-helpdesk'))} | |"
+            )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    postgres = sql(REDRESS_DB, "SHOW server_version")[0]
+    import django
+
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {memory:.0f} GiB memory; Python "
+        f"{platform.python_version()}; PostgreSQL {postgres}; Redress on Django "
+        f"{django.get_version()}; {django_helpdesk.versions()}"
+    )
+
+
+def write_results(text: str, scales: list[int], elapsed: float, options) -> None:
+    (ROOT / "bench" / "RESULTS.md").write_text(
+        f"""# Redress and django-helpdesk side by side
+
+Run {dt.date.today().isoformat()} with `python bench/run.py --scale {",".join(map(str, scales))}`
+({elapsed / 60:.0f} minutes including loading).
+
+Machine: {machine()}.
+
+Both behind gunicorn, 2 sync workers each, on the same PostgreSQL. Submissions: {options.clients}
+concurrent keep-alive clients, {options.per_client} submissions each, per round; each submission
+fetches the form and posts it; throughput counts whole submissions, latency is the post's. Pages:
+fetched one at a time as a supervisor, {options.repeat} times after two warm-up fetches, per round;
+django-helpdesk's queue page is its ticket list plus the JSON its table loads (100 rows, as the
+Redress queue shows 100). Figures are the medians over {options.rounds} alternating rounds. SQL
+queries are counted in-process with Django's CaptureQueriesContext on a second, warm request
+(bench/probe.py). "helpdesk ÷ Redress" above 1 means Redress is ahead (for throughput it is
+Redress ÷ helpdesk). Growth is the figure at the largest scale divided by the one at the smallest.
+
+{text}
+"""
+    )
+
+
+if __name__ == "__main__":
+    main()
