@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0004_reports_durations'),
+        ('complaints', '0006_response_templates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
