@@ -16,10 +16,10 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.databases import database_recreate  # noqa: E402
 
 STEPS = [100_000, 1_000_000]
 
@@ -33,7 +33,9 @@ def main() -> None:
         ),
     )
     args = parser.parse_args()
-    recreate_database(args.database_url)
+    server, _slash, name = args.database_url.rpartition("/")
+    database_recreate(name, server)
+    print(f"Recreated database {name}.")
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_test"
     os.environ.pop("TEST_DATABASE_NAME", None)
@@ -55,19 +57,6 @@ def main() -> None:
         redress_complaints_load(staff=staff, first=loaded + 1, last=target)
         loaded = target
         measure(target, supervisor)
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    if not name or name in {"postgres", "redress", "test"}:
-        sys.exit(f"Refusing to recreate the database {name!r}: give a benchmark database.")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    print(f"Recreated database {name}.")
 
 
 def measure(count: int, supervisor) -> None:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_inbound")
-SERVER = os.environ.get("BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
 sys.path.insert(0, str(ROOT))
+from bench.databases import SERVER, database_recreate  # noqa: E402
+
 os.environ.update(
     DJANGO_SETTINGS_MODULE="config.settings",
     DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-secret-key"),
@@ -29,14 +30,6 @@ os.environ.update(
     DJANGO_LOG_LEVEL="WARNING",
     REDRESS_PRIVATE_MEDIA_ROOT=tempfile.mkdtemp(prefix="redress-bench-files-"),
 )
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def fill_maildir(server, count: int) -> None:
@@ -63,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10_000)
     args = parser.parse_args()
-    create_database()
+    database_recreate(DATABASE)
     import django
 
     django.setup()

@@ -21,8 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_notifications")
-SERVER = os.environ.get("BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
 sys.path.insert(0, str(ROOT))
+from bench.databases import SERVER, database_recreate  # noqa: E402
+
 os.environ.update(
     DJANGO_SETTINGS_MODULE="config.settings",
     DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-secret-key"),
@@ -30,14 +31,6 @@ os.environ.update(
     CELERY_BROKER_URL="memory://",
     DJANGO_LOG_LEVEL="WARNING",
 )
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def setup_django() -> None:
@@ -153,7 +146,7 @@ def main() -> None:
     sizes = sorted(args.sizes)
     due = int(sizes[-1] * args.due_percent / 100)
     print(f"Database {DATABASE}: {due:,} cases due at every size ({args.due_percent}% of the last)")
-    create_database()
+    database_recreate(DATABASE)
     setup_django()
     from django.core.management import call_command
 

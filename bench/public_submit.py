@@ -24,19 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import SERVER, database_recreate  # noqa: E402
 from bench.http_load import concurrent, gunicorn, percentile  # noqa: E402
 from bench.redress_site import environment, submit  # noqa: E402
 
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "redress_bench_public"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -107,7 +99,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="redress-bench-") as folder:
         work = Path(folder)
         env = os.environ | environment(f"{SERVER}/{DATABASE}", work)
-        recreate_database()
+        database_recreate(DATABASE)
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
         manage(env, "shell", "-c", SEED)

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import django_helpdesk  # noqa: E402
+from bench.databases import SERVER, database_recreate  # noqa: E402
 from bench.http_load import (  # noqa: E402
     Session,
     concurrent,
@@ -49,7 +50,6 @@ from bench.http_load import (  # noqa: E402
 from bench.loaders import PASSWORD  # noqa: E402
 from bench.redress_site import environment, submit  # noqa: E402
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
 REDRESS_DB, HELPDESK_DB = "redress_bench", "helpdesk_bench"
 REDRESS_PORT, HELPDESK_PORT = 8771, 8772
 PROGRESS_JOB = "notifications.jobs"
@@ -62,14 +62,6 @@ class Side:
     port: int
     submit: object
     pages: dict[str, list[str]] = field(default_factory=dict)
-
-
-def recreate(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def sql(database: str, query: str, params=None):
@@ -195,7 +187,7 @@ def main() -> None:
     redress_env = environment(f"{SERVER}/{REDRESS_DB}", work)
     helpdesk_env = django_helpdesk.environment(HELPDESK_DB)
     for name in (REDRESS_DB, HELPDESK_DB):
-        recreate(name)
+        database_recreate(name)
     os.environ.update(redress_env)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
