@@ -18,3 +18,15 @@ def database_recreate(name: str, server: str = SERVER) -> None:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def in_process_settings(name: str, **extra: str) -> None:
+    """Point Django in this process at the benchmark database `name`, with no broker server."""
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-secret-key"),
+        DATABASE_URL=f"{SERVER}/{name}",
+        CELERY_BROKER_URL="memory://",
+        DJANGO_LOG_LEVEL="WARNING",
+        **extra,
+    )

@@ -22,15 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_notifications")
 sys.path.insert(0, str(ROOT))
-from bench.databases import SERVER, database_recreate  # noqa: E402
+from bench.databases import database_recreate, in_process_settings  # noqa: E402
 
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="config.settings",
-    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-secret-key"),
-    DATABASE_URL=f"{SERVER}/{DATABASE}",
-    CELERY_BROKER_URL="memory://",
-    DJANGO_LOG_LEVEL="WARNING",
-)
+in_process_settings(DATABASE)
 
 
 def setup_django() -> None:
