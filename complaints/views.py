@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +31,11 @@ from complaints.promises import public_promises
 from complaints.public import complaint_reply_online, complaint_submit_online
 from escalations.services import escalation_request
 
-SUBMITTED_SESSION_KEY = "complaints:submitted"
+# The confirmation page is shown to the browser that submitted, through a signed cookie with
+# the reference: no session row per complainant, and nothing to look up before the page.
+SUBMITTED_COOKIE = "redress_submitted"
+SUBMITTED_SALT = "complaints.views.submitted"
+SUBMITTED_MAX_AGE = 24 * 3600
 
 
 def default_policy() -> ComplaintPolicy | None:
@@ -57,11 +63,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
-    categories = list(
-        Category.objects.filter(is_active=True)
-        .only("pk", "name", "parent_id")
-        .order_by("position", "name")
-    )
+    categories = active_categories()
     options = {"categories": categories, "time_zone": policy.time_zone if policy else "UTC"}
     if request.method == "POST":
         if not throttle.throttle_allows(request, "submit"):
@@ -90,8 +92,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 else:
                     # Acknowledgement is the notifications sweep's job (a minute at most), so
                     # submitting never waits on the broker.
-                    request.session[SUBMITTED_SESSION_KEY] = complaint.pk
-                    return redirect("complaint-submitted")
+                    return submitted_redirect(complaint)
         elif "stamp" in form.errors:
             form.refresh_stamp()
         status = 400
@@ -103,14 +104,49 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def active_categories() -> list[Category]:
+    """Return the active categories, each linked to its parent so none needs a query later."""
+    categories = list(
+        Category.objects.filter(is_active=True)
+        .only("pk", "name", "parent_id", "policy_id")
+        .order_by("position", "name")
+    )
+    by_pk = {category.pk: category for category in categories}
+    for category in categories:
+        if category.parent_id in by_pk:
+            category.parent = by_pk[category.parent_id]
+    return categories
+
+
 def language_of(request: HttpRequest) -> str:
     language = (get_language() or "en")[:2]
     return language if language in Language.values else Language.ENGLISH
 
 
+def submitted_redirect(complaint: Complaint) -> HttpResponse:
+    response = redirect("complaint-submitted")
+    response.set_signed_cookie(
+        SUBMITTED_COOKIE,
+        complaint.reference,
+        salt=SUBMITTED_SALT,
+        max_age=SUBMITTED_MAX_AGE,
+        path=reverse("complaint-submitted"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 def complaint_submitted(request: HttpRequest) -> HttpResponse:
-    pk = request.session.get(SUBMITTED_SESSION_KEY)
-    complaint = Complaint.objects.select_related("policy").filter(pk=pk).first() if pk else None
+    reference = request.get_signed_cookie(
+        SUBMITTED_COOKIE, default=None, salt=SUBMITTED_SALT, max_age=SUBMITTED_MAX_AGE
+    )
+    complaint = (
+        Complaint.objects.select_related("policy").filter(reference=reference).first()
+        if reference
+        else None
+    )
     if complaint is None:
         return redirect("complaint-new")
     return render(request, "complaints/complaint_submitted.html", {"complaint": complaint})

@@ -1,6 +1,8 @@
 """Submitting a complaint on the web form stores it with its files and confirms it on screen."""
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 
 from complaints.models import Attachment, Complaint
@@ -75,6 +77,20 @@ def test_it_hides_and_requires_fields_as_configured(client, policy, settings):
     assert not Complaint.objects.exists()
 
 
-def test_it_sends_the_confirmation_page_only_to_the_session_that_submitted(client, policy):
+def test_it_sends_the_confirmation_page_only_to_the_browser_that_submitted(client, billing):
     response = client.get(reverse("complaint-submitted"))
     assert response.status_code == 302
+    client.post(reverse("complaint-new"), complaint_data(category=billing.pk))
+    reference = Complaint.objects.get().display_reference
+    assert reference in client.get(reverse("complaint-submitted")).content.decode()
+    other = Client()
+    assert other.get(reverse("complaint-submitted")).status_code == 302
+    other.cookies["redress_submitted"] = Complaint.objects.get().reference  # unsigned: refused
+    assert other.get(reverse("complaint-submitted")).status_code == 302
+
+
+def test_a_submission_stores_no_session_for_the_complainant(client, billing):
+    response = client.post(reverse("complaint-new"), complaint_data(category=billing.pk))
+    assert response.status_code == 302
+    assert response.cookies["redress_submitted"]["httponly"]
+    assert not Session.objects.exists()
