@@ -45,9 +45,11 @@ def test_it_lets_the_complainant_escalate_within_the_window(policy, hana):
 def test_it_refuses_the_complainant_once_the_window_closed(policy, hana):
     with time_machine.travel(RECEIVED, tick=False):
         case = case_in(State.RESPONDED, handler=hana)
-    with time_machine.travel(case.escalate_until + dt.timedelta(minutes=1), tick=False):
-        with pytest.raises(NotPermitted, match="time to ask for a review .* has passed"):
-            escalation_request(complaint=case, actor=COMPLAINANT, grounds="Too late?")
+    with (
+        time_machine.travel(case.escalate_until + dt.timedelta(minutes=1), tick=False),
+        pytest.raises(NotPermitted, match="time to ask for a review .* has passed"),
+    ):
+        escalation_request(complaint=case, actor=COMPLAINANT, grounds="Too late?")
     case.refresh_from_db()
     assert case.state == State.RESPONDED and not case.escalations.exists()
 
