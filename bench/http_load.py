@@ -127,6 +127,47 @@ def page_latencies(session: Session, paths: list[str], repeat: int) -> list[floa
     return timings
 
 
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """Return the CPU seconds (user + system) each live process in `pids` has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    spent = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it exited
+        spent[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return spent
+
+
+def children(pid: int) -> list[int]:
+    """Return the child processes of `pid` (gunicorn's workers)."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in listed.split()]
+
+
+class CpuMeter:
+    """The CPU time a server spends: its processes, found afresh at each reading by `pids()`.
+
+    Unlike latency and throughput, this does not depend on what else the machine is doing, so it
+    compares two servers fairly on two shared cores.
+    """
+
+    def __init__(self, pids: Callable[[], list[int]]) -> None:
+        self.pids = pids
+        self.start: dict[int, float] = {}
+
+    def reset(self) -> None:
+        self.start = cpu_seconds(self.pids())
+
+    def spent(self) -> float:
+        now = cpu_seconds(self.pids())
+        return sum(seconds - self.start.get(pid, 0.0) for pid, seconds in now.items())
+
+
 def wait_for(port: int, path: str = "/") -> None:
     for _ in range(300):
         try:

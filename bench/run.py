@@ -14,7 +14,9 @@ runs the same workload against both, alternating which goes first in each round:
   table loads, so both count;
 - SQL queries per page counted in-process with CaptureQueriesContext (bench/probe.py), in each
   project's own environment;
-- Redress only: the dashboard, and one run of the progress-update job with 200 cases due.
+- the supervisors' figures: the Redress dashboard and django-helpdesk's reports page, fetched
+  three times per round only, since helpdesk's reports page loads every open ticket;
+- Redress only: one run of the progress-update job with 200 cases due.
 
 Prints one table and writes it to bench/RESULTS.md.
 """
@@ -41,7 +43,9 @@ sys.path.insert(0, str(ROOT))
 from bench import django_helpdesk  # noqa: E402
 from bench.databases import SERVER, database_recreate  # noqa: E402
 from bench.http_load import (  # noqa: E402
+    CpuMeter,
     Session,
+    children,
     concurrent,
     gunicorn,
     page_latencies,
@@ -55,14 +59,30 @@ REDRESS_PORT, HELPDESK_PORT = 8771, 8772
 PROGRESS_JOB = "notifications.jobs"
 PROGRESS_DUE = 200
 SUPERVISOR = "bench-supervisor"
+SERVER_CPU = "server CPU (ms)"
+# Pages too slow on one side to fetch 15 times per round at a million (helpdesk's reports).
+SLOW_PAGES, SLOW_PAGE_REPEAT = {"dashboard"}, 3
 
 
 @dataclass
 class Side:
     name: str
     port: int
+    database: str
     submit: object
     pages: dict[str, list[str]] = field(default_factory=dict)
+    meter: CpuMeter | None = None
+
+    def serve(self, server, monitor) -> None:
+        """Meter the CPU of `server`'s gunicorn workers and of their database connections."""
+
+        def pids() -> list[int]:
+            rows = monitor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            )
+            return children(server.pid) + [pid for (pid,) in rows]
+
+        self.meter = CpuMeter(pids)
 
 
 def sql(database: str, query: str, params=None):
@@ -115,6 +135,7 @@ def helpdesk_pages() -> dict[str, list[str]]:
             f"/datatables_ticket_list/{helpdesk_query({'assigned_to__id__in': [handler]})}{table}",
         ],
         "case page": [f"/tickets/{case}/"],
+        "dashboard": ["/reports/"],
     }
 
 
@@ -185,20 +206,27 @@ def settle(*databases: str) -> None:
 def measure_side(side: Side, figures: dict, clients: int, per_client: int, repeat: int) -> None:
     # Warm both workers (templates compiled, connections open) before the clock runs.
     concurrent(2, 3, lambda session, n: side.submit(session, 10**7 + n), side.port)
+    side.meter.reset()
     wall, latencies, errors = concurrent(clients, per_client, side.submit, side.port)
+    cpu = side.meter.spent()
     if errors:
         raise RuntimeError(f"{side.name}: {len(errors)} submissions failed: {errors[0]}")
     add = figures.setdefault
     add("submissions per second", []).append(len(latencies) / wall)
     add("submission p50 (ms)", []).append(percentile(latencies, 0.5) * 1000)
     add("submission p95 (ms)", []).append(percentile(latencies, 0.95) * 1000)
+    add(f"submission: {SERVER_CPU}", []).append(cpu / len(latencies) * 1000)
     session = Session(side.port)
     session.login("/admin/login/?next=/admin/", SUPERVISOR, PASSWORD)
     for name, paths in side.pages.items():
-        page_latencies(session, paths, 2)  # warm this worker's caches
-        timings = page_latencies(session, paths, repeat)
+        warm, times = (1, min(repeat, SLOW_PAGE_REPEAT)) if name in SLOW_PAGES else (2, repeat)
+        page_latencies(session, paths, warm)  # warm this worker's caches
+        side.meter.reset()
+        timings = page_latencies(session, paths, times)
+        cpu = side.meter.spent()
         add(f"{name} p50 (ms)", []).append(statistics.median(timings) * 1000)
         add(f"{name} p95 (ms)", []).append(percentile(timings, 0.95) * 1000)
+        add(f"{name}: {SERVER_CPU}", []).append(cpu / times * 1000)
 
 
 def main() -> None:
@@ -244,9 +272,10 @@ def main() -> None:
     helpdesk_connection = psycopg.connect(f"{SERVER}/{HELPDESK_DB}", autocommit=True)
 
     sides = [
-        Side("Redress", REDRESS_PORT, lambda session, n: submit(session, n, category)),
-        Side("django-helpdesk", HELPDESK_PORT, helpdesk_submit(queue)),
+        Side("Redress", REDRESS_PORT, REDRESS_DB, lambda session, n: submit(session, n, category)),
+        Side("django-helpdesk", HELPDESK_PORT, HELPDESK_DB, helpdesk_submit(queue)),
     ]
+    monitor = psycopg.connect(f"{SERVER}/postgres", autocommit=True)
     results: dict[int, dict[str, dict[str, float | None]]] = {}
     loaded = 0
     with (
@@ -256,15 +285,17 @@ def main() -> None:
             cwd=ROOT,
             env=redress_env,
             port=REDRESS_PORT,
-        ),
+        ) as redress_server,
         gunicorn(
             django_helpdesk.GUNICORN,
             "hdproject.wsgi",
             cwd=django_helpdesk.PROJECT,
             env=helpdesk_env,
             port=HELPDESK_PORT,
-        ),
+        ) as helpdesk_server,
     ):
+        sides[0].serve(redress_server, monitor)
+        sides[1].serve(helpdesk_server, monitor)
         for scale in scales:
             print(f"Loading {scale:,} complaints and tickets …")
             redress_complaints_load(staff=staff, first=loaded + 1, last=scale)
@@ -379,12 +410,17 @@ Machine: {machine()}.
 Both behind gunicorn, 2 sync workers each, on the same PostgreSQL. Submissions: {options.clients}
 concurrent keep-alive clients, {options.per_client} submissions each, per round; each submission
 fetches the form and posts it; throughput counts whole submissions, latency is the post's. Pages:
-fetched one at a time as a supervisor, {options.repeat} times after two warm-up fetches, per round;
+fetched one at a time as a supervisor, {options.repeat} times after two warm-up fetches, per round
+(the figures pages: {min(options.repeat, SLOW_PAGE_REPEAT)} times after one; django-helpdesk's is
+its reports page, /reports/);
 django-helpdesk's queue page is its ticket list plus the JSON its table loads (100 rows, as the
-Redress queue shows 100). Figures are the medians over {options.rounds} alternating rounds. SQL
-queries are counted in-process with Django's CaptureQueriesContext on a second, warm request
-(bench/probe.py). "helpdesk ÷ Redress" above 1 means Redress is ahead (for throughput it is
-Redress ÷ helpdesk). Growth is the figure at the largest scale divided by the one at the smallest.
+Redress queue shows 100). "Server CPU" is the CPU time the two gunicorn workers and their
+PostgreSQL backends spent per submission or page view (read from /proc): unlike the timings, it
+does not depend on what else runs on the two cores, such as the load generator. Figures are the
+medians over {options.rounds} alternating rounds. SQL queries are counted in-process with Django's
+CaptureQueriesContext on a second, warm request (bench/probe.py). "helpdesk ÷ Redress" above 1
+means Redress is ahead (for throughput it is Redress ÷ helpdesk). Growth is the figure at the
+largest scale divided by the one at the smallest. Each database is VACUUM ANALYZEd after loading.
 
 {text}
 """
