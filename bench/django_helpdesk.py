@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from bench.progress_bar import ProgressBar
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "var" / "bench" / "helpdesk-venv"
@@ -22,7 +23,7 @@ GUNICORN = VENV / "bin" / "gunicorn"
 # django-helpdesk 2.6.1 supports Django 4.2-5.2; pip resolves Django 5.2 for it.
 REQUIREMENTS = ["django-helpdesk==2.6.1", "psycopg[binary]>=3.2,<4", "gunicorn>=23,<24"]
 QUEUES = 24
-CHUNK = 100_000
+CHUNK = 50_000
 
 SETTINGS = """
 import os
@@ -241,7 +242,7 @@ def staff_load(database: str, *, handlers: int, password: str) -> None:
     )
 
 
-def tickets_load(connection, *, first: int, last: int, progress=print) -> None:
+def tickets_load(connection, *, first: int, last: int) -> None:
     """Insert tickets `first`..`last` and their follow-ups over a psycopg `connection`."""
     queues = [row[0] for row in connection.execute("SELECT id FROM helpdesk_queue ORDER BY id")]
     handlers = [
@@ -250,7 +251,7 @@ def tickets_load(connection, *, first: int, last: int, progress=print) -> None:
             "SELECT id FROM auth_user WHERE username LIKE 'bench-handler-%%' ORDER BY id"
         )
     ]
-    started = time.perf_counter()
+    bar, start = ProgressBar("helpdesk", "tickets", last - first + 1), first
     while first <= last:
         chunk_last = min(first + CHUNK - 1, last)
         with connection.transaction():
@@ -269,6 +270,6 @@ def tickets_load(connection, *, first: int, last: int, progress=print) -> None:
                 },
             )
             connection.execute(FOLLOWUPS, {"after": after})
-        progress(f"  helpdesk: {chunk_last:>9,} tickets ({time.perf_counter() - started:.0f} s)")
+        bar.update(chunk_last - start + 1)
         first = chunk_last + 1
     connection.execute("ANALYZE")

@@ -14,11 +14,11 @@ messages and 1-5 timeline entries per case; an escalation row for every escalate
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-CHUNK = 100_000
+from bench.progress_bar import ProgressBar
+
+CHUNK = 50_000
 HANDLERS = 20
 PASSWORD = "bench-password-0123"
 
@@ -209,13 +209,11 @@ def redress_staff_load(*, handlers: int = HANDLERS) -> Staff:
     )
 
 
-def redress_complaints_load(
-    *, staff: Staff, first: int, last: int, progress: Callable[[str], None] = print
-) -> None:
+def redress_complaints_load(*, staff: Staff, first: int, last: int) -> None:
     """Insert complaints numbered `first`..`last` with their messages, timeline and escalations."""
     from django.db import connection, transaction
 
-    started = time.perf_counter()
+    bar, start = ProgressBar("redress", "complaints", last - first + 1), first
     while first <= last:
         chunk_last = min(first + CHUNK - 1, last)
         with transaction.atomic(), connection.cursor() as cursor:
@@ -235,7 +233,7 @@ def redress_complaints_load(
             )
             for statement in (MESSAGES, EVENTS, ESCALATIONS):
                 cursor.execute(statement, {"after": after})
-        progress(f"  redress: {chunk_last:>9,} complaints ({time.perf_counter() - started:.0f} s)")
+        bar.update(chunk_last - start + 1)
         first = chunk_last + 1
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -61,7 +61,7 @@ PROGRESS_DUE = 200
 SUPERVISOR = "bench-supervisor"
 SERVER_CPU = "server CPU (ms)"
 # Pages too slow on one side to fetch 15 times per round at a million (helpdesk's reports).
-SLOW_PAGES, SLOW_PAGE_REPEAT = {"dashboard"}, 3
+SLOW_PAGES, SLOW_PAGE_REPEAT = {"figures page"}, 3
 
 
 @dataclass
@@ -114,7 +114,7 @@ def redress_pages() -> dict[str, list[str]]:
         "queue page, by state": [f"{queue}?state=investigating"],
         "queue page, by handler": [f"{queue}?handler={handler}"],
         "case page": [f"{queue}{case}/change/"],
-        "dashboard": ["/admin/reports/complaintfigures/"],
+        "figures page": ["/admin/reports/complaintfigures/"],
     }
 
 
@@ -135,7 +135,7 @@ def helpdesk_pages() -> dict[str, list[str]]:
             f"/datatables_ticket_list/{helpdesk_query({'assigned_to__id__in': [handler]})}{table}",
         ],
         "case page": [f"/tickets/{case}/"],
-        "dashboard": ["/reports/"],
+        "figures page": ["/reports/"],
     }
 
 
@@ -335,7 +335,7 @@ def collect(figures, redress_probe: dict, helpdesk_probe: dict) -> dict:
         for name, count in found["queries"].items():
             rows.setdefault(f"{name}: SQL queries", {})[side] = count
     job = redress_probe["job"]
-    due = f"{job['done']} due" if job else "due"
+    due = f"{PROGRESS_DUE} due"
     rows[f"progress-update job, {due} (ms)"] = {"Redress": job["ms"] if job else None}
     rows[f"progress-update job, {due}: SQL queries"] = {"Redress": job["queries"] if job else None}
     return rows
@@ -411,8 +411,8 @@ Both behind gunicorn, 2 sync workers each, on the same PostgreSQL. Submissions: 
 concurrent keep-alive clients, {options.per_client} submissions each, per round; each submission
 fetches the form and posts it; throughput counts whole submissions, latency is the post's. Pages:
 fetched one at a time as a supervisor, {options.repeat} times after two warm-up fetches, per round
-(the figures pages: {min(options.repeat, SLOW_PAGE_REPEAT)} times after one; django-helpdesk's is
-its reports page, /reports/);
+(the figures page, the Redress dashboard and django-helpdesk's reports page /reports/:
+{min(options.repeat, SLOW_PAGE_REPEAT)} times after one);
 django-helpdesk's queue page is its ticket list plus the JSON its table loads (100 rows, as the
 Redress queue shows 100). "Server CPU" is the CPU time the two gunicorn workers and their
 PostgreSQL backends spent per submission or page view (read from /proc): unlike the timings, it
