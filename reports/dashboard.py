@@ -254,10 +254,11 @@ def review_counts(family: list[int] | None, period: Period, now: dt.datetime) ->
     escalations = in_categories(Escalation.objects.all(), family, prefix="complaint__").filter(
         requested_at__gte=period.start, requested_at__lt=period.end
     )
+    # Counting requested_at, never pk: escalation_requested holds every column read.
     return escalations.aggregate(
-        kept=Count("pk", filter=Q(decided_at__lte=F("review_by"))),
+        kept=Count("requested_at", filter=Q(decided_at__lte=F("review_by"))),
         missed=Count(
-            "pk",
+            "requested_at",
             filter=Q(decided_at__gt=F("review_by")) | Q(decided_at__isnull=True, review_by__lt=now),
         ),
     )
