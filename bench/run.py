@@ -193,13 +193,12 @@ def progress_updates_due(count: int) -> None:
 
 
 def settle(*databases: str) -> None:
-    """VACUUM ANALYZE the fresh rows and write them out, so no background work runs during
-    the measurements (autovacuum would otherwise start on the loaded tables at random moments)."""
+    """Write out what the loads left in memory, so no checkpoint runs during the measurements
+    (the loaders VACUUM ANALYZE their tables themselves)."""
     import psycopg
 
     for database in databases:
         with psycopg.connect(f"{SERVER}/{database}", autocommit=True) as connection:
-            connection.execute("VACUUM (ANALYZE)")
             connection.execute("CHECKPOINT")
 
 
@@ -420,7 +419,8 @@ does not depend on what else runs on the two cores, such as the load generator. 
 medians over {options.rounds} alternating rounds. SQL queries are counted in-process with Django's
 CaptureQueriesContext on a second, warm request (bench/probe.py). "helpdesk ÷ Redress" above 1
 means Redress is ahead (for throughput it is Redress ÷ helpdesk). Growth is the figure at the
-largest scale divided by the one at the smallest. Each database is VACUUM ANALYZEd after loading.
+largest scale divided by the one at the smallest. Each database is VACUUM ANALYZEd after loading,
+as autovacuum would do after such an insert.
 
 {text}
 """

@@ -1,44 +1,37 @@
-"""Percentiles in the database: percentile_cont on PostgreSQL, ORDER BY and OFFSET elsewhere."""
+"""Percentiles of whole numbers from their counts, so one grouped query serves every database."""
 
 from __future__ import annotations
 
 import math
-
-from django.db import connection
-from django.db.models import Aggregate, FloatField, QuerySet
+from collections.abc import Mapping
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile, an ordered-set aggregate (FILTER works with it)."""
+def percentile(counts: Mapping[int | None, int], fraction: float) -> float | None:
+    """Return the interpolated percentile of the values counted in `counts` (value: how many).
 
-    function = "PERCENTILE_CONT"
-    name = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction: float, **extra) -> None:
-        if not 0 <= fraction <= 1:
-            raise ValueError("A percentile is a fraction from 0 to 1.")
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def database_has_percentiles() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def percentile(queryset: QuerySet, field: str, fraction: float) -> float | None:
-    """Return the interpolated percentile of `field` over `queryset`, with two small queries.
-
-    The portable fallback: count the rows, then read the one or two rows around the rank with
-    ORDER BY and OFFSET, so memory stays bounded whatever the table holds.
+    The steps are PostgreSQL's percentile_cont, in the same floating-point operations, so the
+    result is identical to it: the values at ranks floor and ceil of fraction × (count − 1) of
+    the sorted values, nulls left out, and a linear interpolation between them.
     """
-    values = queryset.filter(**{f"{field}__isnull": False}).order_by(field)
-    count = values.count()
-    if count == 0:
+    if not 0 <= fraction <= 1:
+        raise ValueError("A percentile is a fraction from 0 to 1.")
+    values = sorted((value, n) for value, n in counts.items() if value is not None and n)
+    total = sum(n for _value, n in values)
+    if total == 0:
         return None
-    rank = fraction * (count - 1)
-    low = math.floor(rank)
-    pair = list(values.values_list(field, flat=True)[low : low + 2])
-    if len(pair) == 1 or rank == low:
-        return float(pair[0])
-    return float(pair[0]) + (float(pair[1]) - float(pair[0])) * (rank - low)
+    rank = fraction * (total - 1)
+    low, high = math.floor(rank), math.ceil(rank)
+    first = float(_value_at(values, low))
+    if low == high:
+        return first
+    return first + (float(_value_at(values, high)) - first) * (rank - low)
+
+
+def _value_at(values: list[tuple[int, int]], index: int) -> int:
+    """Return the value at `index` of the sorted values, given as (value, how many) pairs."""
+    seen = 0
+    for value, n in values:
+        seen += n
+        if index < seen:
+            return value
+    raise IndexError(index)

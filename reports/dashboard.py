@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from complaints.choices import Channel, Outcome, RootCause, State
 from complaints.models import Category, Complaint
 from escalations.models import Escalation
-from reports.aggregates import PercentileCont, database_has_percentiles, percentile
+from reports.aggregates import percentile
 from reports.periods import Period
 
 # Open cases by days since receipt: (label, from day, before day).
@@ -103,71 +104,75 @@ def _round(value: float | None) -> float | None:
 
 
 def dashboard_figures(*, period: Period, category: Category | None, now: dt.datetime) -> Dashboard:
-    """Return every figure of the dashboard for `period`, optionally for one category."""
-    cases = in_category(Complaint.objects.all(), category)
+    """Return every figure of the dashboard for `period`, optionally for one category.
+
+    The database groups and Python adds the groups up: the received cases in one query, by
+    channel, category and business days to acknowledge, with the deadline counts; the closed
+    cases in one, by channel, category, outcome, root cause and currency, and in one more by
+    business days to resolve. Percentiles come from those counts per day, identical to
+    PostgreSQL's percentile_cont and the same on every database.
+    """
+    categories = list(Category.objects.select_related("parent"))
+    family = None if category is None else category_family(category, categories)
+    cases = in_categories(Complaint.objects.all(), family)
     received = cases.filter(received_at__gte=period.start, received_at__lt=period.end)
     closed = cases.filter(closed_at__gte=period.start, closed_at__lt=period.end)
-    names = category_names()
+    names = category_names(categories)
 
-    by_channel_category = received.values("channel", "category_id").annotate(n=Count("*"))
-    received_channels, received_categories = Counter(), Counter()
-    for row in by_channel_category:
-        received_channels[row["channel"]] += row["n"]
-        received_categories[row["category_id"]] += row["n"]
-
-    kept = received.aggregate(
+    received_counts = {
         **deadline_counts(now),
-        escalated=Count("received_at", filter=Q(escalated_at__isnull=False)),
-        **percentiles("acknowledge", "business_days_to_acknowledge"),
+        "escalated": Count("received_at", filter=Q(escalated_at__isnull=False)),
+    }
+    received_groups = list(
+        received.values("channel", "category_id", "business_days_to_acknowledge").annotate(
+            **received_counts
+        )
     )
+    totals = {name: sum(row[name] for row in received_groups) for name in received_counts}
+    received_channels = count_by(received_groups, "channel", "received")
 
-    closed_groups = closed.values(
-        "channel", "category_id", "outcome", "root_cause", "redress_currency"
-    ).annotate(
-        n=Count("*"),
-        redress=Sum("redress_amount"),
-        rated=Count("satisfaction_rating"),
-        rating_sum=Sum("satisfaction_rating"),
+    closed_groups = list(
+        closed.values(
+            "channel", "category_id", "outcome", "root_cause", "redress_currency"
+        ).annotate(
+            n=Count("*"),
+            redress=Sum("redress_amount"),
+            rated=Count("satisfaction_rating"),
+            rating_sum=Sum("satisfaction_rating"),
+        )
     )
-    closed_channels, closed_categories, outcomes, causes = (
-        Counter(),
-        Counter(),
-        Counter(),
-        Counter(),
-    )
+    closed_channels = count_by(closed_groups, "channel")
     redress: Counter = Counter()
-    rated = rating_sum = 0
     for row in closed_groups:
-        closed_channels[row["channel"]] += row["n"]
-        closed_categories[row["category_id"]] += row["n"]
-        outcomes[row["outcome"]] += row["n"]
-        causes[row["root_cause"]] += row["n"]
         if row["redress"]:
             redress[row["redress_currency"]] += row["redress"]
-        rated += row["rated"]
-        rating_sum += row["rating_sum"] or 0
+    rated = sum(row["rated"] for row in closed_groups)
+    rating_sum = sum(row["rating_sum"] or 0 for row in closed_groups)
 
-    resolved = closed.filter(state=State.RESOLVED)
-    resolve_times = resolved.aggregate(**percentiles("close", "business_days_to_close"))
-    reviews = review_counts(category, period, now)
+    resolve_days = count_by(
+        closed.filter(state=State.RESOLVED).values("business_days_to_close").annotate(n=Count("*")),
+        "business_days_to_close",
+    )
+    reviews = review_counts(family, period, now)
     ages = age_counts(cases, now)
 
     durations = [
         duration(
-            _("Time to acknowledge"), received, "business_days_to_acknowledge", kept, "acknowledge"
+            _("Time to acknowledge"),
+            count_by(received_groups, "business_days_to_acknowledge", "received"),
         ),
-        duration(_("Time to resolve"), resolved, "business_days_to_close", resolve_times, "close"),
+        duration(_("Time to resolve"), resolve_days),
     ]
     deadline_rows = [
-        (str(name), share(kept[f"{done}_kept"], kept[f"{done}_missed"]))
+        (str(name), share(totals[f"{done}_kept"], totals[f"{done}_missed"]))
         for name, done, _limit in DEADLINES
     ] + [(_("Escalation review"), share(reviews["kept"], reviews["missed"]))]
     return Dashboard(
         period=period,
         category=category,
-        received=kept["received"],
+        received=totals["received"],
         closed=sum(closed_channels.values()),
-        escalated=kept["escalated"],
+        escalated=totals["escalated"],
         redress=sorted(redress.items()),
         satisfaction_average=rating_sum / rated if rated else None,
         satisfaction_count=rated,
@@ -179,25 +184,50 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
                 labelled(received_channels, Channel),
             ),
             Chart(
-                "received_by_category", _("Received by category"), named(received_categories, names)
+                "received_by_category",
+                _("Received by category"),
+                named(count_by(received_groups, "category_id", "received"), names),
             ),
             Chart("closed_by_channel", _("Closed by channel"), labelled(closed_channels, Channel)),
-            Chart("closed_by_category", _("Closed by category"), named(closed_categories, names)),
+            Chart(
+                "closed_by_category",
+                _("Closed by category"),
+                named(count_by(closed_groups, "category_id"), names),
+            ),
             Chart("deadlines_kept", _("Deadlines kept"), deadline_rows, unit="%"),
-            Chart("outcomes", _("Outcomes"), labelled(outcomes, Outcome)),
-            Chart("root_causes", _("Root causes"), labelled(causes, RootCause)),
+            Chart("outcomes", _("Outcomes"), labelled(count_by(closed_groups, "outcome"), Outcome)),
+            Chart(
+                "root_causes",
+                _("Root causes"),
+                labelled(count_by(closed_groups, "root_cause"), RootCause),
+            ),
             Chart("open_by_age", _("Open cases by age"), ages),
         ],
     )
 
 
-def in_category(queryset: QuerySet, category: Category | None, prefix: str = "") -> QuerySet:
-    """Narrow to a category and its sub-types."""
-    if category is None:
+def count_by(groups: Iterable[dict], key: str, count: str = "n") -> Counter:
+    """Add up the `count` of grouped rows by their value of `key`."""
+    counts: Counter = Counter()
+    for row in groups:
+        counts[row[key]] += row[count]
+    return counts
+
+
+def category_family(category: Category, categories: list[Category]) -> list[int]:
+    """Return the ids of `category` and its sub-types."""
+    return [category.pk] + [child.pk for child in categories if child.parent_id == category.pk]
+
+
+def in_categories(queryset: QuerySet, ids: list[int] | None, prefix: str = "") -> QuerySet:
+    """Narrow to the categories `ids`, if given.
+
+    By id rather than through the parent: the complaint indexes include category, so the
+    filter needs no join with the categories.
+    """
+    if ids is None:
         return queryset
-    return queryset.filter(
-        Q(**{f"{prefix}category": category}) | Q(**{f"{prefix}category__parent": category})
-    )
+    return queryset.filter(**{f"{prefix}category__in": ids})
 
 
 def deadline_counts(now: dt.datetime) -> dict:
@@ -214,38 +244,21 @@ def deadline_counts(now: dt.datetime) -> dict:
     return counts
 
 
-def percentiles(prefix: str, field_name: str) -> dict:
-    """Return the percentile aggregates to add to a query, where the database computes them."""
-    if not database_has_percentiles():
-        return {}
-    return {
-        f"{prefix}_median": PercentileCont(field_name, 0.5),
-        f"{prefix}_p90": PercentileCont(field_name, 0.9),
-        f"{prefix}_count": Count(field_name),
-    }
+def duration(name: str, days: Counter) -> Duration:
+    """Return the median and 90th percentile of business days counted per day."""
+    count = sum(n for value, n in days.items() if value is not None)
+    return Duration(name, percentile(days, 0.5), percentile(days, 0.9), count)
 
 
-def duration(
-    name: str, queryset: QuerySet, field_name: str, figures: dict, prefix: str
-) -> Duration:
-    if database_has_percentiles():
-        return Duration(
-            name, figures[f"{prefix}_median"], figures[f"{prefix}_p90"], figures[f"{prefix}_count"]
-        )
-    count = queryset.filter(**{f"{field_name}__isnull": False}).count()
-    return Duration(
-        name, percentile(queryset, field_name, 0.5), percentile(queryset, field_name, 0.9), count
-    )
-
-
-def review_counts(category: Category | None, period: Period, now: dt.datetime) -> dict:
-    escalations = in_category(Escalation.objects.all(), category, prefix="complaint__").filter(
+def review_counts(family: list[int] | None, period: Period, now: dt.datetime) -> dict:
+    escalations = in_categories(Escalation.objects.all(), family, prefix="complaint__").filter(
         requested_at__gte=period.start, requested_at__lt=period.end
     )
+    # Counting requested_at, never pk: escalation_requested holds every column read.
     return escalations.aggregate(
-        kept=Count("pk", filter=Q(decided_at__lte=F("review_by"))),
+        kept=Count("requested_at", filter=Q(decided_at__lte=F("review_by"))),
         missed=Count(
-            "pk",
+            "requested_at",
             filter=Q(decided_at__gt=F("review_by")) | Q(decided_at__isnull=True, review_by__lt=now),
         ),
     )
@@ -266,21 +279,24 @@ def share(kept: int, missed: int) -> float:
     return round(100 * kept / (kept + missed), 1) if kept + missed else 0.0
 
 
-def category_names() -> dict[int | None, str]:
-    names: dict[int | None, str] = {
-        category.pk: str(category) for category in Category.objects.select_related("parent")
-    }
+def category_names(categories: list[Category]) -> dict[int | None, str]:
+    names: dict[int | None, str] = {category.pk: str(category) for category in categories}
     names[None] = _("No category")
     return names
 
 
 def labelled(counts: Counter, choices) -> list[tuple[str, float]]:
     labels = dict(choices.choices)
-    return [
+    return by_count(
         (str(labels.get(value, value or _("Not recorded"))), count)
-        for value, count in counts.most_common()
-    ]
+        for value, count in counts.items()
+    )
 
 
 def named(counts: Counter, names: dict[int | None, str]) -> list[tuple[str, float]]:
-    return [(names.get(pk, str(pk)), count) for pk, count in counts.most_common()]
+    return by_count((names.get(pk, str(pk)), count) for pk, count in counts.items())
+
+
+def by_count(rows: Iterable[tuple[str, int]]) -> list[tuple[str, float]]:
+    """Sort chart rows by count, largest first, and rows of equal count by label."""
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
