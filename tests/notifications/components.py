@@ -1,9 +1,11 @@
 """Real components for the notification tests: an SMTP server on loopback, a broker switch."""
 
+import os
 import socket
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from unittest import mock
 
 from aiosmtpd.controller import Controller
 
@@ -46,13 +48,17 @@ class MailServer:
 
 @contextmanager
 def broker_at(url: str):
-    """Point the Celery app at `url` for a while (a closed port plays a broker that is down)."""
+    """Point the Celery app at `url` for a while (a closed port plays a broker that is down).
+
+    Celery reads CELERY_BROKER_URL from the environment before its own setting: both change.
+    """
     previous = celery_app.conf.broker_url
-    _use_broker(url)
-    try:
-        yield
-    finally:
-        _use_broker(previous)
+    with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": url}):
+        _use_broker(url)
+        try:
+            yield
+        finally:
+            _use_broker(previous)
 
 
 def _use_broker(url: str) -> None:
