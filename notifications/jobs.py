@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,11 +24,7 @@ from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.roles import SUPERVISORS
 from notifications.models import Notification
-from notifications.services import (
-    notification_deliver,
-    notification_enqueue,
-    notifications_enqueue,
-)
+from notifications.services import notification_deliver, notifications_enqueue
 
 BATCH = 500
 # A row the web request queued gets this long to be sent by its own task before a sweep steps in.
@@ -169,43 +166,35 @@ def deadline_alerts_send(*, batch: int = BATCH) -> int:
 
 def _alert(queryset: QuerySet, kind: str, also_to, budget: int) -> int:
     written = 0
-    for case in queryset.iterator(chunk_size=BATCH):
-        if written >= budget:
-            break
-        recipients = {user.pk: user for user in also_to(case)}
-        if case.handler is not None and case.handler.is_active and case.handler.email:
-            recipients[case.handler.pk] = case.handler
-        written += _alert_case(case, kind, recipients.values())
+    cases = queryset.iterator(chunk_size=BATCH)
+    # Chunks of as many cases as alerts are left to write: a case owes a few alerts at most, so
+    # the budget holds roughly; cases alerted already write none and the next chunk reads on.
+    while written < budget and (chunk := list(islice(cases, budget - written))):
+        alerts = (alert for case in chunk for alert in _case_alerts(case, kind, also_to(case)))
+        written += len(notifications_enqueue(alerts))
     return written
 
 
-def _alert_case(case: Complaint, kind: str, recipients: Iterable) -> int:
+def _case_alerts(case: Complaint, kind: str, also_to: Iterable) -> list[Notification]:
+    recipients = {user.pk: user for user in also_to}
+    if case.handler is not None and case.handler.is_active and case.handler.email:
+        recipients[case.handler.pk] = case.handler
     deadline = f"{case.next_deadline_kind}:{case.next_deadline:%Y%m%dT%H%M%S}"
-    keys = {user.pk: f"{case.pk}:{kind}:{deadline}:{user.pk}" for user in recipients}
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
-            "dedupe_key", flat=True
+    return [
+        Notification(
+            complaint=case,
+            kind=kind,
+            recipient=user.email,
+            recipient_user=user,
+            language=settings.LANGUAGE_CODE,
+            dedupe_key=f"{case.pk}:{kind}:{deadline}:{user.pk}",
+            context={
+                "deadline_kind": case.next_deadline_kind,
+                "deadline_at": case.next_deadline.isoformat(),
+            },
         )
-    )
-    written = 0
-    for user in recipients:
-        if keys[user.pk] in existing:
-            continue
-        with transaction.atomic():
-            notification_enqueue(
-                complaint=case,
-                kind=kind,
-                recipient=user.email,
-                recipient_user=user,
-                language=settings.LANGUAGE_CODE,
-                dedupe_key=keys[user.pk],
-                context={
-                    "deadline_kind": case.next_deadline_kind,
-                    "deadline_at": case.next_deadline.isoformat(),
-                },
-            )
-        written += 1
-    return written
+        for user in recipients.values()
+    ]
 
 
 def _each_locked(queryset: QuerySet, batch: int, act) -> int:
