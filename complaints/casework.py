@@ -12,7 +12,8 @@ from complaints import clock
 from complaints.actors import Actor
 from complaints.exceptions import CaseChanged, TransitionRefused
 from complaints.models import Complaint, ComplaintEvent
-from notifications.services import notification_enqueue
+from notifications.models import Notification
+from notifications.services import notifications_enqueue
 
 
 def run_transition(
@@ -88,9 +89,18 @@ def record_event(
 def notify_complainant(
     case: Complaint, kind: str, *, key: str = "", context: dict | None = None
 ) -> None:
+    notification = complainant_notification(case, kind, key=key, context=context)
+    if notification is not None:
+        notifications_enqueue([notification])
+
+
+def complainant_notification(
+    case: Complaint, kind: str, *, key: str = "", context: dict | None = None
+) -> Notification | None:
+    """Return the unsaved notification of `kind` to the complainant; None if they gave no email."""
     if not case.complainant_email:
-        return
-    notification_enqueue(
+        return None
+    return Notification(
         complaint=case,
         kind=kind,
         recipient=case.complainant_email,

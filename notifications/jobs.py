@@ -7,7 +7,9 @@ grows with the rows due, not with all open cases.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,7 +24,7 @@ from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.roles import SUPERVISORS
 from notifications.models import Notification
-from notifications.services import notification_deliver, notification_enqueue
+from notifications.services import notification_deliver, notifications_enqueue
 
 BATCH = 500
 # A row the web request queued gets this long to be sent by its own task before a sweep steps in.
@@ -44,9 +46,9 @@ def until_done(job, *, batch: int = BATCH) -> int:
 def locked_batch(queryset: QuerySet, size: int = BATCH) -> list:
     """Return up to `size` rows of `queryset`, locked for this transaction where possible.
 
-    On PostgreSQL two sweeps at once each take rows the other has not locked. Elsewhere (SQLite,
-    whose IMMEDIATE transactions already serialise writers) the caller's conditional update or
-    the service's state check under its own lock is what keeps a row from being done twice.
+    On PostgreSQL two sweeps at once each take rows the other has not locked. SQLite has no row
+    locks, but its IMMEDIATE transactions serialise writers: a second sweep reads the rows only
+    once the first has committed (and the services check the state again under their own lock).
     """
     if connection.features.has_select_for_update_skip_locked:
         queryset = queryset.select_for_update(skip_locked=True, of=("self",))
@@ -102,9 +104,10 @@ def progress_updates_send(*, batch: int = BATCH) -> int:
 
     Index complaint_update_due. Any other message to the complainant restarts the same clock
     (complaints.deadlines.schedule_next_update), so a case hears from us every interval at least.
+    The batch costs a fixed number of queries: one UPDATE per new due moment (one per policy in
+    the batch), and one enqueue of all its notifications.
     """
     now = clock.now()
-    sent = 0
     with transaction.atomic():
         due = locked_batch(
             Complaint.objects.open()
@@ -114,22 +117,28 @@ def progress_updates_send(*, batch: int = BATCH) -> int:
             .order_by("next_update_due"),
             batch,
         )
+        notifications, restarted = [], defaultdict(list)
         for case in due:
-            was_due = case.next_update_due
-            case.last_contact_at = now
-            deadlines.schedule_next_update(case, after=now)
-            claimed = Complaint.objects.filter(pk=case.pk, next_update_due=was_due).update(
-                next_update_due=case.next_update_due, last_contact_at=now
-            )
-            if claimed:
-                casework.notify_complainant(
+            notifications.append(
+                casework.complainant_notification(
                     case,
                     Notification.Kind.PROGRESS_UPDATE,
-                    key=f"{was_due:%Y%m%dT%H%M%S}",
-                    context={"due": was_due.isoformat()},
+                    key=f"{case.next_update_due:%Y%m%dT%H%M%S}",
+                    context={"due": case.next_update_due.isoformat()},
                 )
-                sent += 1
-    return sent
+            )
+            deadlines.schedule_next_update(case, after=now)
+            restarted[case.next_update_due].append(case.pk)
+        # No per-row "still due?" condition: the rows cannot have changed since the SELECT. On
+        # PostgreSQL they are locked; SQLite lets one writer at a time in (and refuses a write on
+        # a stale read). Were that ever to fail, the dedupe key still writes one update per due
+        # moment.
+        for next_due, pks in restarted.items():
+            Complaint.objects.filter(pk__in=pks).update(
+                next_update_due=next_due, last_contact_at=now
+            )
+        notifications_enqueue(filter(None, notifications))
+    return len(due)
 
 
 def deadline_alerts_send(*, batch: int = BATCH) -> int:
@@ -157,43 +166,35 @@ def deadline_alerts_send(*, batch: int = BATCH) -> int:
 
 def _alert(queryset: QuerySet, kind: str, also_to, budget: int) -> int:
     written = 0
-    for case in queryset.iterator(chunk_size=BATCH):
-        if written >= budget:
-            break
-        recipients = {user.pk: user for user in also_to(case)}
-        if case.handler is not None and case.handler.is_active and case.handler.email:
-            recipients[case.handler.pk] = case.handler
-        written += _alert_case(case, kind, recipients.values())
+    cases = queryset.iterator(chunk_size=BATCH)
+    # Chunks of as many cases as alerts are left to write: a case owes a few alerts at most, so
+    # the budget holds roughly; cases alerted already write none and the next chunk reads on.
+    while written < budget and (chunk := list(islice(cases, budget - written))):
+        alerts = (alert for case in chunk for alert in _case_alerts(case, kind, also_to(case)))
+        written += len(notifications_enqueue(alerts))
     return written
 
 
-def _alert_case(case: Complaint, kind: str, recipients: Iterable) -> int:
+def _case_alerts(case: Complaint, kind: str, also_to: Iterable) -> list[Notification]:
+    recipients = {user.pk: user for user in also_to}
+    if case.handler is not None and case.handler.is_active and case.handler.email:
+        recipients[case.handler.pk] = case.handler
     deadline = f"{case.next_deadline_kind}:{case.next_deadline:%Y%m%dT%H%M%S}"
-    keys = {user.pk: f"{case.pk}:{kind}:{deadline}:{user.pk}" for user in recipients}
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
-            "dedupe_key", flat=True
+    return [
+        Notification(
+            complaint=case,
+            kind=kind,
+            recipient=user.email,
+            recipient_user=user,
+            language=settings.LANGUAGE_CODE,
+            dedupe_key=f"{case.pk}:{kind}:{deadline}:{user.pk}",
+            context={
+                "deadline_kind": case.next_deadline_kind,
+                "deadline_at": case.next_deadline.isoformat(),
+            },
         )
-    )
-    written = 0
-    for user in recipients:
-        if keys[user.pk] in existing:
-            continue
-        with transaction.atomic():
-            notification_enqueue(
-                complaint=case,
-                kind=kind,
-                recipient=user.email,
-                recipient_user=user,
-                language=settings.LANGUAGE_CODE,
-                dedupe_key=keys[user.pk],
-                context={
-                    "deadline_kind": case.next_deadline_kind,
-                    "deadline_at": case.next_deadline.isoformat(),
-                },
-            )
-        written += 1
-    return written
+        for user in recipients.values()
+    ]
 
 
 def _each_locked(queryset: QuerySet, batch: int, act) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from complaints import clock
@@ -36,26 +37,71 @@ def notification_enqueue(
     recipient_user=None,
     context: dict | None = None,
     send_after: dt.datetime | None = None,
-) -> Notification:
+) -> bool:
     """Write the notification once per `dedupe_key`; queue its sending when the change commits.
 
-    With `send_after`, the row waits for the dispatch sweep to find it due.
+    With `send_after`, the row waits for the dispatch sweep to find it due. Return whether it was
+    written now (False: a notification with that key exists already).
     """
-    notification, created = Notification.objects.get_or_create(
+    notification = Notification(
+        complaint=complaint,
+        kind=kind,
+        recipient=recipient,
+        recipient_user=recipient_user,
+        language=language,
         dedupe_key=dedupe_key,
-        defaults={
-            "complaint": complaint,
-            "kind": kind,
-            "recipient": recipient,
-            "recipient_user": recipient_user,
-            "language": language,
-            "context": context or {},
-            "next_attempt_at": send_after,
-        },
+        context=context or {},
+        next_attempt_at=send_after,
     )
-    if created and send_after is None:
-        transaction.on_commit(lambda: _send_soon(notification.pk))
-    return notification
+    return bool(notifications_enqueue([notification]))
+
+
+def notifications_enqueue(notifications: Iterable[Notification]) -> list[Notification]:
+    """Write each unsaved notification whose dedupe key is new; queue their sending on commit.
+
+    Return the rows written now, with their pks. A row with `next_attempt_at` set waits for the
+    dispatch sweep to find it due; the others are published in one pass over one broker
+    connection once the transaction commits.
+
+    Traps: the unique dedupe key is the guard, not the SELECT of existing keys: a writer that
+    commits one of the keys between that SELECT and the INSERT makes the bulk INSERT fail, and the
+    rows are then written one at a time, each skipped if its key is there. A plain bulk INSERT
+    rather than ignore_conflicts=True, because RETURNING then gives exactly the rows this call
+    wrote (ON CONFLICT DO NOTHING gives no pks, and a re-read cannot tell our rows from the
+    concurrent writer's), and because SQLite's INSERT OR IGNORE would also drop a row that breaks
+    a NOT NULL or CHECK constraint without a word. The rows go in in key order, so two batches
+    sharing keys wait for each other on PostgreSQL rather than deadlock.
+    """
+    wanted: dict[str, Notification] = {}
+    for notification in notifications:
+        wanted.setdefault(notification.dedupe_key, notification)
+    if not wanted:
+        return []
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=wanted).values_list("dedupe_key", flat=True)
+    )
+    new = [wanted[key] for key in sorted(wanted.keys() - existing)]
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            written = Notification.objects.bulk_create(new)
+    except IntegrityError:
+        written = [notification for notification in new if _write_once(notification)]
+    if any(notification.pk is None for notification in written):
+        # A database that cannot return the rows of a bulk INSERT (SQLite before 3.35): the keys
+        # were new and are now ours, so reading them back finds our rows.
+        pks = dict(
+            Notification.objects.filter(
+                dedupe_key__in=[notification.dedupe_key for notification in written]
+            ).values_list("dedupe_key", "pk")
+        )
+        for notification in written:
+            notification.pk = pks[notification.dedupe_key]
+    soon = [notification.pk for notification in written if notification.next_attempt_at is None]
+    if soon:
+        transaction.on_commit(lambda: _queue("notification_send", soon))
+    return written
 
 
 def complaint_submitted(*, complaint: Complaint) -> None:
@@ -64,7 +110,7 @@ def complaint_submitted(*, complaint: Complaint) -> None:
     The public site calls this inside the transaction that saved the complaint. If the broker is
     down the acknowledgement sweep acknowledges it a minute later instead.
     """
-    transaction.on_commit(lambda: _queue("acknowledge_complaint", complaint.pk))
+    transaction.on_commit(lambda: _queue("acknowledge_complaint", [complaint.pk]))
 
 
 def notification_deliver(*, notification_id: int) -> bool:
@@ -116,7 +162,7 @@ def notification_resend(*, notification: Notification) -> bool:
         pk=notification.pk, status=Notification.Status.FAILED
     ).update(status=Notification.Status.PENDING, attempts=0, next_attempt_at=None)
     if changed:
-        transaction.on_commit(lambda: _send_soon(notification.pk))
+        transaction.on_commit(lambda: _queue("notification_send", [notification.pk]))
     return bool(changed)
 
 
@@ -151,15 +197,33 @@ def _schedule_survey(notification: Notification) -> None:
     )
 
 
-def _send_soon(notification_id: int) -> None:
-    _queue("notification_send", notification_id)
+def _write_once(notification: Notification) -> bool:
+    try:
+        with transaction.atomic():
+            notification.save(force_insert=True)
+    except IntegrityError:
+        if Notification.objects.filter(dedupe_key=notification.dedupe_key).exists():
+            return False
+        raise
+    return True
 
 
-def _queue(task_name: str, object_id: int) -> None:
+def _queue(task_name: str, object_ids: list[int]) -> None:
+    """Publish the task once per id, all over one broker connection."""
     from notifications import tasks
 
+    task, queued = getattr(tasks, task_name), 0
     try:
-        getattr(tasks, task_name).delay(object_id)
+        with task.app.producer_or_acquire() as producer:
+            for object_id in object_ids:
+                task.apply_async((object_id,), producer=producer)
+                queued += 1
     except Exception:  # noqa: BLE001
-        # The broker is down: the row stays as it is and a periodic sweep picks it up later.
-        logger.warning("Could not queue %s(%s); a sweep will do it.", task_name, object_id)
+        # The broker is down: the rows stay as they are and a periodic sweep picks them up later.
+        # The rest are not tried: each would wait on the broker that just failed.
+        logger.warning(
+            "Could not queue %s(%s) nor the %s after it; a sweep will do them.",
+            task_name,
+            object_ids[queued],
+            len(object_ids) - queued - 1,
+        )

@@ -1,10 +1,15 @@
 """Real components for the notification tests: an SMTP server on loopback, a broker switch."""
 
+import base64
+import json
+import os
 import socket
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from unittest import mock
 
+import redis
 from aiosmtpd.controller import Controller
 
 from complaints.choices import State
@@ -46,13 +51,26 @@ class MailServer:
 
 @contextmanager
 def broker_at(url: str):
-    """Point the Celery app at `url` for a while (a closed port plays a broker that is down)."""
+    """Point the Celery app at `url` for a while (a closed port plays a broker that is down).
+
+    Celery reads CELERY_BROKER_URL from the environment before its own setting: both change.
+    """
     previous = celery_app.conf.broker_url
-    _use_broker(url)
-    try:
-        yield
-    finally:
-        _use_broker(previous)
+    with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": url}):
+        _use_broker(url)
+        try:
+            yield
+        finally:
+            _use_broker(previous)
+
+
+def queued_tasks(url: str) -> list[tuple[str, list]]:
+    """Return (task, args) of each message waiting in the Redis broker at `url`, oldest first."""
+    messages = [json.loads(raw) for raw in redis.Redis.from_url(url).lrange("celery", 0, -1)]
+    return [
+        (message["headers"]["task"], json.loads(base64.b64decode(message["body"]))[0])
+        for message in reversed(messages)
+    ]
 
 
 def _use_broker(url: str) -> None:

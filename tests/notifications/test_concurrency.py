@@ -4,11 +4,11 @@ import threading
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from notifications import jobs
 from notifications.models import Notification
-from notifications.services import notification_deliver
+from notifications.services import notification_deliver, notifications_enqueue
 from tests.cases import submit_complaint
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,3 +74,30 @@ def test_it_writes_each_progress_update_once_when_two_jobs_run_at_once(postgres,
 
     assert sum(results) == 20
     assert Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).count() == 20
+
+
+def test_it_skips_a_key_another_writer_commits_between_its_check_and_its_insert(postgres, policy):
+    complaint = submit_complaint()
+
+    def notification(key: str) -> Notification:
+        return Notification(
+            complaint=complaint,
+            kind=Notification.Kind.TRACKING_LINK,
+            recipient="rosa@example.com",
+            dedupe_key=key,
+        )
+
+    raced = []
+
+    def other_writer_first(execute, sql, params, many, context):
+        # Just before our INSERT, another connection writes and commits one of its keys.
+        if sql.startswith('INSERT INTO "notifications_notification"') and not raced:
+            raced.extend(in_threads(1, lambda: notification("race:2").save()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(other_writer_first), transaction.atomic():
+        written = notifications_enqueue([notification(f"race:{n}") for n in (1, 2, 3)])
+
+    assert raced
+    assert [n.dedupe_key for n in written] == ["race:1", "race:3"]
+    assert Notification.objects.filter(dedupe_key__startswith="race:").count() == 3

@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Complaint
 from notifications import jobs
@@ -43,3 +45,18 @@ def test_it_alerts_the_handler_once_before_a_deadline_and_supervisors_once_after
     for notification in Notification.objects.all():
         assert notification_deliver(notification_id=notification.pk)
     assert any("passed on" in m.body for m in mail.outbox)
+
+
+def test_its_queries_do_not_grow_with_the_deadlines_breached(policy):
+    handler = HandlerFactory(username="hana")
+    SupervisorFactory(username="sam")
+
+    def alert_queries(cases: int) -> int:
+        breached = [submit_complaint() for _ in range(cases)]
+        Complaint.objects.filter(pk__in=[case.pk for case in breached]).update(handler=handler)
+        after = max(case.next_deadline for case in breached) + dt.timedelta(minutes=1)
+        with time_machine.travel(after, tick=False), CaptureQueriesContext(connection) as queries:
+            assert jobs.deadline_alerts_send() == 2 * cases
+        return len(queries)
+
+    assert alert_queries(2) == alert_queries(10)

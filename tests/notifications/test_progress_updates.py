@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from complaints import services
 from complaints.actors import Actor
@@ -55,3 +57,18 @@ def test_it_writes_nothing_when_the_job_runs_twice_at_the_same_moment(policy):
         assert jobs.progress_updates_send() == 1
         assert jobs.progress_updates_send() == 0
     assert Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).count() == 1
+
+
+def test_its_queries_do_not_grow_with_the_cases_due(policy, django_capture_on_commit_callbacks):
+    def job_queries(cases: int) -> int:
+        complaints = [submit_complaint(complainant_email=f"c{n}@example.com") for n in range(cases)]
+        with (
+            time_machine.travel(max(c.next_update_due for c in complaints), tick=False),
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks() as callbacks,
+        ):
+            assert jobs.progress_updates_send() == cases
+        assert len(callbacks) == 1, "one publish pass for the whole batch"
+        return len(queries)
+
+    assert job_queries(5) == job_queries(50)
