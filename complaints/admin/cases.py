@@ -26,6 +26,7 @@ from complaints.admin.case_actions import (
     allowed_transitions,
     available_actions,
 )
+from complaints.admin.case_form import fieldsets_html
 from complaints.admin.forms import (
     COMPLAINANT_FIELDS,
     COMPLAINT_TEXT_FIELDS,
@@ -357,6 +358,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 ],
                 "case_files": obj.attachments.select_related("uploaded_by_user"),
                 "timeline": case_timeline(obj),
+                "case_fieldsets": fieldsets_html(context["adminform"]),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
