@@ -35,7 +35,7 @@ from complaints.admin.forms import (
 )
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
-from complaints.admin.timeline import case_timeline
+from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.querysets import DeadlineState
@@ -349,6 +349,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             actions = available_actions(obj, request.user)
+            timeline = case_timeline(obj)
             context |= {
                 "case_buttons": [action for action in actions if not action.in_correspondence],
                 "correspondence_forms": [
@@ -357,7 +358,8 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                     if action.in_correspondence
                 ],
                 "case_files": obj.attachments.select_related("uploaded_by_user"),
-                "timeline": case_timeline(obj),
+                "timeline": timeline,
+                "timeline_rows": timeline_rows(timeline),
                 "case_fieldsets": fieldsets_html(context["adminform"]),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
