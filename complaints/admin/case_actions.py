@@ -42,6 +42,11 @@ class CaseAction:
     # Standard wording the form may start from: a queryset of objects with as_response().
     templates: Callable[[Complaint], Any] | None = None
 
+    @property
+    def has_form(self) -> bool:
+        # For templates: they would call form_class, building a form just to test it.
+        return self.form_class is not None
+
     def perform(self, complaint: Complaint, actor: Actor, data: dict[str, Any]) -> Any:
         return self.service(complaint=complaint, actor=actor, **data)
 

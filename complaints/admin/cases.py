@@ -26,6 +26,7 @@ from complaints.admin.case_actions import (
     allowed_transitions,
     available_actions,
 )
+from complaints.admin.case_form import fieldsets_html
 from complaints.admin.forms import (
     COMPLAINANT_FIELDS,
     COMPLAINT_TEXT_FIELDS,
@@ -34,12 +35,14 @@ from complaints.admin.forms import (
 )
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
-from complaints.admin.timeline import case_timeline
+from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.querysets import DeadlineState
 
 NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
+# Shown in the queue's columns and on the case page.
+RELATED = ["category__parent", "handler"]
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
@@ -108,7 +111,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         "age",
     ]
     list_display_links = ["reference_column"]
-    list_select_related = ["category__parent", "handler"]
+    list_select_related = RELATED
     list_filter = [
         filters.StateFilter,
         filters.DeadlineStateFilter,
@@ -132,7 +135,11 @@ class ComplaintAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).visible_to(request.user).with_deadline_state(clock.now())
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .with_deadline_state(clock.now())
+            .select_related(*RELATED)
         )
 
     def has_view_permission(self, request, obj=None):
@@ -151,6 +158,10 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     def _may_see(self, request, obj) -> bool:
         if obj is None:
             return True
+        # The admin asks about the same case a dozen times per page: a case get_object fetched
+        # through get_queryset (visible_to this user) needs no second look.
+        if obj.pk in getattr(request, "visible_complaints", ()):
+            return True
         return Complaint.objects.visible_to(request.user).filter(pk=obj.pk).exists()
 
     def get_object(self, request, object_id, from_field=None):
@@ -158,6 +169,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         if obj is None:
             # Someone else's case and a case that does not exist look the same.
             raise Http404(_("No such complaint."))
+        request.visible_complaints = {*getattr(request, "visible_complaints", ()), obj.pk}
         return obj
 
     # The history is read-only: a revert would bypass the state machine.
@@ -334,20 +346,23 @@ class ComplaintAdmin(SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = self.get_object(request, unquote(object_id))
-        actions = available_actions(case, request.user)
-        context = {
-            "case_buttons": [action for action in actions if not action.in_correspondence],
-            "correspondence_forms": [
-                (action, action.form_class(auto_id=f"id_{action.name}_%s"))
-                for action in actions
-                if action.in_correspondence
-            ],
-            "case_files": case.attachments.select_related("uploaded_by_user"),
-            "timeline": case_timeline(case),
-        }
-        return super().change_view(request, object_id, form_url, context | (extra_context or {}))
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            actions = available_actions(obj, request.user)
+            timeline = case_timeline(obj)
+            context |= {
+                "case_buttons": [action for action in actions if not action.in_correspondence],
+                "correspondence_forms": [
+                    (action, action.form_class(auto_id=f"id_{action.name}_%s"))
+                    for action in actions
+                    if action.in_correspondence
+                ],
+                "case_files": obj.attachments.select_related("uploaded_by_user"),
+                "timeline": timeline,
+                "timeline_rows": timeline_rows(timeline),
+                "case_fieldsets": fieldsets_html(context["adminform"]),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def case_action_view(self, request, object_id, action_name):
         case = self.get_object(request, unquote(object_id))

@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from complaints.actors import Actor
-from complaints.choices import State
-from complaints.models import Complaint
+from complaints.choices import ActorKind, DeadlineKind, State
+from complaints.models import Complaint, Message
 from notifications.models import Notification
+
+# Rows are read as values, not models: a long case has many, and each model would also build the
+# user who acted.
+PERSON = ("first_name", "last_name", "username")
 
 
 @dataclass(frozen=True)
@@ -25,65 +31,113 @@ class Entry:
     public: bool = True
 
 
-def _actor(kind: str, user) -> str:
-    return str(Actor(kind=kind, user=user))
+def _person(row: dict, user: str) -> str:
+    """Return the name of the `user` joined into `row`, as Actor shows it; "" for nobody."""
+    first, last, username = (row[f"{user}__{field}"] for field in PERSON)
+    if username is None:
+        return ""
+    return f"{first} {last}".strip() or username
+
+
+def _with_person(user: str) -> list[str]:
+    return [f"{user}__{field}" for field in PERSON]
 
 
 def case_timeline(complaint: Complaint) -> list[Entry]:
     """Return every recorded step of the case, oldest first, in four queries."""
     entries: list[Entry] = []
-    for event in complaint.events.select_related("actor"):
-        moved = event.from_state and event.to_state and event.from_state != event.to_state
-        title = event.action.replace("_", " ").capitalize()
-        if moved:
-            title += f": {State(event.from_state).label} → {State(event.to_state).label}"
+    for event in complaint.events.values(
+        "created_at",
+        "action",
+        "actor_kind",
+        "from_state",
+        "to_state",
+        "note",
+        "is_public",
+        *_with_person("actor"),
+    ):
+        before, after = event["from_state"], event["to_state"]
+        title = event["action"].replace("_", " ").capitalize()
+        if before and after and before != after:
+            title += f": {State(before).label} → {State(after).label}"
         entries.append(
             Entry(
-                event.created_at,
+                event["created_at"],
                 "event",
                 title,
-                _actor(event.actor_kind, event.actor),
-                event.note,
-                public=event.is_public,
+                _person(event, "actor") or str(ActorKind(event["actor_kind"]).label),
+                event["note"],
+                public=event["is_public"],
             )
         )
-    for message in complaint.messages.select_related("author"):
+    for message in complaint.messages.values(
+        "created_at", "direction", "body", *_with_person("author")
+    ):
+        direction = Message.Direction(message["direction"])
         entries.append(
             Entry(
-                message.created_at,
-                message.direction,
-                message.get_direction_display(),
-                str(Actor.staff(message.author)) if message.author else "",
-                message.body,
-                public=message.direction != message.Direction.INTERNAL_NOTE,
+                message["created_at"],
+                direction.value,
+                direction.label,
+                _person(message, "author"),
+                message["body"],
+                public=direction != Message.Direction.INTERNAL_NOTE,
             )
         )
-    for notification in complaint.notifications.all():
+    for notification in complaint.notifications.values(
+        "created_at", "kind", "recipient", "status", "last_error"
+    ):
+        status = Notification.Status(notification["status"])
         entries.append(
             Entry(
-                notification.created_at,
+                notification["created_at"],
                 "notification",
                 _("Email: %(kind)s to %(recipient)s")
-                % {"kind": notification.get_kind_display(), "recipient": notification.recipient},
-                body=notification.last_error
-                if notification.status == Notification.Status.FAILED
-                else "",
-                status=notification.get_status_display(),
+                % {
+                    "kind": Notification.Kind(notification["kind"]).label,
+                    "recipient": notification["recipient"],
+                },
+                body=notification["last_error"] if status == Notification.Status.FAILED else "",
+                status=status.label,
             )
         )
-    for extension in complaint.extensions.select_related("actor"):
+    for extension in complaint.extensions.values(
+        "created_at", "deadline", "previous", "new", "reason", *_with_person("actor")
+    ):
         entries.append(
             Entry(
-                extension.created_at,
+                extension["created_at"],
                 "extension",
                 _("%(deadline)s moved from %(previous)s to %(new)s")
                 % {
-                    "deadline": extension.get_deadline_display(),
-                    "previous": f"{localtime(extension.previous):%Y-%m-%d %H:%M}",
-                    "new": f"{localtime(extension.new):%Y-%m-%d %H:%M}",
+                    "deadline": DeadlineKind(extension["deadline"]).label,
+                    "previous": f"{localtime(extension['previous']):%Y-%m-%d %H:%M}",
+                    "new": f"{localtime(extension['new']):%Y-%m-%d %H:%M}",
                 },
-                str(Actor.staff(extension.actor)) if extension.actor else "",
-                extension.reason,
+                _person(extension, "actor"),
+                extension["reason"],
             )
         )
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def timeline_rows(entries: list[Entry]) -> SafeString:
+    """Return the timeline's table rows, at half the cost of a template loop over them."""
+    staff_only = format_html(" <em>({})</em>", _("staff only"))
+    return format_html_join(
+        "",
+        '<tr class="timeline-{}{}"><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                entry.kind,
+                "" if entry.public else " internal",
+                f"{localtime(entry.at):%Y-%m-%d %H:%M}",
+                entry.title,
+                "" if entry.public else staff_only,
+                entry.actor,
+                linebreaksbr(entry.body),
+                entry.status,
+            )
+            for entry in entries
+        ),
+    )

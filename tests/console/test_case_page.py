@@ -69,6 +69,22 @@ def test_it_never_lets_the_state_be_edited_as_a_field(client, policy, hana):
     assert case.complainant_phone == "+44 20 7946 0000"
 
 
+def test_it_shows_what_is_wrong_with_a_correction_and_keeps_the_case(client, policy, hana):
+    case = walk_to("received", by=hana, handler=hana)
+    client.force_login(hana)
+    response = client.post(
+        change_url(case),
+        {"complainant_name": "Rosa Diaz", "complainant_email": "rosa@", "language": "en"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<div class="form-row errors field-complainant_email">' in content
+    assert "Enter a valid email address." in content
+    assert "Awaiting information:" in content  # the read-only fields still show
+    case.refresh_from_db()
+    assert case.complainant_email == "rosa@example.com"
+
+
 def test_it_escapes_what_the_complainant_wrote(client, policy, hana):
     case = walk_to("received", by=hana, handler=hana)
     case.description = "<script>alert(1)</script>"
