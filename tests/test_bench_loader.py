@@ -16,7 +16,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def loaded(postgres):
     staff = redress_staff_load(handlers=3)
-    redress_complaints_load(staff=staff, first=1, last=200, progress=lambda line: None)
+    redress_complaints_load(staff=staff, first=1, last=200)
     return staff
 
 
