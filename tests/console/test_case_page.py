@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from complaints import clock
+from complaints import clock, services
+from complaints.actors import Actor
 from complaints.models import Attachment, DeadlineExtension, Message
 from notifications.models import Notification
 from tests.console.pages import act_url, change_url, walk_to
@@ -93,6 +94,16 @@ def test_it_escapes_what_the_complainant_wrote(client, policy, hana):
     content = client.get(change_url(case)).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_it_escapes_the_correspondence_and_notes_in_the_timeline(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    services.complaint_record_customer_reply(complaint=case, body="<img src=x onerror=alert(1)>")
+    services.complaint_add_note(complaint=case, actor=Actor.staff(hana), body="<b>bold</b>\nnext")
+    client.force_login(hana)
+    content = client.get(change_url(case)).content.decode()
+    assert "<img src=x" not in content and "&lt;img src=x onerror=alert(1)&gt;" in content
+    assert "<b>bold</b>" not in content and "&lt;b&gt;bold&lt;/b&gt;<br>next" in content
 
 
 def test_it_acknowledges_with_one_click_through_the_service(client, policy, hana):
