@@ -457,6 +457,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         return self.display_reference
 
     def get_absolute_url(self) -> str:
+        # Staff only ever see what the complainant sees through this preview: the admin's "view on
+        # site" follows get_absolute_url for anyone with is_staff, so it must never be the token.
+        return reverse("admin:complaints_complaint_preview", args=[self.pk])
+
+    def tracking_path(self) -> str:
+        """Return the complainant's private page: only ever sent to the complainant."""
         return reverse("track-case", args=[self.tracking_token])
 
     @property

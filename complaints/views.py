@@ -214,7 +214,7 @@ def case_action(view):
             return view(request, complaint)
         except ComplaintError as error:
             messages.error(request, str(error))
-            return redirect(complaint)
+            return redirect(complaint.tracking_path())
 
     wrapped.__name__ = view.__name__
     return wrapped
@@ -235,7 +235,7 @@ def track_reply(request: HttpRequest, complaint: Complaint) -> HttpResponse:
         complaint=complaint, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
     )
     messages.success(request, _("Thank you. We have added your message to the case."))
-    return redirect(complaint)
+    return redirect(complaint.tracking_path())
 
 
 @case_action
@@ -244,7 +244,7 @@ def track_accept(request: HttpRequest, complaint: Complaint) -> HttpResponse:
         complaint=complaint, actor=COMPLAINANT, note="Accepted by the complainant."
     )
     messages.success(request, _("Thank you. You accepted our response and the case is closed."))
-    return redirect(complaint)
+    return redirect(complaint.tracking_path())
 
 
 @case_action
@@ -256,7 +256,7 @@ def track_escalate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
     messages.success(
         request, _("We have received your request for a review. We will write to you.")
     )
-    return redirect(complaint)
+    return redirect(complaint.tracking_path())
 
 
 @case_action
@@ -266,14 +266,14 @@ def track_rate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
         return render_case(request, complaint, status=400, rating_form=form)
     services.complaint_rate(complaint=complaint, **form.cleaned_data)
     messages.success(request, _("Thank you for your feedback."))
-    return redirect(complaint)
+    return redirect(complaint.tracking_path())
 
 
 @require_http_methods(["GET", "POST"])
 def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     complaint = complaint_for_token(token)
     if not complaint.is_open:
-        return redirect(complaint)
+        return redirect(complaint.tracking_path())
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,7 +284,7 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(request, _("You have withdrawn your complaint."))
-        return redirect(complaint)
+        return redirect(complaint.tracking_path())
     return render(
         request,
         "complaints/track_withdraw.html",

@@ -83,7 +83,7 @@ def email_context(notification: Notification) -> dict[str, Any]:
         "reference": complaint.display_reference,
         "organisation": settings.REDRESS_ORGANISATION_NAME,
         "policy": complaint.policy,
-        "tracking_url": settings.SITE_URL + complaint.get_absolute_url(),
+        "tracking_url": settings.SITE_URL + complaint.tracking_path(),
         "handler_name": _handler_name(complaint),
         "latest_extension": complaint.extensions.order_by("-created_at", "-pk").first(),
     }

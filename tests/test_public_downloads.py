@@ -42,7 +42,7 @@ def test_it_hides_a_staff_only_file_from_the_complainant(client, complaint):
     attachment = attach(complaint, internal=True)
     url = reverse("track-file", args=[complaint.tracking_token, attachment.pk])
     assert client.get(url).status_code == 404
-    assert "receipt.txt" not in client.get(complaint.get_absolute_url()).content.decode()
+    assert "receipt.txt" not in client.get(complaint.tracking_path()).content.decode()
 
 
 def test_it_refuses_a_file_of_another_case(client, complaint):

@@ -32,7 +32,7 @@ def test_it_shows_each_page_in_german(german, policy, name, german_text, english
 
 def test_it_shows_the_case_page_and_its_status_in_german(german, policy):
     complaint = submit_web()
-    page = german.get(complaint.get_absolute_url()).content.decode()
+    page = german.get(complaint.tracking_path()).content.decode()
     assert "Stand: Eingegangen" in page
     assert "Ihre Beschwerde ist bei uns eingegangen" in page
 

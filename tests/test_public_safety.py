@@ -77,6 +77,6 @@ def test_it_escapes_what_the_complainant_typed_on_the_confirmation(client, setti
     data = complaint_data(complainant_email="rosa@example.com", description="<script>x</script>")
     client.post(reverse("complaint-new"), data)
     complaint = Complaint.objects.get()
-    page = client.get(complaint.get_absolute_url()).content.decode()
+    page = client.get(complaint.tracking_path()).content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in page
     assert "<script>" not in page

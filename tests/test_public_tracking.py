@@ -30,7 +30,7 @@ def test_it_emails_a_fresh_link_when_reference_and_email_match(client, complaint
     assert complaint.tracking_token != old_token
     assert Notification.objects.filter(complaint=complaint, kind="tracking_link").count() == 1
     assert client.get(reverse("track-case", args=[old_token])).status_code == 404
-    assert client.get(complaint.get_absolute_url()).status_code == 200
+    assert client.get(complaint.tracking_path()).status_code == 200
 
 
 def test_it_answers_the_same_whether_or_not_the_details_match(client, complaint):
@@ -60,7 +60,7 @@ def test_it_shows_messages_to_and_from_the_complainant_but_no_internal_note(clie
     services.complaint_send_message(complaint=case, actor=handler, body="We are on it.")
     services.complaint_add_note(complaint=case, actor=handler, body="Secret internal remark")
     services.complaint_record_customer_reply(complaint=case, body="Thanks <b>a lot</b>")
-    page = client.get(complaint.get_absolute_url()).content.decode()
+    page = client.get(complaint.tracking_path()).content.decode()
     assert "We are on it." in page
     assert "Thanks &lt;b&gt;a lot&lt;/b&gt;" in page
     assert "Secret internal remark" not in page

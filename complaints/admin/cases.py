@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from complaints import clock, services
+from complaints import clock, services, tracking
 from complaints.actors import Actor
 from complaints.admin import filters
 from complaints.admin.case_actions import (
@@ -339,6 +340,11 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 name="complaints_complaint_act",
             ),
             path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="complaints_complaint_preview",
+            ),
+            path(
                 "<path:object_id>/files/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="complaints_complaint_file",
@@ -417,6 +423,22 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "media": self.media + form.media,
             },
         )
+
+    def preview_view(self, request, object_id):
+        """Show the complainant's page as they see it, without their token and their actions."""
+        case = self.get_object(request, unquote(object_id))
+        context = tracking.case_page(case) | {
+            "complaint": case,
+            "preview": True,
+            "can_reply": False,
+            "can_accept": False,
+            "can_escalate": False,
+            "can_withdraw": False,
+            "can_rate": False,
+        }
+        response = TemplateResponse(request, "complaints/track_case.html", context)
+        add_never_cache_headers(response)
+        return response
 
     def attachment_view(self, request, object_id, attachment_id):
         case = self.get_object(request, unquote(object_id))

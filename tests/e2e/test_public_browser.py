@@ -63,7 +63,7 @@ def test_it_takes_a_german_complaint_from_submission_to_acceptance(live_server, 
     complaint.refresh_from_db()
     assert complaint.notifications.filter(kind="tracking_link").exists()
 
-    page.goto(live_server.url + complaint.get_absolute_url())
+    page.goto(live_server.url + complaint.tracking_path())
     assert "beleg.png" in page.content()
     assert_accessible(page)
     page.fill("#id_body", "Hier noch der Kontoauszug.")
@@ -75,7 +75,7 @@ def test_it_takes_a_german_complaint_from_submission_to_acceptance(live_server, 
     page.go_back()
 
     bring_to_responded(complaint, HandlerFactory())
-    page.goto(live_server.url + complaint.get_absolute_url())
+    page.goto(live_server.url + complaint.tracking_path())
     assert "Unsere Antwort" in page.content()
     assert_accessible(page)
     page.click("text=Ich nehme die Antwort an")
