@@ -48,11 +48,29 @@ class ComplaintQuerySet(models.QuerySet):
         """Return the cases `user` may see: all for supervisors, else their own and unassigned."""
         if not user.is_active or not user.is_staff:
             return self.none()
-        if user.is_superuser or user.has_perm("complaints.view_all_complaints"):
+        if sees_every_case(user):
             return self
         if user.has_perm("complaints.view_complaint"):
             return self.filter(Q(handler=user) | Q(handler__isnull=True))
         return self.none()
+
+
+def sees_every_case(user) -> bool:
+    return user.is_active and user.is_staff and (
+        user.is_superuser or user.has_perm("complaints.view_all_complaints")
+    )
+
+
+def case_rows_visible_to(queryset: models.QuerySet, user, field: str = "complaint"):
+    """Return the rows of `queryset` whose case (through `field`) `user` may see in the queue.
+
+    Every staff page that lists rows about cases (notifications, inbound email, the access log)
+    applies the queue's own rule through this; rows of no case are for those who see every case.
+    """
+    if sees_every_case(user):
+        return queryset
+    cases = queryset.model._meta.get_field(field).related_model.objects.visible_to(user)
+    return queryset.filter(**{f"{field}__in": cases})
 
 
 class ResponseTemplateQuerySet(models.QuerySet):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from complaints.querysets import case_rows_visible_to
 from notifications.models import Notification
 from notifications.services import notification_resend
 
@@ -64,6 +65,9 @@ class NotificationAdmin(admin.ModelAdmin):
             )
             % {"count": count},
         )
+
+    def get_queryset(self, request):
+        return case_rows_visible_to(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False

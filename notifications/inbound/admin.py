@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from complaints.actors import Actor
 from complaints.exceptions import ComplaintError
+from complaints.querysets import case_rows_visible_to
 from notifications.inbound.models import InboundEmail
 from notifications.inbound.services import inbound_email_attach, inbound_email_discard
 
@@ -85,6 +86,9 @@ class InboundEmailAdmin(admin.ModelAdmin):
             ngettext("%(count)d email was discarded.", "%(count)d emails were discarded.", done)
             % {"count": done},
         )
+
+    def get_queryset(self, request):
+        return case_rows_visible_to(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False
