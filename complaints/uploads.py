@@ -3,7 +3,7 @@
 Only a short allow-list passes: PDF, PNG, JPEG, GIF, WebP, plain text, CSV and email messages.
 The type is sniffed from the bytes; an image must open and verify in Pillow; text must be valid
 UTF-8 without NUL or control characters. The stored name is random; the uploader's name is only
-kept, cleaned, for display and as the download's file name.
+kept, cleaned and with the extension of the sniffed type, for display and as the download's name.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -86,6 +87,33 @@ def clean_name(name: str) -> str:
     return name or "file"
 
 
+def safe_name(name: str, content_type: str) -> str:
+    """Return `name` ending in an extension of what the file really is.
+
+    A name's extension is what a computer opens the file with: a text file named `.hta`, `.html`
+    or `.bat` would run or render when opened, so only an extension that matches the sniffed
+    type is kept; any other is replaced by the type's own.
+    """
+    name = clean_name(name)
+    path = PurePosixPath(name)
+    if content_type in CLAIMED.get(path.suffix.lower(), ()):
+        return name
+    stem = path.stem if path.suffix else name
+    return clean_name(stem + EXTENSIONS.get(content_type, ".bin"))
+
+
+def download_response(attachment: Attachment) -> FileResponse:
+    """Serve a stored file as a download of its sniffed type, never for the browser to render."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=safe_name(attachment.original_name, attachment.content_type),
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def check_upload(upload: UploadedFile) -> CheckedFile:
     """Return the checked file, or raise ValidationError naming it and what is wrong."""
     name = clean_name(upload.name)
@@ -115,7 +143,7 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
         )
     return CheckedFile(
         upload=upload,
-        original_name=name,
+        original_name=safe_name(name, content_type),
         content_type=content_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

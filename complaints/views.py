@@ -29,6 +29,7 @@ from complaints.forms import (
 from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
 from complaints.promises import public_promises
 from complaints.public import complaint_reply_online, complaint_submit_online
+from complaints.uploads import download_response
 from escalations.services import escalation_request
 
 # The confirmation page is shown to the browser that submitted, through a signed cookie with
@@ -293,21 +294,10 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     complaint = complaint_for_token(token)
     attachment = get_object_or_404(Attachment, pk=pk, complaint=complaint, is_internal=False)
-    return attachment_response(attachment)
+    return download_response(attachment)
 
 
 @staff_member_required
@@ -317,4 +307,4 @@ def staff_file(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         Attachment.objects.filter(complaint__in=Complaint.objects.visible_to(request.user)), pk=pk
     )
-    return attachment_response(attachment)
+    return download_response(attachment)

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -40,6 +40,7 @@ from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.querysets import DeadlineState
+from complaints.uploads import download_response
 
 NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
 # Shown in the queue's columns and on the case page.
@@ -443,13 +444,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     def attachment_view(self, request, object_id, attachment_id):
         case = self.get_object(request, unquote(object_id))
         attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        # Always a download, never rendered inline: the type is whatever the uploader claimed.
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
-        )
+        return download_response(attachment)
 
     def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
         try:
