@@ -12,7 +12,8 @@ from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import DeadlineKind, Remedy
@@ -50,7 +51,7 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
         text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
         html = select_template(
             [f"{TEMPLATE_DIR}/{notification.kind}.html", f"{TEMPLATE_DIR}/base.html"]
-        ).render(context | {"subject": subject, "text": escape(text)})
+        ).render(context | {"subject": subject, "text": link_our_urls(text, context)})
     reply_to = [settings.REDRESS_REPLY_TO_EMAIL] if settings.REDRESS_REPLY_TO_EMAIL else None
     headers = {"Message-ID": message_id(notification)}
     thread = _thread_start(notification)
@@ -66,6 +67,18 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     )
     email.attach_alternative(html, "text/html")
     return email
+
+
+def link_our_urls(text: str, context: dict[str, Any]) -> str:
+    """Return `text` escaped, with only the links we put in it clickable.
+
+    Never urlize: complainants' names and messages are in the text, and a link they typed would
+    become a clickable link in a genuine email from the organisation (phishing by relay).
+    """
+    html = escape(text)
+    for url in filter(None, (context.get("tracking_url"), context.get("admin_url"))):
+        html = html.replace(escape(url), format_html('<a href="{}">{}</a>', url, url))
+    return mark_safe(html)  # noqa: S308 - escaped above; only our own URLs became markup
 
 
 def message_id(notification: Notification) -> str:
