@@ -29,6 +29,8 @@ from notifications.models import Notification
 from notifications.services import complaint_submitted, notification_enqueue
 
 REFERENCE_ATTEMPTS = 8
+# The lookup page sends a case's link at most once per this long, however often it is asked.
+TRACKING_LINK_WINDOW = dt.timedelta(minutes=10)
 
 
 def complaint_submit(
@@ -411,7 +413,10 @@ def complaint_assign(*, complaint: Complaint, actor: Actor, handler) -> Complain
 
 
 def complaint_rotate_token(*, complaint: Complaint, actor: Actor) -> Complaint:
-    """Replace the tracking link: the old one stops working at once."""
+    """Revoke the tracking link: the old one stops working at once.
+
+    The complainant gets the new one by asking on the lookup page (or with the next email).
+    """
     with transaction.atomic():
         case = casework.lock(complaint)
         case.tracking_token = secrets.token_urlsafe(32)
@@ -455,14 +460,22 @@ def _require_text(text: str, message: str) -> None:
 # The public site: a fresh tracking link on request, and the complainant's rating at the end.
 
 
-def complaint_send_tracking_link(*, complaint: Complaint) -> Complaint:
-    """Replace the tracking link and email the new one (asked for on the lookup page)."""
+def complaint_send_tracking_link(*, reference: str, email: str) -> bool:
+    """Email the case's current link if `reference` and `email` match a case; return whether.
+
+    Asked for on the lookup page, and run in a task so that the page does the same work whether
+    or not they match. The current link stays valid: a stranger who knows both cannot break it
+    by asking (revoking is a staff action). At most one such email per case per window.
+    """
+    complaint = Complaint.objects.filter(
+        reference=reference, complainant_email__iexact=email
+    ).first()
+    if complaint is None:
+        return False
     with transaction.atomic():
-        case = complaint_rotate_token(complaint=complaint, actor=COMPLAINANT)
-        casework.notify_complainant(
-            case, Notification.Kind.TRACKING_LINK, key=f"{clock.now():%Y%m%d%H%M%S%f}"
-        )
-    return case
+        window = int(clock.now().timestamp() // TRACKING_LINK_WINDOW.total_seconds())
+        casework.notify_complainant(complaint, Notification.Kind.TRACKING_LINK, key=str(window))
+    return True
 
 
 def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:

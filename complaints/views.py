@@ -31,6 +31,7 @@ from complaints.promises import public_promises
 from complaints.public import complaint_reply_online, complaint_submit_online
 from complaints.uploads import download_response
 from escalations.services import escalation_request
+from notifications.services import request_tracking_link
 
 # The confirmation page is shown to the browser that submitted, through a signed cookie with
 # the reference: no session row per complainant, and nothing to look up before the page.
@@ -161,13 +162,9 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
             return too_many_requests(request)
         form = LookupForm(request.POST)
         if form.is_valid():
-            complaint = Complaint.objects.filter(
-                reference=form.cleaned_data["reference"],
-                complainant_email__iexact=form.cleaned_data["email"],
-            ).first()
-            if complaint is not None:
-                services.complaint_send_tracking_link(complaint=complaint)
-            # The same answer either way: the page never tells whether a case exists.
+            # The same work and the same answer either way: a task looks the case up and sends
+            # its link, so neither the page nor its timing tells whether a case exists.
+            request_tracking_link(**form.cleaned_data)
             sent, form = True, LookupForm()
     else:
         form = LookupForm()

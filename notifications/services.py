@@ -113,6 +113,11 @@ def complaint_submitted(*, complaint: Complaint) -> None:
     transaction.on_commit(lambda: _queue("acknowledge_complaint", [complaint.pk]))
 
 
+def request_tracking_link(*, reference: str, email: str) -> None:
+    """Queue the lookup of a case by reference and email and the sending of its link."""
+    transaction.on_commit(lambda: _queue("send_tracking_link", [(reference, email)]))
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Send one notification; return whether it went out.
 
@@ -208,15 +213,16 @@ def _write_once(notification: Notification) -> bool:
     return True
 
 
-def _queue(task_name: str, object_ids: list[int]) -> None:
-    """Publish the task once per id, all over one broker connection."""
+def _queue(task_name: str, object_ids: list) -> None:
+    """Publish the task once per id (or tuple of arguments), all over one broker connection."""
     from notifications import tasks
 
     task, queued = getattr(tasks, task_name), 0
     try:
         with task.app.producer_or_acquire() as producer:
             for object_id in object_ids:
-                task.apply_async((object_id,), producer=producer)
+                arguments = object_id if isinstance(object_id, tuple) else (object_id,)
+                task.apply_async(arguments, producer=producer)
                 queued += 1
     except Exception:  # noqa: BLE001
         # The broker is down: the rows stay as they are and a periodic sweep picks them up later.

@@ -5,7 +5,7 @@ from celery import shared_task
 from complaints.choices import State
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
-from complaints.services import complaint_acknowledge
+from complaints.services import complaint_acknowledge, complaint_send_tracking_link
 from notifications import jobs
 from notifications.inbound.imap import inbound_poll
 from notifications.services import notification_deliver
@@ -27,6 +27,11 @@ def acknowledge_complaint(complaint_id: int) -> bool:
     except ComplaintError:
         return False  # the acknowledgement sweep got there first
     return True
+
+
+@shared_task(ignore_result=True)
+def send_tracking_link(reference: str, email: str) -> bool:
+    return complaint_send_tracking_link(reference=reference, email=email)
 
 
 @shared_task(ignore_result=True)

@@ -150,6 +150,16 @@ ACTIONS: dict[str, CaseAction] = {
             form_class=console_forms.ReasonForm,
         ),
         CaseAction(
+            "revoke_tracking_link",
+            _("Revoke the tracking link"),
+            services.complaint_rotate_token,
+            _(
+                "The tracking link of %(reference)s no longer works. The complainant gets the "
+                "new one by asking on the lookup page."
+            ),
+            is_transition=False,
+        ),
+        CaseAction(
             "send_message",
             _("Send to the complainant"),
             services.complaint_send_message,

@@ -40,6 +40,7 @@ def test_it_offers_only_the_transitions_allowed_now(client, policy, hana):
         "assign",
         "extend_deadline",
         "mark_complex",
+        "revoke_tracking_link",
     }
     assert b"Acknowledge</button>" in response.content
 

@@ -29,6 +29,7 @@ STATE_FOR = {
     "send_message": "acknowledged",
     "add_note": "acknowledged",
     "attach_file": "acknowledged",
+    "revoke_tracking_link": "acknowledged",
 }
 
 
@@ -122,12 +123,17 @@ def test_it_lets_only_who_may_see_the_case_take_an_action(
         assert response.status_code == allowed_status
         if allowed_status == 302:
             assert response["Location"] == change_url(case)
+            token = case.tracking_token
             case.refresh_from_db()
-            assert case.state != STATE_FOR[action]
+            if ACTIONS[action].is_transition:
+                assert case.state != STATE_FOR[action]
+            else:
+                assert case.tracking_token != token
     else:
+        token = case.tracking_token
         assert_refused(response, role)
         case.refresh_from_db()
-        assert case.state == STATE_FOR[action]
+        assert (case.state, case.tracking_token) == (STATE_FOR[action], token)
 
 
 @pytest.mark.parametrize("role", ROLES)
