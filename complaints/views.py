@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import services, throttle, tracking
@@ -140,6 +141,7 @@ def submitted_redirect(complaint: Complaint) -> HttpResponse:
     return response
 
 
+@never_cache
 def complaint_submitted(request: HttpRequest) -> HttpResponse:
     reference = request.get_signed_cookie(
         SUBMITTED_COOKIE, default=None, salt=SUBMITTED_SALT, max_age=SUBMITTED_MAX_AGE
@@ -195,6 +197,7 @@ def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **for
     return render(request, "complaints/track_case.html", context, status=status)
 
 
+@never_cache
 @require_http_methods(["GET"])
 def track_case(request: HttpRequest, token: str) -> HttpResponse:
     return render_case(request, complaint_for_token(token))
@@ -203,6 +206,7 @@ def track_case(request: HttpRequest, token: str) -> HttpResponse:
 def case_action(view):
     """Wrap a complainant's POST on a case: token, rate limit, and errors shown on the page."""
 
+    @never_cache
     @require_POST
     def wrapped(request: HttpRequest, token: str) -> HttpResponse:
         complaint = complaint_for_token(token)
@@ -267,6 +271,7 @@ def track_rate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
     return redirect(complaint.tracking_path())
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     complaint = complaint_for_token(token)
@@ -291,6 +296,7 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     complaint = complaint_for_token(token)
     attachment = get_object_or_404(Attachment, pk=pk, complaint=complaint, is_internal=False)
