@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2
 from django.utils.text import format_lazy
@@ -106,9 +106,15 @@ def new_stamp() -> str:
 
 
 def stamp_use_once(stamp: str) -> bool:
-    """Spend the stamp's nonce; return False if this form was already sent once."""
+    """Spend the stamp's nonce; return False if this form was already sent once.
+
+    Kept in the database cache whatever CACHE_URL says: the database stores the complaint
+    anyway, and an `add` there is guarded by the table's primary key.
+    """
     nonce = signing.loads(stamp, salt=STAMP_SALT)["n"]
-    return cache.add(f"form-nonce:{nonce}", 1, timeout=settings.REDRESS_FORM_MAX_AGE_SECONDS)
+    return caches["database"].add(
+        f"form-nonce:{nonce}", 1, timeout=settings.REDRESS_FORM_MAX_AGE_SECONDS
+    )
 
 
 class PublicForm(forms.Form):

@@ -2,17 +2,22 @@
 
 A fixed window per scope: `add` creates the counter only if absent and `incr` is atomic on Redis
 and memcached (the database cache reads and writes, which at worst lets a few extra through).
-Both work on the embedded database cache and on Redis (CACHE_URL).
+Both work on the embedded database cache and on Redis (CACHE_URL). The cache is an aid, never a
+dependency of taking a complaint: when it fails, the count goes to the database cache instead,
+and if that fails too the request is allowed and the failure logged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -28,11 +33,19 @@ def throttle_allows(request: HttpRequest, scope: str) -> bool:
     # Hashed: the cache holds no addresses, and the key is safe for every backend.
     client = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
     key = f"throttle:{scope}:{client}:{int(time.time() // window)}"
+    for alias in ("default", "database"):
+        try:
+            return _count(caches[alias], key, window) <= limit
+        except Exception:  # noqa: BLE001 - whatever the cache's client raises when it is down
+            logger.warning("Rate limit cache %r failed; falling back.", alias, exc_info=True)
+    return True
+
+
+def _count(cache, key: str, window: int) -> int:
     cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:
         # The counter expired between add and incr: this request opens a new window.
         cache.add(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+        return 1

@@ -159,11 +159,23 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
-CACHES = {
-    "default": env.cache("CACHE_URL", default="locmem://")
-    if env("CACHE_URL", default="")
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "redress_cache"}
+# The database cache is always there (a migration creates its table): the rate limits fall back
+# to it when the cache at CACHE_URL fails, and the forms' one-use stamps live in it, so a Redis
+# outage never stops a complaint from being taken.
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "redress_cache",
+    # Culling beyond MAX_ENTRIES would forget spent stamps; expired rows are culled first anyway.
+    "OPTIONS": {"MAX_ENTRIES": 10_000_000},
 }
+CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
+if env("CACHE_URL", default=""):
+    CACHES["default"] = env.cache("CACHE_URL")
+    if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        # A Redis that hangs must not hang the web request: fail fast and fall back.
+        CACHES["default"].setdefault("OPTIONS", {}).update(
+            socket_connect_timeout=1, socket_timeout=1
+        )
 
 # Security: secure by default when DEBUG is off; `manage.py check --deploy` passes without warnings.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

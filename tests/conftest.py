@@ -54,3 +54,58 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def spare_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own on a spare loopback port, to stop and start at will."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary, self.port, self.process = binary, spare_port(), None
+        self.url = f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", ""]
+            + ["--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+def redis_server():
+    """Start a redis-server of the test's own (Debian's redis-server package); stop it after."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    require_service("redis-server", binary is not None, "apt-get install redis-server")
+    server = RedisServer(binary)
+    server.start()
+    yield server
+    server.stop()
