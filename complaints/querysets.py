@@ -56,8 +56,10 @@ class ComplaintQuerySet(models.QuerySet):
 
 
 def sees_every_case(user) -> bool:
-    return user.is_active and user.is_staff and (
-        user.is_superuser or user.has_perm("complaints.view_all_complaints")
+    return (
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm("complaints.view_all_complaints"))
     )
 
 

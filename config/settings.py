@@ -250,9 +250,20 @@ REDRESS_FORM_FIELDS = {
     "files": "optional",
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("complaints.context_processors.organisation")
-# Notifications (the outbox): retries with exponential backoff, then "delivery failed".
-REDRESS_NOTIFICATION_MAX_ATTEMPTS = env.int("REDRESS_NOTIFICATION_MAX_ATTEMPTS", default=6)
+# Notifications (the outbox): a transient failure retries with capped exponential backoff while
+# the promise is open (and for some days after the case closed); staff are alerted once after
+# some attempts; only a permanent rejection (5xx for the recipient, a bounce) is final.
 REDRESS_NOTIFICATION_RETRY_SECONDS = env.int("REDRESS_NOTIFICATION_RETRY_SECONDS", default=60)
+REDRESS_NOTIFICATION_RETRY_MAX_SECONDS = env.int(
+    "REDRESS_NOTIFICATION_RETRY_MAX_SECONDS", default=3600
+)
+REDRESS_NOTIFICATION_ALERT_ATTEMPTS = env.int(
+    "REDRESS_NOTIFICATION_ALERT_ATTEMPTS",
+    default=env.int("REDRESS_NOTIFICATION_MAX_ATTEMPTS", default=6),
+)
+REDRESS_NOTIFICATION_CLOSED_RETRY_DAYS = env.int(
+    "REDRESS_NOTIFICATION_CLOSED_RETRY_DAYS", default=14
+)
 REDRESS_NOTIFICATION_SENDING_TIMEOUT = env.int("REDRESS_NOTIFICATION_SENDING_TIMEOUT", default=600)
 REDRESS_SURVEY_DELAY_HOURS = env.int("REDRESS_SURVEY_DELAY_HOURS", default=24)
 # Inbound email: the IMAP mailbox polled for complaints and replies (imap://user:pass@host:143/INBOX,

@@ -23,6 +23,7 @@ class Notification(models.Model):
         STAFF_ASSIGNED = "staff_assigned", _("Case assigned (staff)")
         STAFF_DUE_SOON = "staff_due_soon", _("Deadline due soon (staff)")
         STAFF_BREACHED = "staff_breached", _("Deadline breached (staff)")
+        STAFF_DELIVERY_DELAYED = "staff_delivery_delayed", _("Email not getting out (staff)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -51,6 +52,8 @@ class Notification(models.Model):
     message_id = models.CharField(max_length=255, blank=True, db_index=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When staff were told that this message keeps failing (once, however long it retries).
+    alerted_at = models.DateTimeField(_("staff alerted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

@@ -38,6 +38,7 @@ SUBJECTS = {
     K.STAFF_ASSIGNED: _("A complaint was assigned to you"),
     K.STAFF_DUE_SOON: _("A deadline is due soon"),
     K.STAFF_BREACHED: _("A deadline was breached"),
+    K.STAFF_DELIVERY_DELAYED: _("An email to the complainant is not getting out"),
 }
 TEMPLATE_DIR = "notifications/email"
 
@@ -131,12 +132,14 @@ def _escalation(notification: Notification, complaint: Complaint) -> dict[str, A
 
 def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
     deadline_kind = notification.context.get("deadline_kind", "")
+    delayed = Notification.objects.filter(pk=notification.context.get("notification_id")).first()
     return {
         "admin_url": settings.SITE_URL
         + reverse("admin:complaints_complaint_change", args=[complaint.pk]),
         "deadline_label": DeadlineKind(deadline_kind).label if deadline_kind else "",
         "deadline_at": parse_datetime(notification.context.get("deadline_at", ""))
         or complaint.next_deadline,
+        "delayed": delayed,
         "is_supervisor": notification.recipient_user is not None
         and notification.recipient_user.groups.filter(name=SUPERVISORS).exists(),
     }
@@ -153,6 +156,7 @@ KIND_CONTEXT = {
     K.STAFF_ASSIGNED: _staff,
     K.STAFF_DUE_SOON: _staff,
     K.STAFF_BREACHED: _staff,
+    K.STAFF_DELIVERY_DELAYED: _staff,
 }
 
 

@@ -9,10 +9,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from complaints import clock
+from complaints.roles import SUPERVISORS
 from notifications.models import Notification
 from notifications.rendering import render_email
 
@@ -172,15 +174,50 @@ def notification_resend(*, notification: Notification) -> bool:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    """Return how long to wait before the next attempt after `attempts` failed ones."""
-    return dt.timedelta(seconds=settings.REDRESS_NOTIFICATION_RETRY_SECONDS * 2 ** (attempts - 1))
+    """Return how long to wait before the next attempt after `attempts` failed ones (capped)."""
+    first = settings.REDRESS_NOTIFICATION_RETRY_SECONDS
+    return dt.timedelta(
+        seconds=min(
+            first * 2 ** min(attempts - 1, 30), settings.REDRESS_NOTIFICATION_RETRY_MAX_SECONDS
+        )
+    )
+
+
+def is_permanent(exc: Exception) -> bool:
+    """Return whether a send failed for good: the server refused the recipient or the message.
+
+    Everything else (connection refused, timeouts, a server that hung up, 4xx answers, and our
+    own login or sender being refused, which staff must fix) is transient and retried.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(
+            code >= 500 for code, _message in exc.recipients.values()
+        )
+    return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
+
+
+def promise_open(notification: Notification, now: dt.datetime) -> bool:
+    """Return whether the message still serves a promise: its case is open, or closed lately.
+
+    A closing message (the resolution, the final response) is owed after the case closed, so
+    a closed case's mail keeps trying for REDRESS_NOTIFICATION_CLOSED_RETRY_DAYS after closure.
+    """
+    closed_at = notification.complaint.closed_at
+    grace = dt.timedelta(days=settings.REDRESS_NOTIFICATION_CLOSED_RETRY_DAYS)
+    return closed_at is None or now < closed_at + grace
 
 
 def _record_failure(
     notification: Notification, exc: Exception, now: dt.datetime, *, final: bool = False
 ) -> None:
+    """Put a failed send back in the outbox with its backoff, or mark it failed for good.
+
+    Only a permanent rejection (or a bug in rendering) is final; a transient failure retries
+    for as long as the promise is open, and staff are alerted once when it has failed
+    REDRESS_NOTIFICATION_ALERT_ATTEMPTS times.
+    """
     attempts = notification.attempts + 1
-    failed = final or attempts >= settings.REDRESS_NOTIFICATION_MAX_ATTEMPTS
+    failed = final or is_permanent(exc) or not promise_open(notification, now)
     Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
         status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
         attempts=attempts,
@@ -188,6 +225,45 @@ def _record_failure(
         next_attempt_at=None if failed else now + backoff(attempts),
     )
     logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, attempts, exc)
+    if not failed and attempts >= settings.REDRESS_NOTIFICATION_ALERT_ATTEMPTS:
+        _alert_staff_once(notification, now)
+
+
+def _alert_staff_once(notification: Notification, now: dt.datetime) -> None:
+    """Tell the case's handler and the supervisors, once, that a message is not getting out."""
+    first = Notification.objects.filter(pk=notification.pk, alerted_at__isnull=True).update(
+        alerted_at=now
+    )
+    if not first or notification.recipient_user_id is not None:
+        return  # alerted already, or a staff alert itself: staff see it in the outbox
+    logger.error(
+        "Notification %s of complaint %s still not sent after %s attempts.",
+        notification.pk,
+        notification.complaint_id,
+        notification.attempts + 1,
+    )
+    complaint = notification.complaint
+    staff = {
+        user.pk: user
+        for user in get_user_model()
+        .objects.filter(is_active=True, groups__name=SUPERVISORS)
+        .exclude(email="")
+    }
+    if complaint.handler is not None and complaint.handler.is_active and complaint.handler.email:
+        staff[complaint.handler.pk] = complaint.handler
+    kind = Notification.Kind.STAFF_DELIVERY_DELAYED
+    notifications_enqueue(
+        Notification(
+            complaint=complaint,
+            kind=kind,
+            recipient=user.email,
+            recipient_user=user,
+            language=settings.LANGUAGE_CODE,
+            dedupe_key=f"{complaint.pk}:{kind}:{notification.pk}:{user.pk}",
+            context={"notification_id": notification.pk},
+        )
+        for user in staff.values()
+    )
 
 
 def _schedule_survey(notification: Notification) -> None:

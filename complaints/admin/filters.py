@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
@@ -107,6 +107,10 @@ class DeliveryFailedFilter(YesNoFilter):
     parameter_name = "delivery_failed"
 
     def subquery(self) -> Exists:
+        # Failed for good, or still retrying after staff were alerted that it keeps failing.
         return Exists(
-            Notification.objects.filter(complaint=OuterRef("pk"), status=Notification.Status.FAILED)
+            Notification.objects.filter(complaint=OuterRef("pk")).filter(
+                Q(status=Notification.Status.FAILED)
+                | Q(status=Notification.Status.PENDING, alerted_at__isnull=False)
+            )
         )

@@ -128,8 +128,8 @@ def test_it_keeps_rows_pending_while_smtp_is_down_and_sends_each_once_when_it_re
     assert notification.attempts == 3
 
 
-@override_settings(REDRESS_NOTIFICATION_MAX_ATTEMPTS=2)
-def test_it_marks_a_row_failed_after_the_last_attempt(policy, smtp_server):
+@override_settings(REDRESS_NOTIFICATION_ALERT_ATTEMPTS=2)
+def test_it_keeps_a_row_pending_past_the_alert_threshold_and_marks_it_alerted(policy, smtp_server):
     with time_machine.travel(START, tick=False) as traveller:
         acknowledged()
         smtp_server.stop()
@@ -139,9 +139,10 @@ def test_it_marks_a_row_failed_after_the_last_attempt(policy, smtp_server):
         jobs.notifications_dispatch()
 
     notification.refresh_from_db()
-    assert notification.status == Notification.Status.FAILED
+    assert notification.status == Notification.Status.PENDING
     assert notification.attempts == 2
-    assert notification.next_attempt_at is None
+    assert notification.alerted_at is not None
+    assert notification.next_attempt_at is not None
 
 
 def test_it_reclaims_a_row_whose_worker_died_while_sending(policy, smtp_server):
