@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
@@ -145,9 +146,16 @@ def notification_deliver(*, notification_id: int) -> bool:
         # A template or data bug: retrying cannot help, so the row fails at once and shows.
         _record_failure(notification, exc, now, final=True)
         raise
+    # The connection is opened before and closed after marking the row sent, so that a worker
+    # killed between the server's "250" to our message and that mark (the only moment a send
+    # can be doubled) has no QUIT round trip in between: the window is as small as SMTP allows.
+    connection = get_connection()
     try:
+        connection.open()
+        email.connection = connection
         email.send()
     except DELIVERY_ERRORS as exc:
+        _close_quietly(connection)
         _record_failure(notification, exc, now)
         return False
     Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
@@ -158,9 +166,17 @@ def notification_deliver(*, notification_id: int) -> bool:
         subject=email.subject,
         message_id=email.extra_headers["Message-ID"],
     )
+    _close_quietly(connection)
     if notification.kind in SURVEY_AFTER:
         _schedule_survey(notification)
     return True
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except DELIVERY_ERRORS:
+        logger.info("Could not close the SMTP connection cleanly.", exc_info=True)
 
 
 def notification_resend(*, notification: Notification) -> bool:
