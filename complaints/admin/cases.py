@@ -32,6 +32,7 @@ from complaints.admin.forms import (
     COMPLAINANT_FIELDS,
     COMPLAINT_TEXT_FIELDS,
     AssignForm,
+    CaseCorrectionForm,
     LoggedComplaintForm,
 )
 from complaints.admin.paging import CappedPaginator
@@ -131,6 +132,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     list_per_page = 100
     actions = ["assign_to_me", "assign_to_handler", "acknowledge"]
     fieldsets = FIELDSETS
+    form = CaseCorrectionForm
     change_form_template = "admin/complaints/complaint/change_form.html"
 
     # Visibility: handlers see their own and unassigned cases, supervisors all, other staff none.
@@ -222,6 +224,13 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     @admin.display(description=gettext_lazy("reference"))
     def display_reference(self, obj):
         return obj.display_reference
+
+    def save_model(self, request, obj, form, change):
+        # Only what was corrected: a whole-row save would write back the stale values of fields
+        # the lifecycle and the jobs keep (the form checked the case's version under its lock).
+        changed = [name for name in form.changed_data if name in EDITABLE_FIELDS]
+        if changed:
+            obj.save(update_fields=[*changed, "updated_at"])
 
     def get_readonly_fields(self, request, obj=None):
         shown = [name for _title, options in FIELDSETS for name in options["fields"]]

@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
-from complaints.choices import Channel, Outcome, Remedy
+from complaints.choices import Channel, Outcome, Remedy, State
 from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Complaint
 from complaints.roles import HANDLERS
 
@@ -180,5 +180,50 @@ class LoggedComplaintForm(forms.ModelForm):
         ):
             self.add_error(
                 "complainant_email", _("Give at least one way to reach the complainant.")
+            )
+        return cleaned
+
+
+class CaseCorrectionForm(forms.ModelForm):
+    """The case page's own form: corrections of contact details and classification.
+
+    It carries the version of the case it was drawn from. Checked under the row's lock, so a
+    lifecycle service (or another correction) that changed the case meanwhile makes the form
+    say so and keep what was typed, rather than overwrite the row or fail.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Complaint
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        current = (
+            Complaint.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values("state", "updated_at")
+            .get()
+        )
+        seen = cleaned.get("version") or self.instance.updated_at.isoformat()
+        if current["state"] != self.instance.state or seen != current["updated_at"].isoformat():
+            # The next save is taken as seen: the message asked to check against the case.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = current["updated_at"].isoformat()
+            raise forms.ValidationError(
+                _(
+                    "This case changed meanwhile (it is now %(state)s). Your input is kept "
+                    "below: check it against the case and save again."
+                )
+                % {"state": State(current["state"]).label},
+                code="changed",
             )
         return cleaned
