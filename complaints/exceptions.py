@@ -25,5 +25,17 @@ class CaseChanged(ComplaintError):
         )
 
 
+class AssignedMeanwhile(CaseChanged):
+    def __init__(self, *, reference: str, handler: str) -> None:
+        ComplaintError.__init__(
+            self,
+            _(
+                "Complaint %(reference)s changed meanwhile: it was just assigned to "
+                "%(handler)s. Reload it and assign it again if it should still change hands."
+            )
+            % {"reference": reference, "handler": handler},
+        )
+
+
 class NotPermitted(ComplaintError):
     pass

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from complaints import casework, clock, deadlines, references, selectors
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
 from complaints.choices import ActorKind, Channel, DeadlineKind, State
-from complaints.exceptions import ComplaintError, NotPermitted, TransitionRefused
+from complaints.exceptions import (
+    AssignedMeanwhile,
+    ComplaintError,
+    NotPermitted,
+    TransitionRefused,
+)
 from complaints.models import (
     Category,
     Complaint,
@@ -400,6 +405,12 @@ def complaint_assign(*, complaint: Complaint, actor: Actor, handler) -> Complain
         case = casework.lock(complaint)
         if case.handler_id == getattr(handler, "pk", None):
             return case
+        if case.handler_id != complaint.handler_id:
+            # Two staff assigning at once: the later one is told rather than winning silently.
+            raise AssignedMeanwhile(
+                reference=str(case),
+                handler=str(Actor.staff(case.handler)) if case.handler else _("nobody"),
+            )
         before = casework.snapshot(case)
         case.handler = handler
         casework.save_changes(case, before)

@@ -52,10 +52,11 @@ def test_it_refuses_the_supervisor_who_handles_the_case(policy, sam, uma):
 
 
 INVOLVEMENTS = {
-    "handled it before": lambda case, sam, hana: [
-        services.complaint_assign(complaint=case, actor=Actor.staff(hana), handler=sam),
-        services.complaint_assign(complaint=case, actor=Actor.staff(hana), handler=hana),
-    ],
+    "handled it before": lambda case, sam, hana: services.complaint_assign(
+        complaint=services.complaint_assign(complaint=case, actor=Actor.staff(hana), handler=sam),
+        actor=Actor.staff(hana),
+        handler=hana,
+    ),
     "wrote to the complainant about it": lambda case, sam, hana: services.complaint_send_message(
         complaint=case, actor=Actor.staff(sam), body="We are on it."
     ),
