@@ -24,7 +24,9 @@ def in_process_settings(name: str, **extra: str) -> None:
     """Point Django in this process at the benchmark database `name`, with no broker server."""
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-secret-key"),
+        DJANGO_SECRET_KEY=os.environ.get(
+            "DJANGO_SECRET_KEY", "bench-secret-key-not-for-production-use-0123456789"
+        ),
         DATABASE_URL=f"{SERVER}/{name}",
         CELERY_BROKER_URL="memory://",
         DJANGO_LOG_LEVEL="WARNING",

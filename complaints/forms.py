@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from complaints import references
 from complaints.models import Category
 from complaints.uploads import ACCEPT, CheckedFile, check_case_total, check_upload
+from complaints.validators import validate_email_local_part
 
 STAMP_SALT = "complaints.forms.stamp"
 LINE_CONTROLS_ALLOWED: set[str] = set()
@@ -189,6 +190,7 @@ class ComplaintForm(HumanCheckMixin):
     complainant_email = forms.EmailField(
         label=gettext_lazy("Your email address"),
         max_length=254,
+        validators=[validate_email_local_part],
         help_text=gettext_lazy("We send the reference number and your tracking link here."),
     )
     complainant_phone = LineField(
@@ -319,7 +321,11 @@ class LookupForm(PublicForm):
         max_length=20,
         help_text=gettext_lazy("As in our acknowledgement, for example K7Q-M4X-H9P."),
     )
-    email = forms.EmailField(label=gettext_lazy("Your email address"), max_length=254)
+    email = forms.EmailField(
+        label=gettext_lazy("Your email address"),
+        max_length=254,
+        validators=[validate_email_local_part],
+    )
 
     def clean_reference(self) -> str:
         reference = self.cleaned_data["reference"]

@@ -24,6 +24,7 @@ from complaints.choices import (
     TargetKind,
 )
 from complaints.querysets import ComplaintQuerySet, ResponseTemplateQuerySet
+from complaints.validators import validate_email_local_part
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -253,7 +254,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
 
     complainant_name = models.CharField(_("name"), max_length=200)
-    complainant_email = models.EmailField(_("email"), blank=True)
+    complainant_email = models.EmailField(
+        _("email"), blank=True, validators=[validate_email_local_part]
+    )
     complainant_phone = models.CharField(_("phone"), max_length=40, blank=True)
     complainant_address = models.TextField(_("postal address"), blank=True)
     account_identifier = models.CharField(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from complaints import services, throttle, tracking
 from complaints.actors import COMPLAINANT
@@ -39,6 +41,7 @@ from notifications.services import request_tracking_link
 SUBMITTED_COOKIE = "redress_submitted"
 SUBMITTED_SALT = "complaints.views.submitted"
 SUBMITTED_MAX_AGE = 24 * 3600
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def default_policy() -> ComplaintPolicy | None:
@@ -63,7 +66,7 @@ def policy(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/policy.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
     categories = active_categories()
@@ -156,7 +159,7 @@ def complaint_submitted(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/complaint_submitted.html", {"complaint": complaint})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track_lookup(request: HttpRequest) -> HttpResponse:
     sent = False
     if request.method == "POST":
@@ -179,7 +182,9 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def complaint_for_token(token: str) -> Complaint:
-    if len(token) > 64:
+    # Only what secrets.token_urlsafe makes: anything else (a NUL byte, which PostgreSQL refuses
+    # to compare, or a token too long) is no case, answered before any query.
+    if not TOKEN_SHAPE.fullmatch(token):
         raise Http404
     return get_object_or_404(
         Complaint.objects.select_related("policy", "handler"), tracking_token=token
@@ -198,7 +203,7 @@ def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **for
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_safe
 def track_case(request: HttpRequest, token: str) -> HttpResponse:
     return render_case(request, complaint_for_token(token))
 
@@ -272,9 +277,11 @@ def track_rate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     complaint = complaint_for_token(token)
+    if request.method == "POST" and not throttle.throttle_allows(request, "case_action"):
+        return too_many_requests(request)
     if not complaint.is_open:
         return redirect(complaint.tracking_path())
     form = WithdrawForm(request.POST or None)

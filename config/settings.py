@@ -7,6 +7,7 @@ SQLite under var/, a filesystem Celery broker and emails written to var/mail/.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -19,6 +20,19 @@ SECRET_KEY = env(
     "DJANGO_SECRET_KEY",
     default="insecure-development-key-never-use-in-production" if DEBUG else environ.Env.NOTSET,
 )
+# A placeholder or weak key in production would let anyone forge sessions and signed links
+# (Django's check --deploy only warns, and only when someone runs it): refuse to start instead.
+WEAK_SECRET_KEYS = {"change-me", "changeme", "secret", "secret-key", "your-secret-key"}
+if not DEBUG and (
+    SECRET_KEY.lower() in WEAK_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is a placeholder or too weak for production: set at least 50 random "
+        "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("REDRESS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -178,7 +192,14 @@ if env("CACHE_URL", default=""):
         )
 
 # Security: secure by default when DEBUG is off; `manage.py check --deploy` passes without warnings.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy that sets it (and strips it from clients), the header that says
+# the request came over HTTPS, e.g. HTTP_X_FORWARDED_PROTO. Off by default: trusted blindly, a
+# client could send it itself and skip the HTTPS redirect.
+SECURE_PROXY_SSL_HEADER = (
+    (env("DJANGO_SECURE_PROXY_SSL_HEADER"), "https")
+    if env("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
+    else None
+)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -2,7 +2,10 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
+# Long enough for the production settings' own check, which the tests run under (DEBUG off).
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789-abcdefghijklmnop"
+)
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import DATABASE_CACHE, DATABASES  # noqa: E402
