@@ -719,3 +719,54 @@ class ResponseTemplate(models.Model):
             "remedies": list(self.remedies),
             "outcome": self.outcome,
         }
+
+
+class CaseAccess(models.Model):
+    """One opening of a case, a file or an export by a member of staff: the access log.
+
+    Written by complaints.services.case_access_record; read by supervisors per case and per
+    person; kept as long as the case's personal data (retention removes both together).
+    """
+
+    class Kind(models.TextChoices):
+        CASE = "case", _("Opened the case")
+        PREVIEW = "preview", _("Opened the complainant's view")
+        HISTORY = "history", _("Opened the field history")
+        FILE = "file", _("Opened a file")
+        EXPORT = "export", _("Exported")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name=_("complaint"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    # Kept as it was when the row was written, should the account be renamed or removed.
+    username = models.CharField(_("username"), max_length=150)
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The log of one case and of one person, newest first.
+            models.Index(fields=["complaint", "-at"], name="caseaccess_complaint"),
+            models.Index(fields=["user", "-at"], name="caseaccess_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"

@@ -23,6 +23,8 @@ HANDLER_PERMISSIONS = [
 ]
 SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("complaints", "view_all_complaints"),
+    # The access log: who opened which case, file or export.
+    ("complaints", "view_caseaccess"),
     ("complaints", "add_category"),
     ("complaints", "change_category"),
     ("complaints", "add_complaintpolicy"),

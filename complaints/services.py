@@ -22,6 +22,7 @@ from complaints.exceptions import (
     TransitionRefused,
 )
 from complaints.models import (
+    CaseAccess,
     Category,
     Complaint,
     ComplaintPolicy,
@@ -509,3 +510,26 @@ def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> C
         )
         casework.record_event(case, "rated", COMPLAINANT, from_state=case.state)
     return case
+
+
+# The access log: who opened which case, file or export, and when.
+
+
+def case_access_record(
+    *,
+    user,
+    kind: str,
+    complaint: Complaint | None = None,
+    detail: str = "",
+    address: str | None = None,
+) -> CaseAccess:
+    """Write one access log row (one INSERT; no other query)."""
+    return CaseAccess.objects.create(
+        complaint=complaint,
+        user=user,
+        username=user.get_username(),
+        kind=kind,
+        detail=detail[:255],
+        address=address or None,
+        at=clock.now(),
+    )

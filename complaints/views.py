@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from complaints import services, throttle, tracking
 from complaints.actors import COMPLAINANT
+from complaints.admin.access import record_access
 from complaints.choices import Language
 from complaints.exceptions import ComplaintError
 from complaints.forms import (
@@ -29,7 +30,7 @@ from complaints.forms import (
     new_stamp,
     stamp_use_once,
 )
-from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
+from complaints.models import Attachment, CaseAccess, Category, Complaint, ComplaintPolicy
 from complaints.promises import public_promises
 from complaints.public import complaint_reply_online, complaint_submit_online
 from complaints.uploads import download_response
@@ -315,6 +316,10 @@ def staff_file(request: HttpRequest, pk: int) -> FileResponse:
     if not request.user.has_perm("complaints.view_attachment"):
         raise Http404
     attachment = get_object_or_404(
-        Attachment.objects.filter(complaint__in=Complaint.objects.visible_to(request.user)), pk=pk
+        Attachment.objects.filter(
+            complaint__in=Complaint.objects.visible_to(request.user)
+        ).select_related("complaint"),
+        pk=pk,
     )
+    record_access(request, CaseAccess.Kind.FILE, attachment.complaint, attachment.original_name)
     return download_response(attachment)

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.admin.access import record_access
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.exceptions import ComplaintError
+from complaints.models import CaseAccess
 from reports.charts import bar_chart
 from reports.dashboard import dashboard_figures
 from reports.forms import DashboardForm, ReturnForm, SubjectAccessForm
@@ -113,6 +115,7 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
             return _back(request)
         period, kind = form.cleaned_data["period"], form.cleaned_data["format"]
         rows = complaints_return(period)
+        record_access(request, CaseAccess.Kind.EXPORT, detail=f"complaints return {period.name}")
         if kind == "csv":
             body, content_type, ext = return_csv(rows), "text/csv", "csv"
         else:

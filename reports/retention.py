@@ -29,6 +29,7 @@ from complaints.models import (
     RESPONSE_TEXT_FIELDS,
     STATEMENT_FIELDS,
     Attachment,
+    CaseAccess,
     Complaint,
     ComplaintEvent,
     ComplaintPolicy,
@@ -114,6 +115,8 @@ def complaint_anonymise(*, complaint_id: int, now: dt.datetime) -> bool:
         Escalation.objects.filter(complaint=case).update(**escalation_blanks)
         Escalation.history.filter(complaint_id=case.pk).update(**escalation_blanks)
         ComplaintEvent.objects.filter(complaint=case).update(note="")
+        # The access log is kept as long as the case's records, and goes with them.
+        CaseAccess.objects.filter(complaint=case).delete()
         DeadlineExtension.objects.filter(complaint=case).update(reason="")
         Notification.objects.filter(complaint=case).update(
             recipient="", subject="", context={}, last_error=""

@@ -4,7 +4,8 @@ The zip holds data.json (each case with its messages, files, escalations and tim
 files under files/<reference>/. Staff-only notes and files are included and flagged
 `staff_only`: they are personal data about the complainant too; the supervisor reviews the
 export for third parties' data before sending it. Each case records the export in its timeline
-(not shown to the complainant).
+(not shown to the complainant) and in the access log; the access log of each case, who opened it
+and when, is part of the export.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ from complaints.models import (
     CONTACT_FIELDS,
     RESPONSE_TEXT_FIELDS,
     STATEMENT_FIELDS,
+    CaseAccess,
     Complaint,
     Message,
 )
+from complaints.services import case_access_record
 
+EXPORT = "subject-access export"
 CASE_FIELDS = [
     "reference",
     "state",
@@ -66,7 +70,9 @@ def subject_access_export(*, email: str, actor: Actor) -> tuple[bytes, int]:
     cases = list(
         Complaint.objects.filter(complainant_email__iexact=email)
         .select_related("category")
-        .prefetch_related("messages", "attachments", "escalations", "events", "inbound_emails")
+        .prefetch_related(
+            "messages", "attachments", "escalations", "events", "inbound_emails", "accesses"
+        )
         .order_by("received_at")
     )
     if not cases:
@@ -83,6 +89,10 @@ def subject_access_export(*, email: str, actor: Actor) -> tuple[bytes, int]:
             casework.record_event(
                 case, "subject_access_export", actor, from_state=case.state, public=False
             )
+            if actor.user is not None:
+                case_access_record(
+                    user=actor.user, kind=CaseAccess.Kind.EXPORT, complaint=case, detail=EXPORT
+                )
     return buffer.getvalue(), len(cases)
 
 
@@ -129,6 +139,12 @@ def case_record(case: Complaint, archive: zipfile.ZipFile) -> dict[str, Any]:
             "decided_at": escalation.decided_at,
         }
         for escalation in case.escalations.all()
+    ]
+    # Who at the organisation opened the case, its files or an export of it, and when.
+    record["access_log"] = [
+        {"at": access.at, "by": access.username, "what": access.get_kind_display()}
+        | ({"detail": access.detail} if access.detail else {})
+        for access in sorted(case.accesses.all(), key=lambda row: (row.at, row.pk))
     ]
     record["timeline"] = [
         {"action": event.action, "to_state": event.to_state, "at": event.created_at}

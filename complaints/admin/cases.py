@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from complaints import clock, services, tracking
 from complaints.actors import Actor
 from complaints.admin import filters
+from complaints.admin.access import record_access
 from complaints.admin.case_actions import (
     ACTIONS,
     WORK,
@@ -39,7 +40,7 @@ from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.exceptions import ComplaintError
-from complaints.models import Complaint
+from complaints.models import CaseAccess, Complaint
 from complaints.querysets import DeadlineState
 from complaints.uploads import download_response
 
@@ -182,7 +183,8 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         return False
 
     def history_view(self, request, object_id, extra_context=None):
-        self.get_object(request, unquote(object_id))
+        case = self.get_object(request, unquote(object_id))
+        record_access(request, CaseAccess.Kind.HISTORY, case)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -364,6 +366,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            record_access(request, CaseAccess.Kind.CASE, obj)
             actions = available_actions(obj, request.user)
             timeline = case_timeline(obj)
             context |= {
@@ -437,6 +440,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     def preview_view(self, request, object_id):
         """Show the complainant's page as they see it, without their token and their actions."""
         case = self.get_object(request, unquote(object_id))
+        record_access(request, CaseAccess.Kind.PREVIEW, case)
         context = tracking.case_page(case) | {
             "complaint": case,
             "preview": True,
@@ -453,6 +457,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     def attachment_view(self, request, object_id, attachment_id):
         case = self.get_object(request, unquote(object_id))
         attachment = get_object_or_404(case.attachments, pk=attachment_id)
+        record_access(request, CaseAccess.Kind.FILE, case, attachment.original_name)
         return download_response(attachment)
 
     def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
