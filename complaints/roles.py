@@ -42,6 +42,10 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     # inbound email: held and unreadable emails wait for a supervisor's decision.
     ("notifications", "view_inboundemail"),
     ("notifications", "change_inboundemail"),
+    # Staff sign-in: lockouts after failed attempts, to read and to lift (django-axes).
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accessfailurelog"),
 ]
 ROLES = {HANDLERS: HANDLER_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS}
 

@@ -4,6 +4,7 @@ Every variable is documented in .env.example. With none set, Redress runs on emb
 SQLite under var/, a filesystem Celery broker and emails written to var/mail/.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -38,13 +39,18 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("REDRESS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with Redress's own site: two-factor sign-in for staff (config/staff.py).
+    "config.admin_app.RedressAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "complaints",
     "escalations",
     "notifications",
@@ -59,9 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.staff.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +111,23 @@ else:
 if env("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Staff sign-in (config/staff.py): failed sign-ins counted per account and per address by
+# django-axes (the first backend), a second factor by django-otp, sessions that end when idle.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("REDRESS_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("REDRESS_SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "complaints.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "config.staff.locked_out"
+AXES_VERBOSE = False
+REDRESS_2FA_REQUIRED_FOR_HANDLERS = env.bool("REDRESS_2FA_REQUIRED_FOR_HANDLERS", default=not DEBUG)
+OTP_TOTP_ISSUER = env("REDRESS_ORGANISATION_NAME", default="Redress")
+SESSION_COOKIE_AGE = 60 * env.int("REDRESS_SESSION_IDLE_MINUTES", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

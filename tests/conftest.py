@@ -44,6 +44,14 @@ def redis_url():
 
 
 @pytest.fixture
+def client():
+    """Django's test client, signing staff in with both factors (tests/staff.py)."""
+    from tests.staff import StaffClient
+
+    return StaffClient()
+
+
+@pytest.fixture
 def policy(db):
     return PolicyFactory(is_default=True)
 

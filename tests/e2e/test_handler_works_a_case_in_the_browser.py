@@ -6,6 +6,7 @@ import pytest
 from complaints import services
 from complaints.choices import Channel
 from tests.factories import HandlerFactory
+from tests.staff import authenticator, current_code
 
 PASSWORD = "correct horse battery staple"
 
@@ -18,7 +19,8 @@ def test_it_shows_the_complainant_each_step_the_handler_takes(
     from playwright.sync_api import expect
 
     settings.REDRESS_AUTO_ASSIGN = True
-    HandlerFactory(username="hana", first_name="Hana", last_name="Hale")
+    hana = HandlerFactory(username="hana", first_name="Hana", last_name="Hale")
+    phone = authenticator(hana)
     case = services.complaint_submit(
         channel=Channel.WEB,
         complainant_name="Rosa Diaz",
@@ -34,6 +36,7 @@ def test_it_shows_the_complainant_each_step_the_handler_takes(
     handler.goto(f"{live_server.url}/admin/login/?next=/admin/complaints/complaint/")
     handler.fill("#id_username", "hana")
     handler.fill("#id_password", PASSWORD)
+    handler.fill("#id_otp_token", current_code(phone))
     handler.get_by_role("button", name="Log in").click()
     expect(handler.locator("#result_list")).to_contain_text(case.display_reference)
 
