@@ -313,6 +313,9 @@ REDRESS_NOTIFICATION_CLOSED_RETRY_DAYS = env.int(
     "REDRESS_NOTIFICATION_CLOSED_RETRY_DAYS", default=14
 )
 REDRESS_NOTIFICATION_SENDING_TIMEOUT = env.int("REDRESS_NOTIFICATION_SENDING_TIMEOUT", default=600)
+# A message or an acknowledgement the web request queued gets this long to be done by its own
+# task before the periodic sweep does it instead.
+REDRESS_SWEEP_GRACE_SECONDS = env.int("REDRESS_SWEEP_GRACE_SECONDS", default=60)
 REDRESS_SURVEY_DELAY_HOURS = env.int("REDRESS_SURVEY_DELAY_HOURS", default=24)
 # Inbound email: the IMAP mailbox polled for complaints and replies (imap://user:pass@host:143/INBOX,
 # imaps:// for TLS; off when empty), and the basic-auth secret ("user:password") an email provider

@@ -27,8 +27,14 @@ from notifications.models import Notification
 from notifications.services import notification_deliver, notifications_enqueue
 
 BATCH = 500
-# A row the web request queued gets this long to be sent by its own task before a sweep steps in.
-GRACE = dt.timedelta(minutes=1)
+
+
+def grace() -> dt.timedelta:
+    """Return how long a row the web request queued gets to be sent by its own task before a
+    sweep steps in (REDRESS_SWEEP_GRACE_SECONDS)."""
+    return dt.timedelta(seconds=settings.REDRESS_SWEEP_GRACE_SECONDS)
+
+
 # How far back the alert jobs look for a deadline that passed; beat down longer than this loses
 # alerts, which the queue's overdue filter still shows.
 ALERT_LOOKBACK = dt.timedelta(days=2)
@@ -67,7 +73,7 @@ def notifications_dispatch(*, batch: int = BATCH) -> int:
         Notification.objects.filter(status=Notification.Status.PENDING)
         .filter(
             Q(next_attempt_at__lte=now)
-            | Q(next_attempt_at__isnull=True, created_at__lte=now - GRACE)
+            | Q(next_attempt_at__isnull=True, created_at__lte=now - grace())
         )
         .order_by()
         .values_list("pk", flat=True)[:batch]
@@ -79,7 +85,7 @@ def notifications_dispatch(*, batch: int = BATCH) -> int:
 
 def complaints_acknowledge_received(*, batch: int = BATCH) -> int:
     """Acknowledge complaints still received a minute on (index complaint_state_received)."""
-    cutoff = clock.now() - GRACE
+    cutoff = clock.now() - grace()
     queryset = Complaint.objects.filter(state=State.RECEIVED, received_at__lte=cutoff)
     return _each_locked(
         queryset.order_by("received_at"),

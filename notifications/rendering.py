@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,10 +83,16 @@ def link_our_urls(text: str, context: dict[str, Any]) -> str:
 
 
 def message_id(notification: Notification) -> str:
-    """Return a Message-ID that names the case, so an inbound reply can be matched to it."""
+    """Return the Message-ID of the notification's email: it names the case, and it is the same
+    every time the notification is sent.
+
+    Delivery is at least once (a worker killed between the server's acceptance and marking the
+    row sent sends it again): a repeat then carries the same Message-ID, which mail systems
+    recognise as one message, and a reply to either copy threads back to the case.
+    """
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "redress.invalid"
-    idstring = f"{notification.complaint.reference}.{notification.pk}"
-    return make_msgid(idstring=idstring, domain=domain)
+    written = int(notification.created_at.timestamp() * 1_000_000)
+    return f"<{notification.complaint.reference}.{notification.pk}.{written}@{domain}>"
 
 
 def email_context(notification: Notification) -> dict[str, Any]:
