@@ -44,10 +44,16 @@ def test_production_settings_pass_the_deploy_check():
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "PYTEST", "CELERY_TASK"))
     }
+    # The README's production setup: PostgreSQL, Redis as broker and cache, SMTP over TLS.
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": "x7#Lq9!vT2@pR8$wZ4^mN6&bK1*cH3(dJ5)fG0-sA-long-enough-and-random-1",
         "DJANGO_ALLOWED_HOSTS": "complaints.example.org",
+        "DATABASE_URL": "postgres://redress:secret@db.internal:5432/redress",
+        "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+        "CACHE_URL": "redis://redis.internal:6379/1",
+        "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
+        "REDRESS_SITE_URL": "https://complaints.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
