@@ -202,6 +202,7 @@ class RedressAdminSite(admin.AdminSite):
             error = _("That code is not right. Check the time on your phone and try the next one.")
         context |= {
             "enrolled": False,
+            "required": two_factor_required(user),
             "qr_code": mark_safe(segno.make(device.config_url).svg_inline(scale=4)),  # noqa: S308
             "secret": b32encode(device.bin_key).decode(),
             "error": error,
