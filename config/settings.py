@@ -127,6 +127,8 @@ AXES_LOCKOUT_CALLABLE = "config.staff.locked_out"
 AXES_VERBOSE = False
 REDRESS_2FA_REQUIRED_FOR_HANDLERS = env.bool("REDRESS_2FA_REQUIRED_FOR_HANDLERS", default=not DEBUG)
 OTP_TOTP_ISSUER = env("REDRESS_ORGANISATION_NAME", default="Redress")
+# No admin page shows the secret of someone's authenticator: whoever saw it could make codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_AGE = 60 * env.int("REDRESS_SESSION_IDLE_MINUTES", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -94,6 +94,7 @@ def fillings(route: str, model, case) -> list[str]:
     """Return the paths of `route` with every meaningful value for each of its parameters."""
     values = {
         "object_id": every_id(model) if model is not None else [str(case.pk)],
+        "pk": every_id(model) if model is not None else [str(case.pk)],
         "content_type_id": [str(ct.pk) for ct in ContentType.objects.all()],
         "action_name": list(ACTIONS),
         "attachment_id": every_id(case.attachments.model),
