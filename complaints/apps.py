@@ -26,3 +26,9 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="complaints.sync_roles")
+        # The outbox renders and reports back through these hooks; it imports nothing of ours.
+        from complaints import emails, outbox
+        from notifications import rendering, services
+
+        rendering.use_context(emails.email_context)
+        services.on_sent(outbox.after_sent)

@@ -151,6 +151,19 @@ class BusinessCalendar:
             return self.close_of(day)
         raise ValueError(f"Unknown unit {unit!r}.")
 
+    def add_from_day_of(self, start: dt.datetime, amount: int, unit: str) -> dt.datetime:
+        """Like `add`, but business days count from the day `start` falls on, whatever the hour.
+
+        For intervals between our own messages (progress updates): one sent at close of business
+        must not start the next interval a day late, or the updates drift a day each cycle.
+        """
+        if unit != Unit.BUSINESS_DAYS:
+            return self.add(start, amount, unit)
+        day = self.local(start).date()
+        for _step in range(amount):
+            day = self.next_business_day(day)
+        return self.close_of(day)
+
     def deadline(self, start: dt.datetime, target: Target) -> Deadline:
         """Return the limit and the aim of `target` for something that started at `start`."""
         aim = None if target.aim is None else self.add(start, target.aim, target.unit)

@@ -18,6 +18,7 @@ from complaints.choices import (
     DeadlineKind,
     Language,
     Outcome,
+    PromiseKind,
     Remedy,
     RootCause,
     State,
@@ -355,8 +356,18 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
+    # The deadline columns are a cache of the case's open Promise rows (complaints.promise_records
+    # keeps them), there for the queue's index; the promises themselves are the record, so the
+    # cache stays out of the history.
     history = HistoricalRecords(
-        verbose_name=_("historical complaint"), excluded_fields=["tracking_token"]
+        verbose_name=_("historical complaint"),
+        excluded_fields=[
+            "tracking_token",
+            "next_deadline",
+            "next_deadline_kind",
+            "due_soon_at",
+            "next_update_due",
+        ],
     )
 
     class Meta:
@@ -550,6 +561,92 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.business_days_to_close = None
         self.responded_at = None
         self.reopen_until = self.escalate_until = self.auto_resolve_at = None
+
+
+class Promise(models.Model):
+    """One promise a case carries: what is owed, by when, and when and how it was kept.
+
+    Computed when the step that creates it happens and stored, so a later policy change moves no
+    open case. A promise is kept when the message that keeps it is sent (an email handed to the
+    mail server, a letter marked posted) or the action that keeps it is done; a promise no longer
+    owed (the case closed, a newer one replaced it) is released, never deleted.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="promises")
+    kind = models.CharField(_("promise"), max_length=24, choices=PromiseKind.choices)
+    # The how-many-th promise of its kind on the case: updates count up, and a reopened case owes
+    # a second full response.
+    occurrence = models.PositiveSmallIntegerField(default=1)
+    aim = models.DateTimeField(_("aim"), null=True, blank=True)
+    limit = models.DateTimeField(_("limit"))
+    due_soon_at = models.DateTimeField(_("due soon from"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who owes it when it is not the case's handler (a reviewer)."),
+    )
+    kept_at = models.DateTimeField(_("kept"), null=True, blank=True)
+    kept_by = models.CharField(_("kept by"), max_length=64, blank=True)
+    released_at = models.DateTimeField(_("no longer owed"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the new date"), blank=True)
+    due_soon_alerted_at = models.DateTimeField(null=True, blank=True)
+    breach_alerted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("promise")
+        verbose_name_plural = _("promises")
+        ordering = ["limit", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "kind", "occurrence"], name="one_promise_per_occurrence"
+            )
+        ]
+        indexes = [
+            # The alert sweep: open promises whose due-soon moment came and went unalerted.
+            models.Index(
+                fields=["due_soon_at"],
+                condition=Q(
+                    kept_at__isnull=True, released_at__isnull=True, due_soon_alerted_at__isnull=True
+                ),
+                name="promise_due_soon_unalerted",
+            ),
+            # The alert sweep: open promises past their limit, unalerted.
+            models.Index(
+                fields=["limit"],
+                condition=Q(
+                    kept_at__isnull=True, released_at__isnull=True, breach_alerted_at__isnull=True
+                ),
+                name="promise_breach_unalerted",
+            ),
+            # The progress-update sweep: open updates by the moment they are written.
+            models.Index(
+                fields=["aim"],
+                condition=Q(
+                    kind=PromiseKind.PROGRESS_UPDATE, kept_at__isnull=True, released_at__isnull=True
+                ),
+                name="promise_update_due",
+            ),
+            # A case's open promises (cache refresh, the case page, the update's wording).
+            models.Index(
+                fields=["complaint", "limit"],
+                condition=Q(kept_at__isnull=True, released_at__isnull=True),
+                name="promise_open_by_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.occurrence} by {self.limit:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.kept_at is None and self.released_at is None
+
+    def kept_in_time(self) -> bool:
+        return self.kept_at is not None and self.kept_at <= self.limit
 
 
 class Message(models.Model):

@@ -18,20 +18,20 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.dispatch_pending",
         "schedule": 1 * MINUTE,
     },
-    "notifications-acknowledge-received": {
-        "task": "notifications.tasks.acknowledge_received",
+    "complaints-acknowledge-received": {
+        "task": "complaints.tasks.acknowledge_received",
         "schedule": 1 * MINUTE,
     },
-    "notifications-progress-updates": {
-        "task": "notifications.tasks.send_progress_updates",
+    "complaints-progress-updates": {
+        "task": "complaints.tasks.send_progress_updates",
         "schedule": 5 * MINUTE,
     },
-    "notifications-deadline-alerts": {
-        "task": "notifications.tasks.send_deadline_alerts",
+    "complaints-promise-alerts": {
+        "task": "complaints.tasks.send_promise_alerts",
         "schedule": 5 * MINUTE,
     },
-    "notifications-auto-resolve": {
-        "task": "notifications.tasks.auto_resolve_responses",
+    "complaints-auto-resolve": {
+        "task": "complaints.tasks.auto_resolve_responses",
         "schedule": 15 * MINUTE,
     },
     # Inbound email: complaints and replies from the IMAP mailbox (off without REDRESS_IMAP_URL).

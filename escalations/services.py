@@ -18,9 +18,10 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines
+from complaints import casework, clock, deadlines, outbox
+from complaints import promise_records as promises
 from complaints.actors import SYSTEM, Actor
-from complaints.choices import DeadlineKind, Remedy, State, TargetKind
+from complaints.choices import DeadlineKind, PromiseKind, Remedy, State, TargetKind
 from complaints.exceptions import ComplaintError, NotPermitted
 from complaints.models import Complaint
 from escalations import selectors
@@ -65,12 +66,14 @@ def escalation_request(
 
         def change(locked: Complaint) -> None:
             locked.escalate(at=now)
-            locked.next_update_due = clock.moment_after(
-                locked.policy, TargetKind.UPDATE_INTERVAL, now
-            )
-            deadlines.refresh_next(locked, review=review)
 
         case = casework.run_transition(case, "escalate", actor, change, note=grounds)
+        # The review replaces the responses still owed; updates go on while it runs.
+        promises.promises_release(
+            case, at=now, kinds=[PromiseKind.FIRST_RESPONSE, PromiseKind.FULL_RESPONSE]
+        )
+        review_promise = promises.promise_make(case, PromiseKind.REVIEW, review, at=now)
+        promises.promises_resume_updates(case, at=now)
         escalation = Escalation.objects.create(
             complaint=case,
             requested_by=actor.kind,
@@ -80,14 +83,12 @@ def escalation_request(
             desired_outcome=desired_outcome,
             review_aim=review and review.aim,
             review_by=review and review.limit,
-            # While escalated the review is the case's only deadline, so the case's due-soon
-            # moment, worked out by refresh_next, is the review's.
-            due_soon_at=case.due_soon_at if review else None,
+            due_soon_at=review_promise.due_soon_at if review_promise else None,
         )
-        casework.notify_complainant(
+        outbox.notify_complainant(
             case,
             Notification.Kind.ESCALATION_RECEIVED,
-            key=str(escalation.pk),
+            occurrence=outbox.for_event(case.transition_event),
             context={
                 "escalation_id": escalation.pk,
                 "requested_by": actor.kind,
@@ -105,6 +106,7 @@ def escalation_assign_reviewer(*, escalation: Escalation, actor: Actor, reviewer
         _require_independent(locked, reviewer)
         locked.start_review(at=clock.now(), reviewer=reviewer)
         locked.save()
+        promises.promise_set_owner(locked.complaint, PromiseKind.REVIEW, reviewer)
         casework.record_event(
             locked.complaint,
             "escalation_reviewer_assigned",
@@ -160,12 +162,13 @@ def escalation_decide(
         case = casework.run_transition(
             locked.complaint, "close_escalation", actor, change, note=locked.get_decision_display()
         )
-        casework.notify_complainant(
+        outbox.notify_complainant(
             case,
             Notification.Kind.FINAL_RESPONSE,
-            key=str(locked.pk),
+            occurrence=outbox.for_event(case.transition_event),
             context=final_response_context(locked, case),
         )
+        promises.promises_release(case, at=now)
     return locked
 
 

@@ -5,31 +5,49 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from celery import Task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
-from complaints import clock
+from notifications import tasks
 from notifications.models import Notification
 from notifications.rendering import render_email
-
-if TYPE_CHECKING:
-    from complaints.models import Complaint
 
 logger = logging.getLogger(__name__)
 
 # What a failed send raises: the SMTP conversation went wrong, or the server could not be reached.
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
-# After these kinds are sent, the complainant is asked to rate the process, once per case.
-SURVEY_AFTER = (Notification.Kind.RESOLVED, Notification.Kind.FINAL_RESPONSE)
+# Called with each row in the transaction that marks it sent; the apps above register here (a
+# promise is kept when the message keeping it is sent). See `on_sent`.
+_sent_listeners: list[Callable[[Notification], Any]] = []
+
+
+def on_sent(listener: Callable[[Notification], Any]) -> Callable[[Notification], Any]:
+    """Register `listener` to run, in the same transaction, whenever a notification is sent."""
+    if listener not in _sent_listeners:
+        _sent_listeners.append(listener)
+    return listener
+
+
+def dedupe_key(source: str, kind: str, occurrence: object, recipient: object = "") -> str:
+    """Return the one key of one message: `kind` for one occurrence of what it serves.
+
+    `source` names the record the message is about (a case), `occurrence` the one event or
+    promise it serves on it (never a time of writing, which could never deduplicate), and
+    `recipient` tells apart the copies of a message that goes to several people.
+    """
+    key = f"{source}:{kind}:{occurrence}"
+    return f"{key}:{recipient}" if recipient != "" else key
 
 
 def notification_enqueue(
     *,
-    complaint: Complaint,
+    complaint: Any,
     kind: str,
     recipient: str,
     dedupe_key: str,
@@ -100,17 +118,8 @@ def notifications_enqueue(notifications: Iterable[Notification]) -> list[Notific
             notification.pk = pks[notification.dedupe_key]
     soon = [notification.pk for notification in written if notification.next_attempt_at is None]
     if soon:
-        transaction.on_commit(lambda: _queue("notification_send", soon))
+        transaction.on_commit(lambda: publish(tasks.notification_send, soon))
     return written
-
-
-def complaint_submitted(*, complaint: Complaint) -> None:
-    """Acknowledge a new complaint as soon as its submission commits.
-
-    The public site calls this inside the transaction that saved the complaint. If the broker is
-    down the acknowledgement sweep acknowledges it a minute later instead.
-    """
-    transaction.on_commit(lambda: _queue("acknowledge_complaint", [complaint.pk]))
 
 
 def notification_deliver(*, notification_id: int) -> bool:
@@ -121,7 +130,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     leaves it `sending`, and the sweep reclaims it after REDRESS_NOTIFICATION_SENDING_TIMEOUT, so
     that rare case sends twice rather than never.
     """
-    now = clock.now()
+    now = timezone.now()
     claimed = (
         Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -143,17 +152,24 @@ def notification_deliver(*, notification_id: int) -> bool:
     except DELIVERY_ERRORS as exc:
         _record_failure(notification, exc, now)
         return False
-    Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
-        status=Notification.Status.SENT,
-        sent_at=clock.now(),
-        attempts=F("attempts") + 1,
-        last_error="",
-        subject=email.subject,
-        message_id=email.extra_headers["Message-ID"],
-    )
-    if notification.kind in SURVEY_AFTER:
-        _schedule_survey(notification)
+    with transaction.atomic():
+        notification.sent_at = timezone.now()
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+            status=Notification.Status.SENT,
+            sent_at=notification.sent_at,
+            attempts=F("attempts") + 1,
+            last_error="",
+            subject=email.subject,
+            message_id=email.extra_headers["Message-ID"],
+        )
+        notification.status = Notification.Status.SENT
+        _after_sent(notification)
     return True
+
+
+def _after_sent(notification: Notification) -> None:
+    for listener in _sent_listeners:
+        listener(notification)
 
 
 def notification_resend(*, notification: Notification) -> bool:
@@ -162,7 +178,7 @@ def notification_resend(*, notification: Notification) -> bool:
         pk=notification.pk, status=Notification.Status.FAILED
     ).update(status=Notification.Status.PENDING, attempts=0, next_attempt_at=None)
     if changed:
-        transaction.on_commit(lambda: _queue("notification_send", [notification.pk]))
+        transaction.on_commit(lambda: publish(tasks.notification_send, [notification.pk]))
     return bool(changed)
 
 
@@ -185,18 +201,6 @@ def _record_failure(
     logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, attempts, exc)
 
 
-def _schedule_survey(notification: Notification) -> None:
-    complaint = notification.complaint
-    notification_enqueue(
-        complaint=complaint,
-        kind=Notification.Kind.SURVEY,
-        recipient=notification.recipient,
-        language=notification.language,
-        dedupe_key=f"{complaint.pk}:{Notification.Kind.SURVEY}",
-        send_after=clock.now() + dt.timedelta(hours=settings.REDRESS_SURVEY_DELAY_HOURS),
-    )
-
-
 def _write_once(notification: Notification) -> bool:
     try:
         with transaction.atomic():
@@ -208,22 +212,23 @@ def _write_once(notification: Notification) -> bool:
     return True
 
 
-def _queue(task_name: str, object_ids: list[int]) -> None:
-    """Publish the task once per id, all over one broker connection."""
-    from notifications import tasks
+def publish(task: Task, object_ids: list[int]) -> None:
+    """Publish `task` once per id, all over one broker connection; never raise.
 
-    task, queued = getattr(tasks, task_name), 0
+    Call it from `transaction.on_commit`. If the broker is down the rows the tasks would handle
+    stay as they are and a periodic sweep picks them up later.
+    """
+    queued = 0
     try:
         with task.app.producer_or_acquire() as producer:
             for object_id in object_ids:
                 task.apply_async((object_id,), producer=producer)
                 queued += 1
     except Exception:  # noqa: BLE001
-        # The broker is down: the rows stay as they are and a periodic sweep picks them up later.
         # The rest are not tried: each would wait on the broker that just failed.
         logger.warning(
             "Could not queue %s(%s) nor the %s after it; a sweep will do them.",
-            task_name,
+            task.name,
             object_ids[queued],
             len(object_ids) - queued - 1,
         )

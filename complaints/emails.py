@@ -1,0 +1,110 @@
+"""What each email about a case says: the template context the outbox renders it with.
+
+Registered with the outbox (`notifications.rendering.use_context`) when the app is ready.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from complaints import promise_records
+from complaints.choices import DeadlineKind, PromiseKind, Remedy
+from complaints.models import Complaint, DeadlineExtension, Message
+from complaints.roles import SUPERVISORS
+from notifications.models import Notification
+
+K = Notification.Kind
+
+
+def email_context(notification: Notification) -> dict[str, Any]:
+    complaint = notification.complaint
+    context: dict[str, Any] = {
+        "complaint": complaint,
+        "reference": complaint.display_reference,
+        "thread": complaint.reference,
+        "time_zone": complaint.policy.time_zone,
+        "organisation": settings.REDRESS_ORGANISATION_NAME,
+        "policy": complaint.policy,
+        "tracking_url": settings.SITE_URL + reverse("track-case", args=[complaint.tracking_token]),
+        "handler_name": _handler_name(complaint),
+        "latest_extension": complaint.extensions.order_by("-created_at", "-pk").first(),
+    }
+    extra = KIND_CONTEXT.get(notification.kind)
+    if extra is not None:
+        context.update(extra(notification, complaint))
+    return context
+
+
+def _message(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    return {"message": Message.objects.get(pk=notification.context["message_id"])}
+
+
+def _extension(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    return {"extension": DeadlineExtension.objects.get(pk=notification.context["extension_id"])}
+
+
+def _progress(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    # The dates are read when the email is written out, not when the row was queued: an update
+    # sent late after an outage must still state only dates that are still ahead.
+    events = complaint.events.filter(is_public=True).order_by("-created_at", "-pk")[:5]
+    owed = promise_records.owed_dates(complaint, at=timezone.now())
+    return {"events": list(reversed(events)), **owed}
+
+
+def _response(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    # Plain strings: the text templates turn autoescaping off, and then `join` refuses lazy labels.
+    labels = [str(Remedy(value).label) for value in complaint.remedies if value in Remedy]
+    return {"remedies": labels}
+
+
+def _escalation(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    return {"escalation": complaint.escalations.order_by("-requested_at", "-pk").first()}
+
+
+def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    deadline_kind = notification.context.get("deadline_kind", "")
+    return {
+        "admin_url": settings.SITE_URL
+        + reverse("admin:complaints_complaint_change", args=[complaint.pk]),
+        "deadline_label": _deadline_label(deadline_kind),
+        "deadline_at": parse_datetime(notification.context.get("deadline_at", ""))
+        or complaint.next_deadline,
+        "is_supervisor": notification.recipient_user is not None
+        and notification.recipient_user.groups.filter(name=SUPERVISORS).exists(),
+    }
+
+
+def _deadline_label(kind: str) -> str:
+    if not kind:
+        return ""
+    if kind in DeadlineKind.values:
+        return str(DeadlineKind(kind).label)
+    return str(PromiseKind(kind).label) if kind in PromiseKind.values else kind
+
+
+KIND_CONTEXT = {
+    K.MESSAGE: _message,
+    K.INFORMATION_REQUEST: _message,
+    K.DEADLINE_EXTENDED: _extension,
+    K.PROGRESS_UPDATE: _progress,
+    K.RESPONSE: _response,
+    K.ESCALATION_RECEIVED: _escalation,
+    K.FINAL_RESPONSE: _escalation,
+    K.STAFF_ASSIGNED: _staff,
+    K.STAFF_DUE_SOON: _staff,
+    K.STAFF_BREACHED: _staff,
+}
+
+
+def _handler_name(complaint: Complaint) -> str:
+    if complaint.handler is not None:
+        return complaint.handler.get_full_name() or complaint.handler.get_username()
+    if complaint.category is not None:
+        return str(_("the %(category)s team") % {"category": complaint.category.name})
+    return str(_("our complaints team"))
