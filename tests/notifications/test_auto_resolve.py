@@ -7,7 +7,7 @@ import time_machine
 
 from complaints.actors import Actor
 from complaints.choices import ActorKind, State
-from notifications import jobs
+from complaints import jobs
 from notifications.models import Notification
 from tests.factories import HandlerFactory
 from tests.notifications.components import responded

@@ -4,7 +4,7 @@ import pytest
 
 from complaints.choices import Channel
 from complaints.models import Complaint
-from notifications import tasks
+from complaints import tasks
 from notifications.inbound.imap import inbound_poll
 from notifications.inbound.models import InboundEmail
 from notifications.models import Notification
