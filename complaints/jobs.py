@@ -133,7 +133,9 @@ def promise_alerts_send(*, batch: int = BATCH) -> int:
             batch,
         )
         breached = locked_batch(
-            _open_promises().filter(breach_alerted_at__isnull=True, limit__lt=now).order_by("limit"),
+            _open_promises()
+            .filter(breach_alerted_at__isnull=True, limit__lt=now)
+            .order_by("limit"),
             batch,
         )
         alerts = [
@@ -147,9 +149,9 @@ def promise_alerts_send(*, batch: int = BATCH) -> int:
 
 
 def _open_promises() -> QuerySet[Promise]:
-    return Promise.objects.filter(
-        kept_at__isnull=True, released_at__isnull=True
-    ).select_related("complaint__handler", "owner")
+    return Promise.objects.filter(kept_at__isnull=True, released_at__isnull=True).select_related(
+        "complaint__handler", "owner"
+    )
 
 
 def _alerts(

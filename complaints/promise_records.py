@@ -89,14 +89,43 @@ def due_soon_moment(case: Complaint, deadline: clock.Deadline) -> dt.datetime:
     return min(deadline.aim, warn_from) if deadline.aim else warn_from
 
 
-def promises_on_receipt(case: Complaint) -> None:
-    """Record what a new complaint is owed: acknowledgement, responses, the first update."""
-    start = case.received_at
-    for kind in (PromiseKind.ACKNOWLEDGEMENT, PromiseKind.FIRST_RESPONSE):
-        promise_make(case, kind, clock.deadline_for(case.policy, TARGETS[kind], start), at=start)
-    promise_make(case, PromiseKind.FULL_RESPONSE, full_response_deadline(case, start), at=start)
-    _next_update(case, after=start)
-    refresh_cache(case)
+def promises_on_receipt(case: Complaint) -> list[Promise]:
+    """Return what a new complaint is owed (unsaved), and set the queue's cache on it.
+
+    The complaint is not saved yet: the submission stores it with its cache in one INSERT, then
+    the promises in another (`promises_save`).
+    """
+    start, policy = case.received_at, case.policy
+    deadlines = {
+        PromiseKind.ACKNOWLEDGEMENT: clock.deadline_for(policy, TargetKind.ACKNOWLEDGE, start),
+        PromiseKind.FIRST_RESPONSE: clock.deadline_for(policy, TargetKind.FIRST_RESPONSE, start),
+        PromiseKind.FULL_RESPONSE: full_response_deadline(case, start),
+        PromiseKind.PROGRESS_UPDATE: update_deadline(case, start),
+    }
+    promises = [
+        Promise(
+            kind=kind,
+            occurrence=1,
+            aim=deadline.aim,
+            limit=deadline.limit,
+            due_soon_at=due_soon_moment(case, deadline),
+            created_at=start,
+        )
+        for kind, deadline in deadlines.items()
+        if deadline is not None
+    ]
+    _set_cache(
+        case,
+        [promise for promise in promises if promise.kind in CASEWORK_PROMISES],
+        [promise for promise in promises if promise.kind == PromiseKind.PROGRESS_UPDATE],
+    )
+    return promises
+
+
+def promises_save(case: Complaint, promises: list[Promise]) -> None:
+    for promise in promises:
+        promise.complaint = case
+    Promise.objects.bulk_create(promises)
 
 
 def full_response_deadline(case: Complaint, start: dt.datetime) -> clock.Deadline | None:
@@ -128,7 +157,9 @@ def promises_resume_updates(case: Complaint, *, at: dt.datetime) -> None:
     refresh_cache(case)
 
 
-def promises_release(case: Complaint, *, at: dt.datetime, kinds: Iterable[str] | None = None) -> int:
+def promises_release(
+    case: Complaint, *, at: dt.datetime, kinds: Iterable[str] | None = None
+) -> int:
     """Release the open promises of `kinds` (all when None): the case no longer owes them."""
     queryset = open_promises(case)
     if kinds is not None:
@@ -189,8 +220,10 @@ def promises_keep_by_message(notification: Notification) -> int:
     ids = notification.context.get("keeps") or []
     if not ids or notification.sent_at is None:
         return 0
-    case = Complaint.objects.select_for_update().select_related("policy").get(
-        pk=notification.complaint_id
+    case = (
+        Complaint.objects.select_for_update()
+        .select_related("policy")
+        .get(pk=notification.complaint_id)
     )
     by = f"{notification.kind}:{notification.pk}"
     # Released or not: a promise still owed when its message was written is kept by it, even if
@@ -206,25 +239,25 @@ def promises_keep_by_message(notification: Notification) -> int:
 
 def refresh_cache(case: Complaint) -> None:
     """Store the earliest open casework promise on the complaint row, for the queue's index."""
-    open_casework = open_promises(case).filter(kind__in=CASEWORK_PROMISES).order_by("limit", "pk")
-    first = open_casework.values("kind", "limit").first()
-    due_soon = min(open_casework.values_list("due_soon_at", flat=True), default=None)
-    update = (
-        open_promises(case)
-        .filter(kind=PromiseKind.PROGRESS_UPDATE)
-        .values_list("limit", flat=True)
-        .first()
+    open_now = list(open_promises(case).order_by("limit", "pk"))
+    _set_cache(
+        case,
+        [promise for promise in open_now if promise.kind in CASEWORK_PROMISES],
+        [promise for promise in open_now if promise.kind == PromiseKind.PROGRESS_UPDATE],
     )
-    values = {
-        "next_deadline": first["limit"] if first else None,
-        "next_deadline_kind": DEADLINE_KINDS.get(first["kind"], "") if first else "",
-        "due_soon_at": due_soon,
-        "next_update_due": update,
-    }
-    for name, value in values.items():
-        setattr(case, name, value)
     # The cache is not in the case's history (see Complaint.history): a plain update is right.
-    Complaint.objects.filter(pk=case.pk).update(**values)
+    Complaint.objects.filter(pk=case.pk).update(**{name: getattr(case, name) for name in CACHE})
+
+
+CACHE = ("next_deadline", "next_deadline_kind", "due_soon_at", "next_update_due")
+
+
+def _set_cache(case: Complaint, casework: list[Promise], updates: list[Promise]) -> None:
+    first = min(casework, key=lambda promise: promise.limit, default=None)
+    case.next_deadline = first.limit if first else None
+    case.next_deadline_kind = DEADLINE_KINDS.get(first.kind, "") if first else ""
+    case.due_soon_at = min((promise.due_soon_at for promise in casework), default=None)
+    case.next_update_due = min((promise.limit for promise in updates), default=None)
 
 
 def owed_dates(case: Complaint, *, at: dt.datetime) -> dict:

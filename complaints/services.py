@@ -78,9 +78,10 @@ def complaint_submit(
         policy=policy or selectors.policy_for(category),
     )
     deadlines.set_on_receipt(complaint)
+    owed = promises.promises_on_receipt(complaint)
     with transaction.atomic():
         _insert_with_fresh_reference(complaint)
-        promises.promises_on_receipt(complaint)
+        promises.promises_save(complaint, owed)
         casework.record_event(
             complaint, "received", actor, from_state="", note=Channel(channel).label
         )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from complaints import casework, clock, deadlines, outbox
 from complaints import promise_records as promises
 from complaints.actors import SYSTEM, Actor
-from complaints.choices import DeadlineKind, PromiseKind, Remedy, State, TargetKind
+from complaints.choices import PromiseKind, Remedy, State, TargetKind
 from complaints.exceptions import ComplaintError, NotPermitted
 from complaints.models import Complaint
 from escalations import selectors
@@ -208,12 +208,8 @@ def escalations_auto_escalate_breached(now: dt.datetime) -> int:
     claim, and the slower worker is told the case changed and moves on.
     """
     due = list(
-        Complaint.objects.filter(
-            state__in=[State.ACKNOWLEDGED, State.INVESTIGATING],
-            next_deadline_kind=DeadlineKind.RESOLVE,
-            next_deadline__lt=now,
-            policy__auto_escalate_on_breach=True,
-        )
+        _breached_full_response(now)
+        .filter(policy__auto_escalate_on_breach=True)
         .exclude(escalations__state=Escalation.State.DECIDED)
         .order_by("next_deadline")
         .values_list("pk", flat=True)[:AUTO_ESCALATE_BATCH]
@@ -227,14 +223,20 @@ def escalations_auto_escalate_breached(now: dt.datetime) -> int:
     return done
 
 
+def _breached_full_response(now: dt.datetime):
+    """Return the open cases whose full response is owed and late (index promise_breach...)."""
+    return Complaint.objects.filter(
+        state__in=[State.ACKNOWLEDGED, State.INVESTIGATING],
+        promises__kind=PromiseKind.FULL_RESPONSE,
+        promises__kept_at__isnull=True,
+        promises__released_at__isnull=True,
+        promises__limit__lt=now,
+    )
+
+
 def _auto_escalate(pk: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        claim = Complaint.objects.filter(
-            pk=pk,
-            state__in=[State.ACKNOWLEDGED, State.INVESTIGATING],
-            next_deadline_kind=DeadlineKind.RESOLVE,
-            next_deadline__lt=now,
-        )
+        claim = _breached_full_response(now).filter(pk=pk)
         if connection.features.has_select_for_update_skip_locked:
             claim = claim.select_for_update(skip_locked=True)
         case = claim.first()

@@ -1,4 +1,4 @@
-"""The outbox's periodic job: send what is pending and due. It handles one batch, returns a count."""
+"""The outbox's periodic job: send what is pending and due; one batch a run, returns a count."""
 
 from __future__ import annotations
 

@@ -38,4 +38,5 @@ def deliver_pending() -> int:
     from notifications.services import notification_deliver
 
     pending = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at=None)
-    return sum(notification_deliver(notification_id=pk) for pk in pending.values_list("pk", flat=True))
+    pks = list(pending.values_list("pk", flat=True))
+    return sum(notification_deliver(notification_id=pk) for pk in pks)

@@ -7,9 +7,9 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from complaints import jobs as lifecycle
 from complaints.choices import State
 from complaints.models import Complaint
-from complaints import jobs as lifecycle
 from notifications import jobs
 from notifications.models import Notification
 from tests.cases import submit_complaint

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaints import jobs, services
+from complaints import jobs
 from complaints.actors import Actor
 from complaints.choices import CASEWORK_PROMISES, PromiseKind
 from complaints.models import Complaint, Promise

@@ -2,9 +2,9 @@
 
 import pytest
 
+from complaints import tasks
 from complaints.choices import Channel
 from complaints.models import Complaint
-from complaints import tasks
 from notifications.inbound.imap import inbound_poll
 from notifications.inbound.models import InboundEmail
 from notifications.models import Notification

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints import jobs, services
 from complaints.actors import Actor
-from complaints.clock import Unit
 from complaints.choices import TargetKind
+from complaints.clock import Unit
 from complaints.presets import preset_by_slug, preset_load
 from notifications.models import Notification
 from tests.cases import deliver_pending, submit_complaint
