@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
 from complaints.choices import CASEWORK_PROMISES, DeadlineKind, PromiseKind, State, TargetKind
@@ -260,9 +261,32 @@ def _set_cache(case: Complaint, casework: list[Promise], updates: list[Promise])
     case.next_update_due = min((promise.limit for promise in updates), default=None)
 
 
+# What each promise gives the complainant, as a progress update names it.
+WHAT = {
+    PromiseKind.ACKNOWLEDGEMENT: _("an acknowledgement of your complaint"),
+    PromiseKind.FIRST_RESPONSE: _("a first response"),
+    PromiseKind.FULL_RESPONSE: _("our full written response"),
+    PromiseKind.REVIEW: _("the outcome of the review you asked for"),
+    PromiseKind.HOLDING_REPLY: _("a letter explaining why we need more time"),
+    PromiseKind.FINAL_RESPONSE: _("our final response"),
+}
+
+
 def owed_dates(case: Complaint, *, at: dt.datetime) -> dict:
-    """Return what a progress update states: the next date we owe, and the dates we missed."""
+    """Return what a progress update states as of `at`: the next date we owe, the dates we
+    missed (each named, so the update says so), and when we will write again at the latest.
+
+    Only casework promises count as dates owed: the update itself keeps the current update
+    promise, and the next one is owed from when it goes out.
+    """
     promises = list(open_promises(case).filter(kind__in=CASEWORK_PROMISES).order_by("limit", "pk"))
+    for promise in promises:
+        promise.what = WHAT[promise.kind]
     missed = [promise for promise in promises if promise.limit < at]
     ahead = [promise for promise in promises if promise.limit >= at]
-    return {"next_promise": ahead[0] if ahead else None, "missed_promises": missed}
+    interval = update_deadline(case, at) if case.state in UPDATING_STATES else None
+    return {
+        "next_promise": ahead[0] if ahead else None,
+        "missed_promises": missed,
+        "next_update": interval,
+    }
