@@ -362,10 +362,12 @@ def complaint_mark_complex(*, complaint: Complaint, actor: Actor, reason: str) -
             raise ComplaintError(
                 _("Complaint %(reference)s is already complex.") % {"reference": case}
             )
+        # The snapshot before the flag: _extend saves what changed since, the flag included.
+        before = casework.snapshot(case)
         case.is_complex = True
         longer = deadlines.complex_resolve_by(case)
         if longer is not None and (case.resolve_by is None or longer.limit > case.resolve_by):
-            _extend(case, actor, longer.limit, reason, aim=longer.aim)
+            _extend(case, actor, longer.limit, reason, aim=longer.aim, before=before)
         else:
             case.save(update_fields=["is_complex", "updated_at"])
             casework.record_event(
@@ -380,6 +382,7 @@ def _extend(
     resolve_by: dt.datetime,
     reason: str,
     aim: dt.datetime | None = None,
+    before: dict | None = None,
 ) -> None:
     if not case.is_open or case.responded_at is not None:
         raise ComplaintError(
@@ -388,7 +391,7 @@ def _extend(
         )
     if case.resolve_by is not None and resolve_by <= case.resolve_by:
         raise ComplaintError(_("The new date must be later than the current one."))
-    before = casework.snapshot(case)
+    before = before or casework.snapshot(case)
     extension = DeadlineExtension.objects.create(
         complaint=case,
         deadline=DeadlineKind.RESOLVE,

@@ -110,3 +110,19 @@ def test_the_review_is_kept_by_the_final_response_when_it_is_sent(policy):
     deliver_pending()
     review.refresh_from_db()
     assert review.kept_at is not None and review.kept_by.startswith(K.FINAL_RESPONSE)
+
+
+def test_marking_a_case_complex_stores_the_flag_with_its_longer_deadline(policy):
+    """Found by the whole-life tests: the flag was set in memory and in the history, not saved."""
+    from complaints.choices import TargetKind
+    from complaints.clock import Unit
+
+    policy.targets.create(kind=TargetKind.COMPLEX_RESOLVE, amount=60, unit=Unit.CALENDAR_DAYS)
+    policy.refresh_from_db()
+    hana = HandlerFactory(username="hana")
+    case = case_in(State.INVESTIGATING, handler=hana)
+    services.complaint_mark_complex(complaint=case, actor=Actor.staff(hana), reason="Many parts.")
+    case.refresh_from_db()
+    assert case.is_complex
+    full = case.promises.get(kind=PromiseKind.FULL_RESPONSE)
+    assert full.limit == case.resolve_by and full.extension_reason == "Many parts."
