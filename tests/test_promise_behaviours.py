@@ -117,7 +117,10 @@ def test_marking_a_case_complex_stores_the_flag_with_its_longer_deadline(policy)
     from complaints.choices import TargetKind
     from complaints.clock import Unit
 
-    policy.targets.create(kind=TargetKind.COMPLEX_RESOLVE, amount=60, unit=Unit.CALENDAR_DAYS)
+    policy.targets.update_or_create(
+        kind=TargetKind.COMPLEX_RESOLVE,
+        defaults={"amount": 60, "unit": Unit.CALENDAR_DAYS, "aim": None},
+    )
     policy.refresh_from_db()
     hana = HandlerFactory(username="hana")
     case = case_in(State.INVESTIGATING, handler=hana)
