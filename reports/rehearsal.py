@@ -2,8 +2,8 @@
 the real periodic jobs with time travelled, inside a transaction that is rolled back.
 
 It lives with the reports because it keeps nothing and reads across every app (escalations
-included). An organisation reads the result against its published text before it goes live: every message
-with its date, recipient and words, every alert, every promise and whether it was kept.
+included). An organisation reads the result against its published text before it goes live:
+every message with its date, recipient and words, every alert, every promise, kept or not.
 
 Traps: time travel (time-machine) moves the clock of the whole process, so run a rehearsal in a
 process of its own (the management command; the admin page starts one), never inside a web

@@ -1,4 +1,4 @@
-"""python manage.py rehearse_policy <slug> --received "2027-04-23 16:00" [--complex] [--escalate] [--reopen]"""
+"""rehearse_policy <slug> --received "2027-04-23 16:00" [--complex] [--escalate] [--reopen]"""
 
 import datetime as dt
 
