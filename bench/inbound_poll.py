@@ -29,7 +29,7 @@ in_process_settings(
 
 def fill_maildir(server, count: int) -> None:
     """Write `count` messages into the Maildir's new/ (what a delivery agent does)."""
-    from tests.notifications.emails import email, png_bytes
+    from tests.inbound.emails import email, png_bytes
 
     png = png_bytes()
     for folder in ("new", "cur", "tmp"):
@@ -57,7 +57,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from tests.notifications.dovecot import Dovecot
+    from tests.inbound.dovecot import Dovecot
 
     server = Dovecot()
     server.start()
@@ -73,9 +73,9 @@ def main() -> None:
 
         from complaints.models import Complaint
         from complaints.presets import preset_by_slug, preset_load
+        from inbound.imap import inbound_poll
+        from inbound.models import InboundEmail
         from notifications import jobs
-        from notifications.inbound.imap import inbound_poll
-        from notifications.inbound.models import InboundEmail
 
         call_command("migrate", verbosity=0)
         preset_load(preset_by_slug("a"))

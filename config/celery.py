@@ -35,8 +35,8 @@ app.conf.beat_schedule = {
         "schedule": 15 * MINUTE,
     },
     # Inbound email: complaints and replies from the IMAP mailbox (off without REDRESS_IMAP_URL).
-    "notifications-poll-inbound-mail": {
-        "task": "notifications.tasks.poll_inbound_mail",
+    "inbound-poll-mail": {
+        "task": "inbound.tasks.poll_inbound_mail",
         "schedule": 1 * MINUTE,
     },
     "escalations-auto-escalate-breached": {

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "complaints",
     "escalations",
     "notifications",
+    "inbound",
     "reports",
 ]
 

@@ -7,7 +7,6 @@ from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.services import complaint_acknowledge
 from notifications import jobs
-from notifications.inbound.imap import inbound_poll
 from notifications.services import notification_deliver
 
 
@@ -52,8 +51,3 @@ def send_deadline_alerts() -> int:
 @shared_task(ignore_result=True)
 def auto_resolve_responses() -> int:
     return jobs.until_done(jobs.responses_auto_resolve)
-
-
-@shared_task(ignore_result=True)
-def poll_inbound_mail() -> int:
-    return jobs.until_done(inbound_poll)

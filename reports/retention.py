@@ -36,7 +36,8 @@ from complaints.models import (
     Message,
 )
 from escalations.models import Escalation
-from notifications.models import InboundEmail, Notification
+from inbound.models import InboundEmail
+from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 

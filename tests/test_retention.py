@@ -129,7 +129,7 @@ def test_the_task_runs_the_sweep(policy, time_machine):
 
 
 def test_it_blanks_inbound_mail_that_belongs_to_no_case_after_its_own_period(settings):
-    from notifications.models import InboundEmail
+    from inbound.models import InboundEmail
 
     settings.REDRESS_INBOUND_UNLINKED_RETENTION_DAYS = 30
     now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)

@@ -17,7 +17,7 @@ from django.dispatch import receiver
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 
-from notifications.inbound.services import inbound_email_process
+from inbound.services import inbound_email_process
 
 VIEWS = {
     "mailgun": MailgunInboundWebhookView.as_view(),

@@ -24,15 +24,15 @@ from complaints.uploads import (
     check_case_total,
     check_upload,
 )
-from notifications.inbound.classify import (
+from inbound.classify import (
     Bounce,
     bounce_of,
     is_auto_reply,
     same_address,
     subject_reference,
 )
-from notifications.inbound.models import InboundEmail
-from notifications.inbound.parsing import ParsedEmail, UnreadableEmail, dedupe_key, parse
+from inbound.models import InboundEmail
+from inbound.parsing import ParsedEmail, UnreadableEmail, dedupe_key, parse
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from imap_tools import (
     MailMessageFlags,
 )
 
-from notifications.inbound.models import InboundEmail
-from notifications.inbound.services import inbound_email_process
+from inbound.models import InboundEmail
+from inbound.services import inbound_email_process
 
 BATCH = 500
 # Messages fetched per IMAP command, and marked seen together once processed.

@@ -8,14 +8,14 @@ from complaints import services
 from complaints.actors import Actor
 from complaints.exceptions import ComplaintError
 from complaints.models import Message
-from notifications.inbound.imap import inbound_poll
-from notifications.inbound.models import InboundEmail
-from notifications.inbound.services import inbound_email_attach, inbound_email_discard
+from inbound.imap import inbound_poll
+from inbound.models import InboundEmail
+from inbound.services import inbound_email_attach, inbound_email_discard
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from tests.factories import HandlerFactory
+from tests.inbound.emails import email, png_bytes
 from tests.notifications.components import submit_complaint
-from tests.notifications.emails import email, png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,12 @@
 import pytest
 
 from complaints.models import Complaint
-from notifications.inbound.imap import inbound_poll
-from notifications.inbound.models import InboundEmail
-from notifications.inbound.services import inbound_email_process, inbound_email_store
-from tests.notifications.emails import email
+from config.celery import app
+from inbound import tasks
+from inbound.imap import inbound_poll
+from inbound.models import InboundEmail
+from inbound.services import inbound_email_process, inbound_email_store
+from tests.inbound.emails import email
 
 pytestmark = pytest.mark.django_db
 
@@ -66,4 +68,14 @@ def test_it_keeps_an_unreadable_message_from_the_mailbox(policy, imap_mailbox):
     assert inbound_poll() == 1
 
     assert InboundEmail.objects.get().status == InboundEmail.Status.UNPARSEABLE
+    assert imap_mailbox.unseen() == 0
+
+
+def test_it_polls_one_batch_of_the_mailbox_from_the_beat_schedule(policy, imap_mailbox):
+    imap_mailbox.deliver(email(), email(sender="Ben <ben@example.org>"), email())
+    entry = app.conf.beat_schedule["inbound-poll-mail"]
+    assert entry["task"] == tasks.poll_inbound_mail.name
+
+    assert inbound_poll(batch=2) == 2
+    assert tasks.poll_inbound_mail.apply().get() == 1
     assert imap_mailbox.unseen() == 0

@@ -4,13 +4,13 @@ import pytest
 
 from complaints.choices import Channel
 from complaints.models import Complaint
+from inbound.imap import inbound_poll
+from inbound.models import InboundEmail
 from notifications import tasks
-from notifications.inbound.imap import inbound_poll
-from notifications.inbound.models import InboundEmail
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from tests.factories import HandlerFactory
-from tests.notifications.emails import email, png_bytes
+from tests.inbound.emails import email, png_bytes
 
 pytestmark = pytest.mark.django_db
 

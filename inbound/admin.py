@@ -6,8 +6,8 @@ from django.utils.translation import ngettext
 
 from complaints.actors import Actor
 from complaints.exceptions import ComplaintError
-from notifications.inbound.models import InboundEmail
-from notifications.inbound.services import inbound_email_attach, inbound_email_discard
+from inbound.models import InboundEmail
+from inbound.services import inbound_email_attach, inbound_email_discard
 
 RAW_SHOWN = 20_000
 

@@ -7,8 +7,8 @@ import pytest
 
 from complaints.choices import Channel
 from complaints.models import Complaint
-from notifications.inbound.models import InboundEmail
-from tests.notifications.emails import email
+from inbound.models import InboundEmail
+from tests.inbound.emails import email
 
 pytestmark = pytest.mark.django_db
 

@@ -48,6 +48,8 @@ class InboundEmail(models.Model):
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
     class Meta:
+        # The table kept its name when inbound email left the notifications app.
+        db_table = "notifications_inboundemail"
         verbose_name = _("inbound email")
         verbose_name_plural = _("inbound emails")
         ordering = ["-received_at"]

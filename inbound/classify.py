@@ -9,7 +9,7 @@ from email.parser import HeaderParser
 from email.utils import parseaddr
 
 from complaints import references
-from notifications.inbound.parsing import MESSAGE_ID, ParsedEmail, part_text
+from inbound.parsing import MESSAGE_ID, ParsedEmail, part_text
 
 AUTO_SUBMITTED_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder")
 AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply"}

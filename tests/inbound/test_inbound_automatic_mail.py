@@ -4,13 +4,13 @@ import pytest
 
 from complaints import services
 from complaints.models import Complaint
-from notifications.inbound.imap import inbound_poll
-from notifications.inbound.models import InboundEmail
+from inbound.imap import inbound_poll
+from inbound.models import InboundEmail
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from tests.factories import HandlerFactory
+from tests.inbound.emails import delivery_report, email
 from tests.notifications.components import submit_complaint
-from tests.notifications.emails import delivery_report, email
 
 pytestmark = pytest.mark.django_db
 
