@@ -166,6 +166,17 @@ class BusinessCalendar:
         return count
 
 
+def latest_start_passed(amount: int, unit: str, now: dt.datetime) -> dt.datetime:
+    """Return a moment no earlier than any start whose `amount` `unit`s have passed by `now`.
+
+    A bound for an index, whatever the calendar: a business day is at least a calendar day and
+    a wall-clock day at least 23 hours; `BusinessCalendar.add` decides each start before it.
+    """
+    if unit == Unit.HOURS:
+        return now - dt.timedelta(hours=amount)
+    return now - dt.timedelta(days=max(amount - 1, 0))
+
+
 def deadline_for(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> Deadline | None:
     """Return the deadline of the policy's promise `kind` for something started at `start`."""
     target = policy.target(kind)

@@ -30,6 +30,8 @@ from notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 AUTO_ESCALATE_BATCH = 200
+# Retention: what an escalation holds about the complainant.
+PERSONAL_FIELDS = ["grounds", "desired_outcome", "reasoning", "final_response"]
 
 
 def escalation_request(
@@ -244,6 +246,17 @@ def _auto_escalate(pk: int, now: dt.datetime) -> bool:
             % {"deadline": f"{case.policy.calendar().local(case.resolve_by):%Y-%m-%d %H:%M %Z}"},
         )
     return True
+
+
+def escalations_erase(*, complaint_id: int) -> int:
+    """Blank the personal data of one case's escalations and of their history; return how many.
+
+    Called by complaints.retention inside the anonymisation's transaction (registered in
+    EscalationsConfig.ready).
+    """
+    blanks = dict.fromkeys(PERSONAL_FIELDS, "")
+    Escalation.history.filter(complaint_id=complaint_id).update(**blanks)
+    return Escalation.objects.filter(complaint_id=complaint_id).update(**blanks)
 
 
 def check_decider(escalation: Escalation, user) -> None:

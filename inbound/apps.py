@@ -9,4 +9,8 @@ class InboundConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the webhook receiver to django-anymail's inbound signal.
+        from complaints import retention
         from inbound import webhook  # noqa: F401
+        from inbound.retention import inbound_emails_erase
+
+        retention.eraser_register(inbound_emails_erase)

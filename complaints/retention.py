@@ -8,6 +8,11 @@ the same fields in the django-simple-history rows. What stays: the anonymous fig
 dates, category, channel, outcome, redress, remedies, rating, business-day durations), so an
 anonymised case still counts in the dashboard and the data return. A policy without a retention
 promise keeps personal data until someone sets one.
+
+Apps above complaints keep personal data of a case too (escalations its grounds and decisions,
+inbound the raw emails). complaints may not import them, so each registers an eraser here from
+its AppConfig.ready (`eraser_register`), and the anonymisation calls every one in its
+transaction with the case's id.
 """
 
 from __future__ import annotations
@@ -15,15 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Callable
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from complaints import casework
+from complaints import casework, clock
 from complaints.actors import SYSTEM
 from complaints.choices import TargetKind
-from complaints.clock import Unit
 from complaints.models import (
     CONTACT_FIELDS,
     RESPONSE_TEXT_FIELDS,
@@ -35,13 +39,11 @@ from complaints.models import (
     DeadlineExtension,
     Message,
 )
-from escalations.models import Escalation
-from inbound.models import InboundEmail
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
+BATCH = 500
 COMPLAINT_PERSONAL_FIELDS = [
     *CONTACT_FIELDS,
     *STATEMENT_FIELDS,
@@ -49,22 +51,32 @@ COMPLAINT_PERSONAL_FIELDS = [
     "satisfaction_comment",
 ]
 MESSAGE_PERSONAL_FIELDS = ["body", "email_message_id"]
-ESCALATION_PERSONAL_FIELDS = ["grounds", "desired_outcome", "reasoning", "final_response"]
+
+# Called as eraser(complaint_id=...) inside the anonymisation's transaction.
+Eraser = Callable[..., object]
+_erasers: list[Eraser] = []
 
 
-def complaints_anonymise_due(now: dt.datetime, *, limit: int = BATCH_SIZE) -> int:
-    """Anonymise up to `limit` closed cases past their retention period; return how many."""
+def eraser_register(eraser: Eraser) -> None:
+    """Have `eraser(complaint_id=...)` blank an upper app's personal data of each case erased."""
+    if eraser not in _erasers:
+        _erasers.append(eraser)
+
+
+def complaints_anonymise_due(*, batch: int = BATCH) -> int:
+    """Anonymise a batch of closed cases past their retention period; return how many."""
+    now = clock.now()
     done = 0
     policies = ComplaintPolicy.objects.filter(targets__kind=TargetKind.RETENTION).prefetch_related(
         "targets"
     )
     for policy in policies:
         target = policy.target(TargetKind.RETENTION)
+        if target is None:
+            continue
         calendar = policy.calendar()
-        # A bound no later than the true cutoff whatever the unit (a business day is at least a
-        # calendar day, a wall-clock day at least 23 hours); the clock decides each candidate.
-        slack = dt.timedelta(hours=target.amount) if target.unit == Unit.HOURS else None
-        bound = now - (slack or dt.timedelta(days=max(target.amount - 1, 0)))
+        # The index narrows to the cases that may be due; the calendar decides each one.
+        bound = clock.latest_start_passed(target.amount, target.unit, now)
         candidates = (
             Complaint.objects.filter(
                 policy=policy,
@@ -73,13 +85,13 @@ def complaints_anonymise_due(now: dt.datetime, *, limit: int = BATCH_SIZE) -> in
                 anonymised_at__isnull=True,
             )
             .order_by("closed_at")
-            .values_list("pk", "closed_at")[: limit - done]
+            .values_list("pk", "closed_at")[: batch - done]
         )
         for pk, closed_at in candidates:
             if calendar.add(closed_at, target.amount, target.unit) >= now:
                 break  # ordered by closure: every later candidate is younger still
             done += complaint_anonymise(complaint_id=pk, now=now)
-        if done >= limit:
+        if done >= batch:
             break
     return done
 
@@ -109,20 +121,15 @@ def complaint_anonymise(*, complaint_id: int, now: dt.datetime) -> bool:
 
         complaint_blanks = dict.fromkeys(COMPLAINT_PERSONAL_FIELDS, "")
         message_blanks = dict.fromkeys(MESSAGE_PERSONAL_FIELDS, "")
-        escalation_blanks = dict.fromkeys(ESCALATION_PERSONAL_FIELDS, "")
         Message.objects.filter(complaint=case).update(**message_blanks)
         Message.history.filter(complaint_id=case.pk).update(**message_blanks)
-        Escalation.objects.filter(complaint=case).update(**escalation_blanks)
-        Escalation.history.filter(complaint_id=case.pk).update(**escalation_blanks)
         ComplaintEvent.objects.filter(complaint=case).update(note="")
         DeadlineExtension.objects.filter(complaint=case).update(reason="")
         Notification.objects.filter(complaint=case).update(
             recipient="", subject="", context={}, last_error=""
         )
-        # inbound email: the raw messages are personal data too.
-        InboundEmail.objects.filter(complaint=case).update(
-            raw=b"", from_address="", subject="", note=""
-        )
+        for eraser in _erasers:
+            eraser(complaint_id=case.pk)
 
         for name, blank in complaint_blanks.items():
             setattr(case, name, blank)
@@ -143,23 +150,3 @@ def delete_files(names: list[str]) -> None:
         except OSError:
             # The row is gone either way; an unreachable file is logged for an operator to remove.
             logger.exception("Could not delete the attachment file %s.", name)
-
-
-def inbound_emails_purge_unlinked(now: dt.datetime, *, limit: int = BATCH_SIZE) -> int:
-    """Blank inbound mail that belongs to no case once it is older than the setting allows.
-
-    Auto-replies, unmatched bounces, unreadable and discarded mail never reach a complaint, so
-    no policy's retention covers them; REDRESS_INBOUND_UNLINKED_RETENTION_DAYS does.
-    """
-    cutoff = now - dt.timedelta(days=settings.REDRESS_INBOUND_UNLINKED_RETENTION_DAYS)
-    # Only rows still holding data, so that the cost follows what is left to purge.
-    due = list(
-        InboundEmail.objects.filter(complaint__isnull=True, received_at__lt=cutoff)
-        .exclude(status__in=[InboundEmail.Status.RECEIVED, InboundEmail.Status.HELD])
-        .exclude(from_address="", subject="", note="")
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return InboundEmail.objects.filter(pk__in=due).update(
-        raw=b"", from_address="", subject="", note=""
-    )
