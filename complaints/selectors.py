@@ -7,11 +7,9 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
-from complaints import clock
 from complaints.choices import OPEN_STATES
 from complaints.exceptions import ComplaintError
-from complaints.models import Category, Complaint, ComplaintPolicy
-from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
+from complaints.models import Category, ComplaintPolicy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -48,15 +46,3 @@ def least_loaded_handler(category: Category | None) -> AbstractBaseUser | None:
         .order_by("open_cases", "pk")
         .first()
     )
-
-
-def open_review_deadline(complaint: Complaint) -> clock.Deadline | None:
-    """Return the review deadline of the case's undecided escalation, if it has one."""
-    escalation = (
-        complaint.escalations.filter(state__in=ESCALATION_OPEN_STATES)
-        .only("review_aim", "review_by")
-        .first()
-    )
-    if escalation is None or escalation.review_by is None:
-        return None
-    return clock.Deadline(limit=escalation.review_by, aim=escalation.review_aim)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, references, selectors
+from complaints import casework, clock, deadlines, references, reviews, selectors
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
 from complaints.choices import ActorKind, Channel, DeadlineKind, State
 from complaints.exceptions import ComplaintError, NotPermitted, TransitionRefused
@@ -23,8 +23,6 @@ from complaints.models import (
     DeadlineExtension,
     Message,
 )
-from escalations.models import Escalation
-from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
 from notifications.models import Notification
 from notifications.services import complaint_submitted, notification_enqueue
 
@@ -202,7 +200,7 @@ def complaint_send_message(*, complaint: Complaint, actor: Actor, body: str) -> 
             )
         before = casework.snapshot(case)
         _mark_contact(case, clock.now())
-        deadlines.refresh_next(case, review=selectors.open_review_deadline(case))
+        deadlines.refresh_next(case, review=reviews.open_deadline(case))
         casework.save_changes(case, before)
         message = Message.objects.create(
             complaint=case, direction=Message.Direction.TO_COMPLAINANT, author=actor.user, body=body
@@ -293,11 +291,7 @@ def complaint_withdraw(*, complaint: Complaint, actor: Actor, reason: str = "") 
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
-        for escalation in Escalation.objects.select_for_update().filter(
-            complaint=case, state__in=ESCALATION_OPEN_STATES
-        ):
-            escalation.withdraw()
-            escalation.save(update_fields=["state"])
+        reviews.end_on_withdrawal(case)
         casework.notify_complainant(case, Notification.Kind.WITHDRAWN)
     return case
 

@@ -35,7 +35,9 @@ INSTALLED_APPS = [
     "escalations",
     "notifications",
     "inbound",
+    "publicsite",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -5,5 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("inbound/", include("inbound.urls")),
-    path("", include("complaints.urls")),
+    path("", include("publicsite.urls")),
 ]

@@ -1,8 +1,12 @@
-"""The supervisors' escalation queue: by review deadline, with assignment and decision pages."""
+"""The supervisors' escalation queue: by review deadline, with assignment and decision pages.
+
+It also extends the handlers' console, which lives in complaints and may not import this app:
+the case page's "Escalate" action and the queue's "escalated" filter are registered here.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,15 +17,42 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.admin import case_actions
+from complaints.admin import filters as queue_filters
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
-from escalations.forms import DecisionForm, ReviewerForm
-from escalations.models import OPEN_STATES, Escalation
+from escalations.choices import OPEN_STATES
+from escalations.forms import DecisionForm, EscalationRequestForm, ReviewerForm
+from escalations.models import Escalation
 
 DECIDE_PERMISSION = "escalations.decide_escalation"
+
+
+class EscalatedFilter(queue_filters.YesNoFilter):
+    """The handlers' queue: cases that were escalated (at any time)."""
+
+    title = _("escalated")
+    parameter_name = "escalated"
+
+    def subquery(self) -> Exists:
+        return Exists(Escalation.objects.filter(complaint=OuterRef("pk")))
+
+
+case_actions.action_register(
+    case_actions.CaseAction(
+        "escalate",
+        _("Escalate"),
+        services.escalation_request,
+        _("Complaint %(reference)s escalated for a senior review."),
+        form_class=EscalationRequestForm,
+        permission="escalations.add_escalation",
+    ),
+    after="resolve",
+)
+queue_filters.filter_register(EscalatedFilter, before=queue_filters.DeliveryFailedFilter)
 
 
 class ReviewFilter(admin.SimpleListFilter):

@@ -8,7 +8,12 @@ class EscalationsConfig(AppConfig):
     verbose_name = _("Escalations")
 
     def ready(self) -> None:
-        from complaints import retention
-        from escalations.services import escalations_erase
+        # complaints may not import escalations: it reaches the review through these hooks.
+        from complaints import retention, reviews
+        from escalations import selectors, services
 
-        retention.eraser_register(escalations_erase)
+        reviews.register(
+            open_deadline=selectors.open_review_deadline,
+            end_on_withdrawal=services.escalations_end_on_withdrawal,
+        )
+        retention.eraser_register(services.escalations_erase)

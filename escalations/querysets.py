@@ -5,10 +5,7 @@ from django.db.models import Case, Q, Value, When
 
 from complaints.choices import State as ComplaintState
 from complaints.querysets import DeadlineState
-
-DECIDED = "decided"
-# Escalations still awaiting a decision.
-OPEN_STATES = ("requested", "under_review")
+from escalations.choices import OPEN_STATES, State
 
 
 class EscalationQuerySet(models.QuerySet):
@@ -17,7 +14,7 @@ class EscalationQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_STATES, complaint__state=ComplaintState.ESCALATED)
 
     def decided(self) -> "EscalationQuerySet":
-        return self.filter(state=DECIDED)
+        return self.filter(state=State.DECIDED)
 
     def unassigned(self) -> "EscalationQuerySet":
         return self.open().filter(reviewer__isnull=True)

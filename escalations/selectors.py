@@ -1,4 +1,4 @@
-"""Reads about escalations: who was involved in a case, and who may review it."""
+"""Reads about escalations: who was involved in a case, who may review it, and by when."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from complaints import clock
 from complaints.models import Complaint, ComplaintEvent, Message
+from escalations.choices import OPEN_STATES
 
 # Timeline entries that are not casework: logging the complaint in, routing it, asking for the
 # review itself, replacing a link. Every other entry by a staff member (acknowledging, starting
@@ -86,3 +88,16 @@ def deciders() -> QuerySet:
 def eligible_reviewers(complaint: Complaint) -> QuerySet:
     """Return the supervisors who may review the case: deciders not involved in it."""
     return deciders().exclude(pk__in=involvement(complaint)).order_by("last_name", "username")
+
+
+def open_review_deadline(complaint: Complaint) -> clock.Deadline | None:
+    """Return the review deadline of the case's undecided escalation, if it has one.
+
+    complaints asks this through complaints.reviews (registered in EscalationsConfig.ready).
+    """
+    escalation = (
+        complaint.escalations.filter(state__in=OPEN_STATES).only("review_aim", "review_by").first()
+    )
+    if escalation is None or escalation.review_by is None:
+        return None
+    return clock.Deadline(limit=escalation.review_by, aim=escalation.review_aim)

@@ -24,12 +24,25 @@ from complaints.choices import DeadlineKind, Remedy, State, TargetKind
 from complaints.exceptions import ComplaintError, NotPermitted
 from complaints.models import Complaint
 from escalations import selectors
+from escalations.choices import OPEN_STATES
 from escalations.models import Escalation
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
 AUTO_ESCALATE_BATCH = 200
+# What deciding an escalation changes (Escalation.decide).
+DECISION_FIELDS = [
+    "state",
+    "decided_at",
+    "decided_by",
+    "reviewer",
+    "decision",
+    "reasoning",
+    "final_response",
+    "revised_remedies",
+    "revised_redress_amount",
+]
 # Retention: what an escalation holds about the complainant.
 PERSONAL_FIELDS = ["grounds", "desired_outcome", "reasoning", "final_response"]
 
@@ -106,7 +119,7 @@ def escalation_assign_reviewer(*, escalation: Escalation, actor: Actor, reviewer
         locked = _lock(escalation)
         _require_independent(locked, reviewer)
         locked.start_review(at=clock.now(), reviewer=reviewer)
-        locked.save()
+        locked.save(update_fields=["state", "reviewer", "review_started_at"])
         casework.record_event(
             locked.complaint,
             "escalation_reviewer_assigned",
@@ -148,7 +161,7 @@ def escalation_decide(
             revised_remedies=revised_remedies,
             revised_redress_amount=revised_redress_amount,
         )
-        locked.save()
+        locked.save(update_fields=DECISION_FIELDS)
 
         def change(case: Complaint) -> None:
             case.close_escalation(at=now)
@@ -246,6 +259,22 @@ def _auto_escalate(pk: int, now: dt.datetime) -> bool:
             % {"deadline": f"{case.policy.calendar().local(case.resolve_by):%Y-%m-%d %H:%M %Z}"},
         )
     return True
+
+
+def escalations_end_on_withdrawal(*, complaint: Complaint) -> int:
+    """End the case's open review undecided: its complaint was withdrawn; return how many.
+
+    Called by complaints.services.complaint_withdraw through complaints.reviews (registered in
+    EscalationsConfig.ready), inside the withdrawal's transaction.
+    """
+    done = 0
+    for escalation in Escalation.objects.select_for_update().filter(
+        complaint=complaint, state__in=OPEN_STATES
+    ):
+        escalation.withdraw()
+        escalation.save(update_fields=["state"])
+        done += 1
+    return done
 
 
 def escalations_erase(*, complaint_id: int) -> int:

@@ -1,8 +1,10 @@
 """What a handler can do on the case page: each action names its form and the service it calls.
 
 The admin never fires a transition on the model itself: every action goes through a service in
-complaints.services (or escalations.services), which locks the row, records the timeline entry and
-writes the notifications in one transaction.
+complaints.services, which locks the row, records the timeline entry and writes the
+notifications in one transaction. Apps above complaints add their own actions with
+`action_register` from their admin module (escalations adds "escalate"): complaints may not
+import them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from complaints import attachments, services
 from complaints.actors import Actor
 from complaints.admin import forms as console_forms
 from complaints.models import Complaint, ResponseTemplate
-from escalations.services import escalation_request
 
 WORK = "complaints.work_complaint"
 
@@ -101,14 +102,6 @@ ACTIONS: dict[str, CaseAction] = {
             _("Complaint %(reference)s resolved."),
         ),
         CaseAction(
-            "escalate",
-            _("Escalate"),
-            escalation_request,
-            _("Complaint %(reference)s escalated for a senior review."),
-            form_class=console_forms.EscalationForm,
-            permission="escalations.add_escalation",
-        ),
-        CaseAction(
             "extend_deadline",
             _("Extend the deadline"),
             services.complaint_extend_deadline,
@@ -179,6 +172,16 @@ ACTIONS: dict[str, CaseAction] = {
         ),
     ]
 }
+
+
+def action_register(action: CaseAction, *, after: str) -> None:
+    """Offer `action` on the case page, placed after the action named `after`."""
+    actions = [item for item in ACTIONS.values() if item.name != action.name]
+    position = next(i for i, item in enumerate(actions) if item.name == after) + 1
+    actions.insert(position, action)
+    # The same dict object, refilled: modules that imported ACTIONS see the new action too.
+    ACTIONS.clear()
+    ACTIONS.update((item.name, item) for item in actions)
 
 
 def available_actions(complaint: Complaint, user) -> list[CaseAction]:

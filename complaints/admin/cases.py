@@ -112,15 +112,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     ]
     list_display_links = ["reference_column"]
     list_select_related = RELATED
-    list_filter = [
-        filters.StateFilter,
-        filters.DeadlineStateFilter,
-        "category",
-        "channel",
-        filters.HandlerFilter,
-        filters.EscalatedFilter,
-        filters.DeliveryFailedFilter,
-    ]
+    list_filter = filters.QUEUE_FILTERS
     search_fields = ["complainant_email", "complainant_name", "account_identifier"]
     search_help_text = gettext_lazy("Reference, email, name or account identifier.")
     ordering = [NEXT_DEADLINE, "received_at"]

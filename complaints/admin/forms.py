@@ -53,13 +53,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
 
 
-class EscalationForm(forms.Form):
-    grounds = forms.CharField(label=_("Why the case needs a senior review"), widget=TEXTAREA)
-    desired_outcome = forms.CharField(
-        label=_("Outcome the complainant wants"), widget=TEXTAREA, required=False
-    )
-
-
 class DeadlineExtensionForm(forms.Form):
     resolve_by = forms.SplitDateTimeField(
         label=_("New full-response deadline"), widget=AdminSplitDateTime

@@ -22,6 +22,7 @@ from complaints import references
 from complaints.models import Category
 from complaints.uploads import ACCEPT, CheckedFile, check_case_total, check_upload
 
+# The salt keeps the module's old name: forms served before the move still post.
 STAMP_SALT = "complaints.forms.stamp"
 LINE_CONTROLS_ALLOWED: set[str] = set()
 TEXT_CONTROLS_ALLOWED = {"\n", "\r", "\t"}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views
+from publicsite import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from complaints.demo import DEMO_PASSWORD, STAFF, demo_load
+from demo.seed import DEMO_PASSWORD, STAFF, demo_load
 
 
 class Command(BaseCommand):

@@ -12,11 +12,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from complaints import services, throttle, tracking
+from complaints import services
 from complaints.actors import COMPLAINANT
 from complaints.choices import Language
 from complaints.exceptions import ComplaintError
-from complaints.forms import (
+from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
+from complaints.promises import public_promises
+from escalations.services import escalation_request
+from publicsite import throttle, tracking
+from publicsite.forms import (
     ComplaintForm,
     EscalationForm,
     LookupForm,
@@ -26,14 +30,12 @@ from complaints.forms import (
     new_stamp,
     stamp_use_once,
 )
-from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
-from complaints.promises import public_promises
-from complaints.public import complaint_reply_online, complaint_submit_online
-from escalations.services import escalation_request
+from publicsite.services import complaint_reply_online, complaint_submit_online
 
 # The confirmation page is shown to the browser that submitted, through a signed cookie with
 # the reference: no session row per complainant, and nothing to look up before the page.
 SUBMITTED_COOKIE = "redress_submitted"
+# The salt keeps the module's old name: cookies set before the move still read.
 SUBMITTED_SALT = "complaints.views.submitted"
 SUBMITTED_MAX_AGE = 24 * 3600
 
