@@ -166,6 +166,12 @@ class BusinessCalendar:
         return count
 
 
+def due_soon_at(deadline: Deadline, *, warning_hours: int) -> dt.datetime:
+    """Return when `deadline` becomes due soon: once its aim passed or its warning window began."""
+    warn_from = deadline.limit - dt.timedelta(hours=warning_hours)
+    return min(deadline.aim, warn_from) if deadline.aim else warn_from
+
+
 def latest_start_passed(amount: int, unit: str, now: dt.datetime) -> dt.datetime:
     """Return a moment no earlier than any start whose `amount` `unit`s have passed by `now`.
 

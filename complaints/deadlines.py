@@ -87,6 +87,7 @@ def refresh_next(complaint: Complaint, *, review: clock.Deadline | None = None) 
         complaint.next_deadline_kind = ""
         return
     kind, aim, limit = min(pending, key=lambda item: item[2])
-    warn_from = limit - dt.timedelta(hours=complaint.policy.warning_hours)
     complaint.next_deadline, complaint.next_deadline_kind = limit, kind
-    complaint.due_soon_at = min(aim, warn_from) if aim else warn_from
+    complaint.due_soon_at = clock.due_soon_at(
+        clock.Deadline(limit=limit, aim=aim), warning_hours=complaint.policy.warning_hours
+    )

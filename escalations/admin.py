@@ -90,26 +90,8 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset.open()
 
 
-class DeadlineFilter(admin.SimpleListFilter):
+class DeadlineFilter(queue_filters.DeadlineStateFilter):
     title = _("review deadline")
-    parameter_name = "deadline"
-
-    def lookups(self, request, model_admin):
-        return [
-            (DeadlineState.OVERDUE, DeadlineState.OVERDUE.label),
-            (DeadlineState.DUE_SOON, DeadlineState.DUE_SOON.label),
-            (DeadlineState.ON_TRACK, DeadlineState.ON_TRACK.label),
-        ]
-
-    def queryset(self, request, queryset):
-        value, now = self.value(), clock.now()
-        if value == DeadlineState.OVERDUE:
-            return queryset.overdue(now)
-        if value == DeadlineState.DUE_SOON:
-            return queryset.due_soon(now)
-        if value == DeadlineState.ON_TRACK:
-            return queryset.on_track(now)
-        return queryset
 
 
 @admin.register(Escalation)

@@ -80,9 +80,7 @@ def escalation_request(
 
         def change(locked: Complaint) -> None:
             locked.escalate(at=now)
-            locked.next_update_due = clock.moment_after(
-                locked.policy, TargetKind.UPDATE_INTERVAL, now
-            )
+            deadlines.schedule_next_update(locked, after=now)
             deadlines.refresh_next(locked, review=review)
 
         case = casework.run_transition(case, "escalate", actor, change, note=grounds)
@@ -95,9 +93,11 @@ def escalation_request(
             desired_outcome=desired_outcome,
             review_aim=review and review.aim,
             review_by=review and review.limit,
-            # While escalated the review is the case's only deadline, so the case's due-soon
-            # moment, worked out by refresh_next, is the review's.
-            due_soon_at=case.due_soon_at if review else None,
+            due_soon_at=(
+                clock.due_soon_at(review, warning_hours=case.policy.warning_hours)
+                if review
+                else None
+            ),
         )
         casework.notify_complainant(
             case,

@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from complaints import references
+from complaints import clock, references
 from complaints.models import Category
 from complaints.uploads import ACCEPT, CheckedFile, check_case_total, check_upload
 
@@ -295,7 +295,7 @@ class ComplaintForm(HumanCheckMixin):
         cleaned["incident_at"] = None
         if day is not None:
             moment = dt.datetime.combine(day, at or dt.time(0, 0), tzinfo=self.time_zone)
-            if moment > dt.datetime.now(self.time_zone):
+            if moment > clock.now():
                 self.add_error("incident_date", _("The date it happened cannot be in the future."))
             else:
                 cleaned["incident_at"] = moment

@@ -1,6 +1,7 @@
 """The project's own promises: demo data, production settings."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,18 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_asks_the_clock_for_the_time_everywhere():
+    """One module owns time (complaints/clock.py): nothing else reads the date or the time."""
+    asks_the_time = re.compile(r"\b(datetime\.now|timezone\.now|date\.today|datetime\.today)\(")
+    apps = ["complaints", "demo", "escalations", "inbound", "notifications", "publicsite", "reports"]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for app in apps
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if path != ROOT / "complaints" / "clock.py" and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if asks_the_time.search(line)
+    ]
+    assert offenders == []

@@ -35,6 +35,8 @@ class StateFilter(admin.SimpleListFilter):
 
 
 class DeadlineStateFilter(admin.SimpleListFilter):
+    """On track, due soon or overdue, on any DeadlineStateQuerySet (the escalations' too)."""
+
     title = _("deadline")
     parameter_name = "deadline"
 
