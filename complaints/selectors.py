@@ -10,12 +10,10 @@ from django.db.models import Count, Q
 from complaints.choices import OPEN_STATES
 from complaints.exceptions import ComplaintError
 from complaints.models import Category, ComplaintPolicy
+from complaints.roles import HANDLERS
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
-
-HANDLERS_GROUP = "Case handlers"
-SUPERVISORS_GROUP = "Supervisors"
 
 
 def policy_for(category: Category | None) -> ComplaintPolicy:
@@ -30,7 +28,7 @@ def policy_for(category: Category | None) -> ComplaintPolicy:
 
 def least_loaded_handler(category: Category | None) -> AbstractBaseUser | None:
     """Return the active handler of the category's team with the fewest open cases."""
-    users = get_user_model().objects.filter(is_active=True, groups__name=HANDLERS_GROUP)
+    users = get_user_model().objects.filter(is_active=True, groups__name=HANDLERS)
     team = category.handlers.all() if category is not None else None
     if team is None or not team.exists():
         parent = category.parent if category is not None else None

@@ -15,5 +15,4 @@ urlpatterns = [
     path("track/<str:token>/withdraw/", views.track_withdraw, name="track-withdraw"),
     path("track/<str:token>/rate/", views.track_rate, name="track-rate"),
     path("track/<str:token>/files/<int:pk>/", views.track_file, name="track-file"),
-    path("staff/attachments/<int:pk>/", views.staff_file, name="staff-attachment"),
 ]

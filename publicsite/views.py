@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import services
 from complaints.actors import COMPLAINANT
+from complaints.attachments import attachment_response
 from complaints.choices import Language
 from complaints.exceptions import ComplaintError
 from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
@@ -295,28 +295,7 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     complaint = complaint_for_token(token)
     attachment = get_object_or_404(Attachment, pk=pk, complaint=complaint, is_internal=False)
-    return attachment_response(attachment)
-
-
-@staff_member_required
-def staff_file(request: HttpRequest, pk: int) -> FileResponse:
-    if not request.user.has_perm("complaints.view_attachment"):
-        raise Http404
-    attachment = get_object_or_404(
-        Attachment.objects.filter(complaint__in=Complaint.objects.visible_to(request.user)), pk=pk
-    )
     return attachment_response(attachment)

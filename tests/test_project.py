@@ -65,7 +65,15 @@ def test_production_settings_pass_the_deploy_check():
 def test_it_asks_the_clock_for_the_time_everywhere():
     """One module owns time (complaints/clock.py): nothing else reads the date or the time."""
     asks_the_time = re.compile(r"\b(datetime\.now|timezone\.now|date\.today|datetime\.today)\(")
-    apps = ["complaints", "demo", "escalations", "inbound", "notifications", "publicsite", "reports"]
+    apps = [
+        "complaints",
+        "demo",
+        "escalations",
+        "inbound",
+        "notifications",
+        "publicsite",
+        "reports",
+    ]
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
         for app in apps
@@ -75,3 +83,33 @@ def test_it_asks_the_clock_for_the_time_everywhere():
         if asks_the_time.search(line)
     ]
     assert offenders == []
+
+
+def test_the_filesystem_broker_writes_only_under_var(tmp_path):
+    """Without CELERY_BROKER_URL every folder of the broker, the exchange tables too, is in var/."""
+    exchange = f"redress-probe-{os.getpid()}"
+    probe = (
+        "import django; django.setup()\n"
+        "from kombu import Exchange, Queue\n"
+        "from config.celery import app\n"
+        f"queue = Queue('{exchange}', Exchange('{exchange}'), '{exchange}')\n"
+        "with app.connection_for_write() as connection:\n"
+        "    queue(connection.channel()).declare()\n"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CELERY_", "DJANGO_", "DATABASE_"))
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "true",
+        "PYTHONPATH": str(ROOT),
+    }
+    table = ROOT / "var" / "broker-control" / f"{exchange}.exchange"
+    try:
+        subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, timeout=60)
+        assert table.exists()
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        table.unlink(missing_ok=True)

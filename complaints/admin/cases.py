@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -36,6 +36,7 @@ from complaints.admin.forms import (
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
 from complaints.admin.timeline import case_timeline, timeline_rows
+from complaints.attachments import attachment_response
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.querysets import DeadlineState
@@ -412,14 +413,9 @@ class ComplaintAdmin(SimpleHistoryAdmin):
 
     def attachment_view(self, request, object_id, attachment_id):
         case = self.get_object(request, unquote(object_id))
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        # Always a download, never rendered inline: the type is whatever the uploader claimed.
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
-        )
+        if case is None or not request.user.has_perm("complaints.view_attachment"):
+            raise Http404
+        return attachment_response(get_object_or_404(case.attachments, pk=attachment_id))
 
     def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
         try:
