@@ -9,18 +9,17 @@ decided by any supervisor, who then becomes its reviewer. Either way the decider
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from complaints import casework, clock, deadlines
-from complaints.actors import SYSTEM, Actor
-from complaints.choices import DeadlineKind, Remedy, State, TargetKind
+from complaints.actors import Actor
+from complaints.choices import Remedy, State, TargetKind
 from complaints.exceptions import ComplaintError, NotPermitted
 from complaints.models import Complaint
 from escalations import selectors
@@ -30,7 +29,6 @@ from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
-AUTO_ESCALATE_BATCH = 200
 # What deciding an escalation changes (Escalation.decide).
 DECISION_FIELDS = [
     "state",
@@ -210,55 +208,6 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
         "external_route_time_limit": policy.external_route_time_limit,
         "decided_at": escalation.decided_at.isoformat(),
     }
-
-
-def escalations_auto_escalate_breached(now: dt.datetime) -> int:
-    """Escalate open cases whose full-response deadline passed, where the policy says so.
-
-    Return how many were escalated. Each case is claimed in its own transaction: on PostgreSQL
-    with SKIP LOCKED, so a second worker passes over it; elsewhere the transition itself is the
-    claim, and the slower worker is told the case changed and moves on.
-    """
-    due = list(
-        Complaint.objects.filter(
-            state__in=[State.ACKNOWLEDGED, State.INVESTIGATING],
-            next_deadline_kind=DeadlineKind.RESOLVE,
-            next_deadline__lt=now,
-            policy__auto_escalate_on_breach=True,
-        )
-        .exclude(escalations__state=Escalation.State.DECIDED)
-        .order_by("next_deadline")
-        .values_list("pk", flat=True)[:AUTO_ESCALATE_BATCH]
-    )
-    done = 0
-    for pk in due:
-        try:
-            done += _auto_escalate(pk, now)
-        except ComplaintError as exc:
-            logger.info("Complaint %s was not escalated automatically: %s", pk, exc)
-    return done
-
-
-def _auto_escalate(pk: int, now: dt.datetime) -> bool:
-    with transaction.atomic():
-        claim = Complaint.objects.filter(
-            pk=pk,
-            state__in=[State.ACKNOWLEDGED, State.INVESTIGATING],
-            next_deadline_kind=DeadlineKind.RESOLVE,
-            next_deadline__lt=now,
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            claim = claim.select_for_update(skip_locked=True)
-        case = claim.first()
-        if case is None:
-            return False
-        escalation_request(
-            complaint=case,
-            actor=SYSTEM,
-            grounds=_("The full-response deadline of %(deadline)s passed.")
-            % {"deadline": f"{case.policy.calendar().local(case.resolve_by):%Y-%m-%d %H:%M %Z}"},
-        )
-    return True
 
 
 def escalations_end_on_withdrawal(*, complaint: Complaint) -> int:
