@@ -1,5 +1,6 @@
 # `make run`: set up and run Redress on embedded defaults (SQLite, filesystem broker, worker+beat).
-# `make test`: set up and run the test suite (DATABASE_URL and CELERY_BROKER_URL when set).
+# `make test`: set up, check the apps' layers (import-linter), run the test suite
+# (DATABASE_URL and CELERY_BROKER_URL when set).
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
@@ -33,6 +34,7 @@ run: seed
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
