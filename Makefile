@@ -7,7 +7,7 @@ PORT ?= 8000
 PY := $(VENV)/bin/python
 DEV := DJANGO_DEBUG=true
 
-.PHONY: install run test migrate seed clean
+.PHONY: install run test typecheck migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: seed
 test: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# mypy with django-stubs over the apps (pyproject.toml [tool.mypy]); settings need debug's defaults.
+typecheck: install
+	$(DEV) $(VENV)/bin/mypy
 
 clean:
 	rm -rf var/ $(VENV)
