@@ -1,5 +1,5 @@
 # `make run`: set up and run Redress on embedded defaults (SQLite, filesystem broker, worker+beat).
-# `make test`: set up, check the apps' layers (import-linter), run the test suite
+# `make test`: set up, check the apps' layers (import-linter) and types (mypy), run the tests
 # (DATABASE_URL and CELERY_BROKER_URL when set).
 PYTHON ?= python3
 VENV ?= .venv
@@ -35,6 +35,7 @@ run: seed
 
 test: install
 	$(VENV)/bin/lint-imports
+	$(DEV) $(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # mypy with django-stubs over the apps (pyproject.toml [tool.mypy]); settings need debug's defaults.

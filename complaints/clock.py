@@ -191,7 +191,14 @@ def deadline_for(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> Dead
     return policy.calendar().deadline(start, target)
 
 
-def moment_after(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> dt.datetime | None:
-    """Return the limit of the policy's promise `kind` counted from `start`, if it makes one."""
+def moment_after(
+    policy: ComplaintPolicy, kind: str, start: dt.datetime | None
+) -> dt.datetime | None:
+    """Return the limit of the policy's promise `kind` counted from `start`, if it makes one.
+
+    Nothing counts from a moment that has not come (`start` None): there is no limit then.
+    """
+    if start is None:
+        return None
     deadline = deadline_for(policy, kind, start)
     return None if deadline is None else deadline.limit

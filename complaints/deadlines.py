@@ -53,7 +53,7 @@ def set_after_resolution(complaint: Complaint) -> None:
     refresh_next(complaint)
 
 
-def schedule_next_update(complaint: Complaint, *, after: dt.datetime) -> None:
+def schedule_next_update(complaint: Complaint, *, after: dt.datetime | None) -> None:
     """Restart the progress-update clock: any message to the complainant counts as an update."""
     if complaint.is_open and complaint.state != State.RESPONDED:
         complaint.next_update_due = clock.moment_after(

@@ -13,7 +13,7 @@ from complaints.models import Category, ComplaintPolicy
 from complaints.roles import HANDLERS
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def policy_for(category: Category | None) -> ComplaintPolicy:
@@ -26,7 +26,7 @@ def policy_for(category: Category | None) -> ComplaintPolicy:
     return policy
 
 
-def least_loaded_handler(category: Category | None) -> AbstractBaseUser | None:
+def least_loaded_handler(category: Category | None) -> User | None:
     """Return the active handler of the category's team with the fewest open cases."""
     users = get_user_model().objects.filter(is_active=True, groups__name=HANDLERS)
     team = category.handlers.all() if category is not None else None

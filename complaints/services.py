@@ -78,7 +78,7 @@ def complaint_submit(
     with transaction.atomic():
         _insert_with_fresh_reference(complaint)
         casework.record_event(
-            complaint, "received", actor, from_state="", note=Channel(channel).label
+            complaint, "received", actor, from_state="", note=str(Channel(channel).label)
         )
         # A task acknowledges it once this commits; the sweep does if the broker is down.
         complaint_submitted(complaint=complaint)

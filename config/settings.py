@@ -5,6 +5,7 @@ SQLite under var/, a filesystem Celery broker and emails written to var/mail/.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -57,7 +58,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -242,7 +243,7 @@ REDRESS_FORM_FIELDS = {
     "desired_outcome": "optional",
     "files": "optional",
 }
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("complaints.context_processors.organisation")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["complaints.context_processors.organisation"]
 # Notifications (the outbox): retries with exponential backoff, then "delivery failed".
 REDRESS_NOTIFICATION_MAX_ATTEMPTS = env.int("REDRESS_NOTIFICATION_MAX_ATTEMPTS", default=6)
 REDRESS_NOTIFICATION_RETRY_SECONDS = env.int("REDRESS_NOTIFICATION_RETRY_SECONDS", default=60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -65,8 +65,8 @@ def categories_load() -> int:
     return created
 
 
-def staff_load() -> dict[str, object]:
-    users = {}
+def staff_load() -> dict[str, User]:
+    users: dict[str, User] = {}
     for username, first, last, group in STAFF:
         user, created = get_user_model().objects.get_or_create(
             username=username,

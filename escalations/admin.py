@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -156,11 +157,11 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("review deadline"))
     def deadline(self, escalation: Escalation) -> str:
-        state = DeadlineState(escalation.deadline_state)
+        state = DeadlineState(escalation.deadline_state)  # type: ignore[attr-defined]
         return format_html('<span class="deadline deadline-{}">{}</span>', state, state.label)
 
     @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
-    def reviewer_name(self, escalation: Escalation) -> str:
+    def reviewer_name(self, escalation: Escalation) -> str | Promise:
         if escalation.reviewer is None:
             return _("Unassigned")
         return str(Actor.staff(escalation.reviewer))

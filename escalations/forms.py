@@ -34,7 +34,9 @@ class ReviewerForm(forms.Form):
 
     def __init__(self, *args, reviewers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers
+        field = self.fields["reviewer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = reviewers
 
 
 class DecisionForm(forms.Form):

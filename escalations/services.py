@@ -206,7 +206,7 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
         "redress_currency": case.redress_currency,
         "external_routes": policy.external_routes,
         "external_route_time_limit": policy.external_route_time_limit,
-        "decided_at": escalation.decided_at.isoformat(),
+        "decided_at": escalation.decided_at.isoformat() if escalation.decided_at else None,
     }
 
 
@@ -239,7 +239,7 @@ def escalations_erase(*, complaint_id: int) -> int:
 
 def check_decider(escalation: Escalation, user) -> None:
     """Refuse `user` as the decider of `escalation`, saying why (see the module's rule)."""
-    if escalation.reviewer_id is not None and escalation.reviewer_id != user.pk:
+    if escalation.reviewer is not None and escalation.reviewer_id != user.pk:
         raise NotPermitted(
             _(
                 "%(reviewer)s reviews this escalation: only they can decide it. "

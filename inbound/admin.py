@@ -10,6 +10,18 @@ from inbound.models import InboundEmail
 from inbound.services import inbound_email_attach, inbound_email_discard
 
 RAW_SHOWN = 20_000
+FIELDS = (
+    "received_at",
+    "processed_at",
+    "source",
+    "from_address",
+    "subject",
+    "status",
+    "note",
+    "complaint",
+    "notification",
+    "raw_text",
+)
 
 
 class WaitingFilter(admin.SimpleListFilter):
@@ -31,19 +43,8 @@ class InboundEmailAdmin(admin.ModelAdmin):
     list_filter = [WaitingFilter, "status", "source"]
     list_select_related = ["complaint"]
     search_fields = ["from_address", "subject", "dedupe_key", "complaint__reference"]
-    fields = [
-        "received_at",
-        "processed_at",
-        "source",
-        "from_address",
-        "subject",
-        "status",
-        "note",
-        "complaint",
-        "notification",
-        "raw_text",
-    ]
-    readonly_fields = fields
+    fields = FIELDS
+    readonly_fields = FIELDS
     actions = ["attach_to_case", "discard"]
     show_full_result_count = False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 from email.utils import parseaddr
 
@@ -74,7 +74,8 @@ def _original_ids(parsed: ParsedEmail) -> list[str]:
         content_type = part.get_content_type()
         if content_type == "message/rfc822":
             original = part.get_payload(0)
-            found.extend(MESSAGE_ID.findall(str(original.get("Message-ID", ""))))
+            if isinstance(original, Message):
+                found.extend(MESSAGE_ID.findall(str(original.get("Message-ID", ""))))
         elif content_type == "text/rfc822-headers":
             headers = HeaderParser().parsestr(part_text(part), headersonly=True)
             found.extend(MESSAGE_ID.findall(str(headers.get("Message-ID", ""))))
@@ -92,6 +93,8 @@ def _diagnostic(parsed: ParsedEmail) -> str:
         if part.get_content_type() != "message/delivery-status":
             continue
         for block in part.get_payload():
+            if not isinstance(block, Message):
+                continue
             for name in ("Final-Recipient", "Action", "Status", "Diagnostic-Code"):
                 value = block.get(name)
                 if value:

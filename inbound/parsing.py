@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import parseaddr
 from html.parser import HTMLParser
@@ -83,16 +83,16 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def part_text(part: EmailMessage) -> str:
+def part_text(part: MIMEPart) -> str:
     try:
         return str(part.get_content())
     except (LookupError, UnicodeError, AssertionError):
         # An unknown or lying charset: keep what can be read rather than lose the message.
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        payload = part.get_payload(decode=True)
+        return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
 
 
-def _body_text(body: EmailMessage) -> str:
+def _body_text(body: MIMEPart) -> str:
     text = part_text(body)
     if body.get_content_type() == "text/html":
         text = html_to_text(text)
@@ -117,7 +117,7 @@ def _thread_ids(message: EmailMessage) -> list[str]:
     return found
 
 
-def _attachments(message: EmailMessage, body: EmailMessage | None):
+def _attachments(message: EmailMessage, body: MIMEPart | None):
     """Yield (file name, bytes) for every part that is not the body text."""
     count = 0
     for part in _leaf_parts(message):
@@ -135,7 +135,7 @@ def _attachments(message: EmailMessage, body: EmailMessage | None):
         yield (filename or f"attachment-{count}", data)
 
 
-def _leaf_parts(message: EmailMessage):
+def _leaf_parts(message: MIMEPart):
     # A forwarded email (message/rfc822) is one attachment, not parts of this message.
     if message.is_multipart() and message.get_content_type() != "message/rfc822":
         for part in message.iter_parts():

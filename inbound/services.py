@@ -89,7 +89,7 @@ def inbound_email_attach(*, inbound: InboundEmail, actor: Actor) -> Message:
     """Add a held email to its case as a message from the complainant, a handler's decision."""
     with atomic_with_files() as stored:
         row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
-        if row.status != S.HELD or row.complaint_id is None:
+        if row.status != S.HELD or row.complaint is None:
             raise ComplaintError(_("This email is not held for a case any more."))
         message = _add_to_case(row, parse(bytes(row.raw)), row.complaint, stored)
         row.status = S.ATTACHED

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 import time
 import unicodedata
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -157,8 +158,9 @@ class HumanCheckMixin(PublicForm):
 
     def refresh_stamp(self) -> None:
         """Hand out a fresh stamp when the form is shown again after its stamp was refused."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("stamp")] = new_stamp()
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict, bound by the view
+        data[self.add_prefix("stamp")] = new_stamp()
+        self.data = data
 
 
 def category_choices(categories: list[Category]) -> list:
@@ -220,7 +222,8 @@ class ComplaintForm(HumanCheckMixin):
     desired_outcome = TextField(
         label=gettext_lazy("What would put it right for you?"), max_length=5000
     )
-    files = FilesField(label=gettext_lazy("Supporting files"))
+    # The metaclass moves declared fields off the class: no clash with BaseForm.files.
+    files = FilesField(label=gettext_lazy("Supporting files"))  # type: ignore[assignment]
     consent = forms.BooleanField(
         label=gettext_lazy(
             "I agree that my details are used to handle this complaint, as the privacy notice "
@@ -250,7 +253,9 @@ class ComplaintForm(HumanCheckMixin):
         super().__init__(*args, **kwargs)
         self.time_zone = ZoneInfo(time_zone)
         self.categories = {category.pk: category for category in categories}
-        self.fields["category"].choices = category_choices(categories)
+        category_field = self.fields["category"]
+        assert isinstance(category_field, forms.ChoiceField)
+        category_field.choices = category_choices(categories)
         config = settings.REDRESS_FORM_FIELDS
         for name in ("complainant_phone", "account_identifier", "product_or_service"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
@@ -289,8 +294,8 @@ class ComplaintForm(HumanCheckMixin):
             raise ValidationError(_("Choose one of the listed topics."))
         return category
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         day, at = cleaned.get("incident_date"), cleaned.get("incident_time")
         cleaned["incident_at"] = None
         if day is not None:
@@ -327,11 +332,13 @@ class LookupForm(PublicForm):
 
 class ReplyForm(PublicForm):
     body = TextField(label=gettext_lazy("Your message"), max_length=10000)
-    files = FilesField(label=gettext_lazy("Files"))
+    files = FilesField(label=gettext_lazy("Files"))  # type: ignore[assignment]
 
     def __init__(self, *args, already_stored: int = 0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["files"].already_stored = already_stored
+        files = self.fields["files"]
+        assert isinstance(files, FilesField)
+        files.already_stored = already_stored
 
 
 class EscalationForm(PublicForm):

@@ -120,7 +120,8 @@ def case_page(complaint: Complaint) -> dict:
     for attachment in files:
         by_message.setdefault(attachment.message_id, []).append(attachment)
     for message in messages:
-        message.public_files = by_message.get(message.pk, [])
+        # Read by the template: the message's files the complainant may see.
+        message.public_files = by_message.get(message.pk, [])  # type: ignore[attr-defined]
     now = clock.now()
     return {
         "status": AWAITING_INFORMATION

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -66,7 +68,10 @@ def policy(request: HttpRequest) -> HttpResponse:
 def complaint_new(request: HttpRequest) -> HttpResponse:
     policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
     categories = active_categories()
-    options = {"categories": categories, "time_zone": policy.time_zone if policy else "UTC"}
+    options: dict[str, Any] = {
+        "categories": categories,
+        "time_zone": policy.time_zone if policy else "UTC",
+    }
     if request.method == "POST":
         if not throttle.throttle_allows(request, "submit"):
             return too_many_requests(request)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from complaints import attachments, services
@@ -27,11 +28,11 @@ WORK = "complaints.work_complaint"
 @dataclass(frozen=True)
 class CaseAction:
     name: str
-    label: str
+    label: str | Promise
     # A service called as service(complaint=..., actor=..., **the form's cleaned data): each
     # form's field names are the service's keyword arguments.
     service: Callable[..., Any]
-    done: str
+    done: str | Promise
     form_class: type[forms.Form] | None = None
     # A transition of the state machine is offered when the machine allows it now; other
     # actions say themselves when they apply.
@@ -58,7 +59,9 @@ class CaseAction:
 
 
 def allowed_transitions(complaint: Complaint) -> set[str]:
-    return {transition.name for transition in complaint.get_available_state_transitions()}
+    # get_available_state_transitions is added to the model by django-fsm's FSMField.
+    transitions = complaint.get_available_state_transitions()  # type: ignore[attr-defined]
+    return {transition.name for transition in transitions}
 
 
 def _has_open_resolve_deadline(case: Complaint) -> bool:

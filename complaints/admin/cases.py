@@ -318,7 +318,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "title": _("Log a complaint"),
                 "opts": self.opts,
                 "form": form,
-                "media": self.media + form.media,
+                "media": self.media + form.media if form else self.media,
             },
         )
 
@@ -348,7 +348,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "correspondence_forms": [
                     (action, action.form_class(auto_id=f"id_{action.name}_%s"))
                     for action in actions
-                    if action.in_correspondence
+                    if action.in_correspondence and action.form_class is not None
                 ],
                 "case_files": obj.attachments.select_related("uploaded_by_user"),
                 "timeline": timeline,
@@ -407,7 +407,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "form": form,
                 "templates": templates,
                 "chosen_template": chosen,
-                "media": self.media + form.media,
+                "media": self.media + form.media if form else self.media,
             },
         )
 
