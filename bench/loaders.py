@@ -179,10 +179,10 @@ def redress_staff_load(*, handlers: int = HANDLERS) -> Staff:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from complaints.demo import categories_load
     from complaints.models import Category, ComplaintPolicy
     from complaints.presets import PRESETS, preset_load
     from complaints.roles import HANDLERS as HANDLERS_GROUP
+    from demo.seed import categories_load
 
     policy, _written = preset_load(PRESETS[0])
     ComplaintPolicy.objects.exclude(pk=policy.pk).update(is_default=False)

@@ -5,15 +5,15 @@ Registered with the outbox (`notifications.rendering.use_context`) when the app 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints import promise_records
+from complaints import clock, promise_records
 from complaints.choices import DeadlineKind, PromiseKind, Remedy
 from complaints.models import Complaint, DeadlineExtension, Message
 from complaints.roles import SUPERVISORS
@@ -53,7 +53,7 @@ def _progress(notification: Notification, complaint: Complaint) -> dict[str, Any
     # The dates are read when the email is written out, not when the row was queued: an update
     # sent late after an outage must still state only dates that are still ahead.
     events = complaint.events.filter(is_public=True).order_by("-created_at", "-pk")[:5]
-    owed = promise_records.owed_dates(complaint, at=timezone.now())
+    owed = promise_records.owed_dates(complaint, at=clock.now())
     return {"events": list(reversed(events)), **owed}
 
 
@@ -88,7 +88,7 @@ def _deadline_label(kind: str) -> str:
     return str(PromiseKind(kind).label) if kind in PromiseKind.values else kind
 
 
-KIND_CONTEXT = {
+KIND_CONTEXT: dict[str, Callable[[Notification, Complaint], dict[str, Any]]] = {
     K.MESSAGE: _message,
     K.INFORMATION_REQUEST: _message,
     K.DEADLINE_EXTENDED: _extension,

@@ -157,7 +157,7 @@ def _open_promises() -> QuerySet[Promise]:
 def _alerts(
     promises: Iterable[Promise], kind: str, moment: str, supervisors: list
 ) -> list[Notification]:
-    alerts = []
+    alerts: list[Notification] = []
     for promise in promises:
         case = promise.complaint
         owner = promise.owner or case.handler

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import Promise as LazyText
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -111,7 +112,7 @@ class ComplaintPolicy(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | LazyText] = {}
         countries = clock.supported_countries()
         if self.country and self.country not in countries:
             errors["country"] = _("“%(code)s” is not a country the holiday calendar knows.") % {
@@ -155,7 +156,9 @@ class ComplaintPolicy(models.Model):
         return self._targets.get(kind)
 
     def refresh_from_db(self, *args, **kwargs) -> None:
-        self._calendar = self._targets = None
+        # Built again from the fresh row on their next use.
+        self.__dict__.pop("_calendar", None)
+        self.__dict__.pop("_targets", None)
         super().refresh_from_db(*args, **kwargs)
 
 
@@ -231,7 +234,7 @@ class Category(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+        return f"{self.parent.name} › {self.name}" if self.parent is not None else self.name
 
     def effective_policy(self) -> ComplaintPolicy | None:
         category: Category | None = self
@@ -356,6 +359,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
+    # Set by complaints.casework.run_transition: the timeline entry of the transition just run,
+    # which names the messages it causes (complaints.outbox.for_event).
+    transition_event: "ComplaintEvent"
     # The deadline columns are a cache of the case's open Promise rows (complaints.promise_records
     # keeps them), there for the queue's index; the promises themselves are the record, so the
     # cache stays out of the history.
@@ -554,7 +560,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.RESOLVED,
         target=State.INVESTIGATING,
-        conditions=[can_be_reopened],
+        conditions=[can_be_reopened],  # type: ignore[list-item]  # django-fsm types a Model
     )
     def reopen(self, *, at: dt.datetime) -> None:
         self.resolved_at = self.closed_at = None

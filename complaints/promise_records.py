@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ TARGETS = {
     PromiseKind.REVIEW: TargetKind.ESCALATION_REVIEW,
 }
 # The queue's "next deadline kind" for each promise (the queue's filters and labels use these).
-DEADLINE_KINDS = {
+DEADLINE_KINDS: dict[str, str] = {
     PromiseKind.ACKNOWLEDGEMENT: DeadlineKind.ACKNOWLEDGE,
     PromiseKind.FIRST_RESPONSE: DeadlineKind.RESPOND,
     PromiseKind.FULL_RESPONSE: DeadlineKind.RESOLVE,
@@ -85,9 +86,7 @@ def promise_make(
 
 
 def due_soon_moment(case: Complaint, deadline: clock.Deadline) -> dt.datetime:
-    """Return when a deadline counts as due soon: past its aim, or within the warning window."""
-    warn_from = deadline.limit - dt.timedelta(hours=case.policy.warning_hours)
-    return min(deadline.aim, warn_from) if deadline.aim else warn_from
+    return clock.due_soon_at(deadline, warning_hours=case.policy.warning_hours)
 
 
 def promises_on_receipt(case: Complaint) -> list[Promise]:
@@ -262,7 +261,7 @@ def _set_cache(case: Complaint, casework: list[Promise], updates: list[Promise])
 
 
 # What each promise gives the complainant, as a progress update names it.
-WHAT = {
+WHAT: dict[str, Any] = {
     PromiseKind.ACKNOWLEDGEMENT: _("an acknowledgement of your complaint"),
     PromiseKind.FIRST_RESPONSE: _("a first response"),
     PromiseKind.FULL_RESPONSE: _("our full written response"),
@@ -272,16 +271,24 @@ WHAT = {
 }
 
 
-def owed_dates(case: Complaint, *, at: dt.datetime) -> dict:
+@dataclass(frozen=True)
+class OwedDate:
+    what: Any
+    limit: dt.datetime
+    extension_reason: str
+
+
+def owed_dates(case: Complaint, *, at: dt.datetime) -> dict[str, Any]:
     """Return what a progress update states as of `at`: the next date we owe, the dates we
     missed (each named, so the update says so), and when we will write again at the latest.
 
     Only casework promises count as dates owed: the update itself keeps the current update
     promise, and the next one is owed from when it goes out.
     """
-    promises = list(open_promises(case).filter(kind__in=CASEWORK_PROMISES).order_by("limit", "pk"))
-    for promise in promises:
-        promise.what = WHAT[promise.kind]
+    promises = [
+        OwedDate(WHAT[promise.kind], promise.limit, promise.extension_reason)
+        for promise in open_promises(case).filter(kind__in=CASEWORK_PROMISES).order_by("limit")
+    ]
     missed = [promise for promise in promises if promise.limit < at]
     ahead = [promise for promise in promises if promise.limit >= at]
     interval = update_deadline(case, at) if case.state in UPDATING_STATES else None

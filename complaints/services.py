@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, outbox, references, selectors, tasks
+from complaints import casework, clock, deadlines, outbox, references, reviews, selectors, tasks
 from complaints import promise_records as promises
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
 from complaints.choices import ActorKind, Channel, DeadlineKind, PromiseKind, State
@@ -24,8 +24,6 @@ from complaints.models import (
     DeadlineExtension,
     Message,
 )
-from escalations.models import Escalation
-from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
 from notifications.models import Notification
 from notifications.services import publish
 
@@ -83,7 +81,7 @@ def complaint_submit(
         _insert_with_fresh_reference(complaint)
         promises.promises_save(complaint, owed)
         casework.record_event(
-            complaint, "received", actor, from_state="", note=Channel(channel).label
+            complaint, "received", actor, from_state="", note=str(Channel(channel).label)
         )
         # A task acknowledges it once this commits; the sweep does if the broker is down.
         transaction.on_commit(lambda: publish(tasks.acknowledge_complaint, [complaint.pk]))
@@ -279,7 +277,7 @@ def complaint_respond(
             case, Notification.Kind.RESPONSE, occurrence=outbox.for_event(case.transition_event)
         )
         # The case now waits on the complainant: no more progress updates are owed.
-        promises.promises_release(case, at=case.responded_at, kinds=[PromiseKind.PROGRESS_UPDATE])
+        promises.promises_release(case, at=clock.now(), kinds=[PromiseKind.PROGRESS_UPDATE])
     return case
 
 
@@ -295,7 +293,7 @@ def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> 
         outbox.notify_complainant(
             case, Notification.Kind.RESOLVED, occurrence=outbox.for_event(case.transition_event)
         )
-        promises.promises_release(case, at=case.resolved_at)
+        promises.promises_release(case, at=clock.now())
     return case
 
 
@@ -305,15 +303,11 @@ def complaint_withdraw(*, complaint: Complaint, actor: Actor, reason: str = "") 
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
-        for escalation in Escalation.objects.select_for_update().filter(
-            complaint=case, state__in=ESCALATION_OPEN_STATES
-        ):
-            escalation.withdraw()
-            escalation.save(update_fields=["state"])
+        reviews.end_on_withdrawal(case)
         outbox.notify_complainant(
             case, Notification.Kind.WITHDRAWN, occurrence=outbox.for_event(case.transition_event)
         )
-        promises.promises_release(case, at=case.withdrawn_at)
+        promises.promises_release(case, at=clock.now())
     return case
 
 

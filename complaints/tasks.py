@@ -6,6 +6,7 @@ from celery import shared_task
 from complaints import exceptions, jobs, services
 from complaints.choices import State
 from complaints.models import Complaint
+from complaints.retention import complaints_anonymise_due
 
 
 @shared_task(ignore_result=True)
@@ -38,3 +39,8 @@ def send_promise_alerts() -> int:
 @shared_task(ignore_result=True)
 def auto_resolve_responses() -> int:
     return jobs.responses_auto_resolve()
+
+
+@shared_task(ignore_result=True)
+def anonymise_due_complaints() -> int:
+    return complaints_anonymise_due()

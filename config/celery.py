@@ -35,8 +35,8 @@ app.conf.beat_schedule = {
         "schedule": 15 * MINUTE,
     },
     # Inbound email: complaints and replies from the IMAP mailbox (off without REDRESS_IMAP_URL).
-    "notifications-poll-inbound-mail": {
-        "task": "notifications.tasks.poll_inbound_mail",
+    "inbound-poll-mail": {
+        "task": "inbound.tasks.poll_inbound_mail",
         "schedule": 1 * MINUTE,
     },
     "escalations-auto-escalate-breached": {
@@ -44,8 +44,13 @@ app.conf.beat_schedule = {
         "schedule": 15 * MINUTE,
     },
     # Each run anonymises one batch of closed cases past the policy's retention period.
-    "anonymise-due-complaints": {
-        "task": "reports.tasks.anonymise_due_complaints",
+    "complaints-anonymise-due": {
+        "task": "complaints.tasks.anonymise_due_complaints",
+        "schedule": 60 * MINUTE,
+    },
+    # Each run blanks one batch of inbound mail that belongs to no case, past its own period.
+    "inbound-purge-unlinked": {
+        "task": "inbound.tasks.purge_unlinked_inbound_mail",
         "schedule": 60 * MINUTE,
     },
 }

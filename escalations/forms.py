@@ -1,4 +1,4 @@
-"""The supervisors' forms: they collect input; the services decide what is allowed."""
+"""The escalation forms: they collect input; the services decide what is allowed."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from complaints.actors import Actor
 from complaints.choices import Remedy
 from escalations.models import Escalation
+
+TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
+
+
+class EscalationRequestForm(forms.Form):
+    """The case page's "Escalate": staff ask for a senior review."""
+
+    grounds = forms.CharField(label=_("Why the case needs a senior review"), widget=TEXTAREA)
+    desired_outcome = forms.CharField(
+        label=_("Outcome the complainant wants"), widget=TEXTAREA, required=False
+    )
 
 
 class ReviewerChoiceField(forms.ModelChoiceField):
@@ -23,7 +34,9 @@ class ReviewerForm(forms.Form):
 
     def __init__(self, *args, reviewers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers
+        field = self.fields["reviewer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = reviewers
 
 
 class DecisionForm(forms.Form):

@@ -6,22 +6,16 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from complaints.choices import ActorKind
-from escalations.querysets import OPEN_STATES, EscalationQuerySet
+from escalations import choices
+from escalations.choices import OPEN_STATES
+from escalations.querysets import EscalationQuerySet
 
 
 class Escalation(ConcurrentTransitionMixin, models.Model):
     """A complainant's or staff member's request for an independent review of a case."""
 
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        UNDER_REVIEW = "under_review", _("Under review")
-        DECIDED = "decided", _("Decided")
-        WITHDRAWN = "withdrawn", _("Withdrawn with the complaint")
-
-    class Decision(models.TextChoices):
-        UPHELD = "upheld", _("Original response upheld")
-        CHANGED = "changed", _("Response changed")
-        PARTLY_CHANGED = "partly_changed", _("Response partly changed")
+    State = choices.State
+    Decision = choices.Decision
 
     complaint = models.ForeignKey(
         "complaints.Complaint", on_delete=models.CASCADE, related_name="escalations"

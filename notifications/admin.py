@@ -67,7 +67,3 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-# inbound email (issue 7): held and unreadable emails, in their own module.
-from notifications.inbound import admin as inbound_admin  # noqa: E402,F401

@@ -76,9 +76,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
-
-
-# inbound email (issue 7): its model lives with the rest of the inbound code.
-from notifications.inbound.models import InboundEmail  # noqa: E402
-
-__all__ = ["InboundEmail", "Notification"]

@@ -31,7 +31,7 @@ def use_context(provider: ContextProvider) -> None:
 
 
 K = Notification.Kind
-SUBJECTS = {
+SUBJECTS: dict[str, Any] = {
     K.ACKNOWLEDGEMENT: _("We have received your complaint"),
     K.TRACKING_LINK: _("Your link to follow your complaint"),
     K.MESSAGE: _("A message about your complaint"),

@@ -15,10 +15,3 @@ def notification_send(notification_id: int) -> bool:
 @shared_task(ignore_result=True)
 def dispatch_pending() -> int:
     return jobs.notifications_dispatch()
-
-
-@shared_task(ignore_result=True)
-def poll_inbound_mail() -> int:
-    from notifications.inbound.imap import inbound_poll
-
-    return inbound_poll()

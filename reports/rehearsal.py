@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import time_machine
 from django.contrib.auth import get_user_model
@@ -22,7 +23,6 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
 from complaints import clock, jobs, services, tasks
 from complaints.actors import COMPLAINANT, Actor
@@ -185,7 +185,7 @@ class _Life:
                 decision="changed",
                 reasoning="The fees followed from our error.",
                 final_response="We also refund the bank's fees of 12.50.",
-                revised_redress_amount=12.50,
+                revised_redress_amount=Decimal("12.50"),
             )
             self.note("reviewer decides: response changed")
         else:
@@ -288,14 +288,14 @@ class _Life:
             detail = "" if staff or email is None else email.body.strip()
             self.rehearsal.entries.append(
                 Entry(
-                    notification.sent_at,
+                    notification.sent_at or clock.now(),
                     f"{kind} to {notification.recipient}: {notification.subject}",
                     detail,
                 )
             )
 
     def note(self, what: str, detail: str = "") -> None:
-        self.rehearsal.entries.append(Entry(timezone.now(), what.upper(), detail))
+        self.rehearsal.entries.append(Entry(clock.now(), what.upper(), detail))
         # The worker sends what the step wrote at once, as its on-commit tasks would.
         self.beat()
 

@@ -3,7 +3,7 @@
 from complaints import services
 from complaints.actors import Actor
 from complaints.choices import Channel
-from complaints.demo import case_advance
+from demo.seed import case_advance
 
 SUBMITTED = {
     "channel": Channel.WEB,

@@ -1,8 +1,10 @@
 """What a handler can do on the case page: each action names its form and the service it calls.
 
 The admin never fires a transition on the model itself: every action goes through a service in
-complaints.services (or escalations.services), which locks the row, records the timeline entry and
-writes the notifications in one transaction.
+complaints.services, which locks the row, records the timeline entry and writes the
+notifications in one transaction. Apps above complaints add their own actions with
+`action_register` from their admin module (escalations adds "escalate"): complaints may not
+import them.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from complaints import attachments, services
 from complaints.actors import Actor
 from complaints.admin import forms as console_forms
 from complaints.models import Complaint, ResponseTemplate
-from escalations.services import escalation_request
 
 WORK = "complaints.work_complaint"
 
@@ -26,11 +28,11 @@ WORK = "complaints.work_complaint"
 @dataclass(frozen=True)
 class CaseAction:
     name: str
-    label: str
+    label: str | Promise
     # A service called as service(complaint=..., actor=..., **the form's cleaned data): each
     # form's field names are the service's keyword arguments.
     service: Callable[..., Any]
-    done: str
+    done: str | Promise
     form_class: type[forms.Form] | None = None
     # A transition of the state machine is offered when the machine allows it now; other
     # actions say themselves when they apply.
@@ -57,7 +59,9 @@ class CaseAction:
 
 
 def allowed_transitions(complaint: Complaint) -> set[str]:
-    return {transition.name for transition in complaint.get_available_state_transitions()}
+    # get_available_state_transitions is added to the model by django-fsm's FSMField.
+    transitions = complaint.get_available_state_transitions()  # type: ignore[attr-defined]
+    return {transition.name for transition in transitions}
 
 
 def _has_open_resolve_deadline(case: Complaint) -> bool:
@@ -99,14 +103,6 @@ ACTIONS: dict[str, CaseAction] = {
             _("Resolve"),
             services.complaint_resolve,
             _("Complaint %(reference)s resolved."),
-        ),
-        CaseAction(
-            "escalate",
-            _("Escalate"),
-            escalation_request,
-            _("Complaint %(reference)s escalated for a senior review."),
-            form_class=console_forms.EscalationForm,
-            permission="escalations.add_escalation",
         ),
         CaseAction(
             "extend_deadline",
@@ -179,6 +175,16 @@ ACTIONS: dict[str, CaseAction] = {
         ),
     ]
 }
+
+
+def action_register(action: CaseAction, *, after: str) -> None:
+    """Offer `action` on the case page, placed after the action named `after`."""
+    actions = [item for item in ACTIONS.values() if item.name != action.name]
+    position = next(i for i, item in enumerate(actions) if item.name == after) + 1
+    actions.insert(position, action)
+    # The same dict object, refilled: modules that imported ACTIONS see the new action too.
+    ACTIONS.clear()
+    ACTIONS.update((item.name, item) for item in actions)
 
 
 def available_actions(complaint: Complaint, user) -> list[CaseAction]:

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -36,6 +36,7 @@ from complaints.admin.forms import (
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
 from complaints.admin.timeline import case_timeline, timeline_rows
+from complaints.attachments import attachment_response
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.querysets import DeadlineState
@@ -112,15 +113,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     ]
     list_display_links = ["reference_column"]
     list_select_related = RELATED
-    list_filter = [
-        filters.StateFilter,
-        filters.DeadlineStateFilter,
-        "category",
-        "channel",
-        filters.HandlerFilter,
-        filters.EscalatedFilter,
-        filters.DeliveryFailedFilter,
-    ]
+    list_filter = filters.QUEUE_FILTERS
     search_fields = ["complainant_email", "complainant_name", "account_identifier"]
     search_help_text = gettext_lazy("Reference, email, name or account identifier.")
     ordering = [NEXT_DEADLINE, "received_at"]
@@ -325,7 +318,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "title": _("Log a complaint"),
                 "opts": self.opts,
                 "form": form,
-                "media": self.media + form.media,
+                "media": self.media + form.media if form else self.media,
             },
         )
 
@@ -355,7 +348,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "correspondence_forms": [
                     (action, action.form_class(auto_id=f"id_{action.name}_%s"))
                     for action in actions
-                    if action.in_correspondence
+                    if action.in_correspondence and action.form_class is not None
                 ],
                 "case_files": obj.attachments.select_related("uploaded_by_user"),
                 "timeline": timeline,
@@ -414,20 +407,15 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "form": form,
                 "templates": templates,
                 "chosen_template": chosen,
-                "media": self.media + form.media,
+                "media": self.media + form.media if form else self.media,
             },
         )
 
     def attachment_view(self, request, object_id, attachment_id):
         case = self.get_object(request, unquote(object_id))
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        # Always a download, never rendered inline: the type is whatever the uploader claimed.
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
-        )
+        if case is None or not request.user.has_perm("complaints.view_attachment"):
+            raise Http404
+        return attachment_response(get_object_or_404(case.attachments, pk=attachment_id))
 
     def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
         try:

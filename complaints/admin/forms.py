@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
@@ -10,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
 from complaints.choices import Channel, Outcome, Remedy
-from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Complaint
+from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Category, Complaint
 from complaints.roles import HANDLERS
 
 COMPLAINANT_FIELDS = [*CONTACT_FIELDS, "language"]
@@ -53,13 +55,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
 
 
-class EscalationForm(forms.Form):
-    grounds = forms.CharField(label=_("Why the case needs a senior review"), widget=TEXTAREA)
-    desired_outcome = forms.CharField(
-        label=_("Outcome the complainant wants"), widget=TEXTAREA, required=False
-    )
-
-
 class DeadlineExtensionForm(forms.Form):
     resolve_by = forms.SplitDateTimeField(
         label=_("New full-response deadline"), widget=AdminSplitDateTime
@@ -83,7 +78,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Evaluated per form, not at import: handlers join and leave.
-        self.fields["handler"].queryset = handlers_queryset()
+        handler = self.fields["handler"]
+        assert isinstance(handler, forms.ModelChoiceField)
+        handler.queryset = handlers_queryset()
 
 
 class ResponseForm(forms.Form):
@@ -113,8 +110,8 @@ class ResponseForm(forms.Form):
     def clean_redress_currency(self) -> str:
         return self.cleaned_data["redress_currency"].upper()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if cleaned.get("redress_currency") and cleaned.get("redress_amount") is None:
             self.add_error("redress_amount", _("Give the amount the currency belongs to."))
         return cleaned
@@ -162,7 +159,9 @@ class LoggedComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = Category.objects.filter(is_active=True)
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
@@ -170,8 +169,8 @@ class LoggedComplaintForm(forms.ModelForm):
             raise forms.ValidationError(_("A complaint cannot be received in the future."))
         return value
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         received, incident = cleaned.get("received_at"), cleaned.get("incident_at")
         if received and incident and incident > received:
             self.add_error("incident_at", _("It cannot have happened after we received it."))

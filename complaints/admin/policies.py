@@ -6,6 +6,8 @@ case; it only changes what later complaints are promised.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -96,7 +98,7 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         policy = self.get_object(request, object_id)
-        extra = {"deadline_preview": deadline_preview(policy) if policy else []}
+        extra: dict[str, Any] = {"deadline_preview": deadline_preview(policy) if policy else []}
         if policy is not None:
             extra["preview_time_zone"] = policy.time_zone
             extra["preview_now"] = clock.now().astimezone(policy.calendar().tz)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.template.defaultfilters import linebreaksbr
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
@@ -24,10 +25,10 @@ PERSON = ("first_name", "last_name", "username")
 class Entry:
     at: dt.datetime
     kind: str
-    title: str
+    title: str | Promise
     actor: str = ""
     body: str = ""
-    status: str = ""
+    status: str | Promise = ""
     public: bool = True
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from complaints import clock
 from complaints.models import ComplaintPolicy
 from reports.rehearsal import rehearse_policy
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if policy is None:
             known = ", ".join(ComplaintPolicy.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No policy with the slug “{options['slug']}”. Known: {known}.")
-        received = dt.datetime.now(dt.UTC)
+        received = clock.now()
         if options["received"]:
             try:
                 local = dt.datetime.fromisoformat(options["received"])
