@@ -91,6 +91,13 @@ class ComplaintPolicy(models.Model):
     )
     public_wording = models.TextField(_("published policy"), blank=True)
     last_updated = models.DateField(_("last updated"), default=dt.date.today)
+    # Set on the neutral policy a fresh install creates by itself; cleared when a person saves
+    # the policy in the admin (complaints.checks warns until then).
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_("Created by Redress with neutral promises; nobody has reviewed it yet."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from complaints.choices import TargetKind as K
 from complaints.clock import Unit
@@ -30,6 +30,7 @@ class Preset:
     public_wording: str = ""
     auto_escalate_on_breach: bool = False
     notes: str = ""
+    needs_review: bool = False
     working_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
 
 
@@ -148,6 +149,52 @@ PRESETS: list[Preset] = [
 ]
 
 
+# The policy a fresh install starts with (migration 0009 writes the same): promises a published
+# policy with no particular regulator would make, on a plain Monday-to-Friday UTC calendar. It is
+# marked "needs review" until a person saves it in the admin; the presets replace it while it is.
+NEUTRAL_SLUG = "standard"
+NEUTRAL = Preset(
+    slug=NEUTRAL_SLUG,
+    name="Standard complaints policy",
+    country="",
+    subdivision="",
+    time_zone="UTC",
+    targets={
+        K.ACKNOWLEDGE: (None, 2, BD),
+        K.RESOLVE: (None, 15, BD),
+        K.COMPLEX_RESOLVE: (None, 40, BD),
+        K.UPDATE_INTERVAL: (None, 5, BD),
+        K.ESCALATION_REVIEW: (None, 10, BD),
+    },
+    external_routes="",
+    public_wording="We want to put things right when we get them wrong. Tell us what happened "
+    "and what you would like us to do; we handle every complaint fairly and in confidence.",
+    notes="Neutral promises for a fresh install: review them against your published policy.",
+    needs_review=True,
+)
+
+
+def neutral_policy_ensure() -> ComplaintPolicy:
+    """Return the default policy; with none, make the neutral one the default (creating it).
+
+    A complaint is never refused for want of configuration: this runs wherever a default is
+    needed and none exists (a fresh database, or the default deleted later).
+    """
+    policy = ComplaintPolicy.objects.filter(is_default=True).first()
+    if policy is not None:
+        return policy
+    try:
+        with transaction.atomic():
+            neutral, _written = preset_load(NEUTRAL)
+            if not neutral.is_default:
+                neutral.is_default = True
+                neutral.save(update_fields=["is_default", "updated_at"])
+    except IntegrityError:
+        # A concurrent request made a default meanwhile: use that one.
+        pass
+    return ComplaintPolicy.objects.get(is_default=True)
+
+
 def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy, bool]:
     """Create the preset's policy if missing (or, with `reset`, restore its promises).
 
@@ -158,9 +205,12 @@ def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy
     if existing is not None and not reset:
         return existing, False
     with transaction.atomic():
-        make_default = not ComplaintPolicy.objects.filter(is_default=True).exclude(
-            slug=preset.slug
-        ).exists() and (existing is None or existing.is_default or preset.slug == DEFAULT_SLUG)
+        current = ComplaintPolicy.objects.filter(is_default=True).exclude(slug=preset.slug).first()
+        # The neutral policy of a fresh install gives way while nobody has reviewed it.
+        replaceable = current is None or (current.slug == NEUTRAL_SLUG and current.needs_review)
+        make_default = replaceable and (
+            existing is None or existing.is_default or preset.slug == DEFAULT_SLUG
+        )
         if make_default:
             ComplaintPolicy.objects.filter(is_default=True).exclude(slug=preset.slug).update(
                 is_default=False
@@ -177,6 +227,7 @@ def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy
                 "external_route_time_limit": preset.external_route_time_limit,
                 "public_wording": preset.public_wording,
                 "auto_escalate_on_breach": preset.auto_escalate_on_breach,
+                "needs_review": preset.needs_review,
                 **({"is_default": True} if make_default else {}),
             },
         )

@@ -27,6 +27,7 @@ from complaints.forms import (
     stamp_use_once,
 )
 from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
+from complaints.presets import neutral_policy_ensure
 from complaints.promises import public_promises
 from complaints.public import complaint_reply_online, complaint_submit_online
 from escalations.services import escalation_request
@@ -38,8 +39,10 @@ SUBMITTED_SALT = "complaints.views.submitted"
 SUBMITTED_MAX_AGE = 24 * 3600
 
 
-def default_policy() -> ComplaintPolicy | None:
-    return ComplaintPolicy.objects.filter(is_default=True).prefetch_related("targets").first()
+def default_policy() -> ComplaintPolicy:
+    policy = ComplaintPolicy.objects.filter(is_default=True).prefetch_related("targets").first()
+    # None only if the default was deleted after install: the neutral one takes its place.
+    return policy or neutral_policy_ensure()
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
@@ -54,8 +57,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def policy(request: HttpRequest) -> HttpResponse:
     policy = default_policy()
-    if policy is None:
-        raise Http404
     context = {"policy": policy, "promises": public_promises(policy)}
     return render(request, "complaints/policy.html", context)
 
@@ -63,6 +64,8 @@ def policy(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
+    if policy is None:
+        policy = neutral_policy_ensure()
     categories = active_categories()
     options = {"categories": categories, "time_zone": policy.time_zone if policy else "UTC"}
     if request.method == "POST":

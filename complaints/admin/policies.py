@@ -55,13 +55,21 @@ def deadline_preview(policy: ComplaintPolicy) -> list[dict]:
 @admin.register(ComplaintPolicy)
 class ComplaintPolicyAdmin(SimpleHistoryAdmin):
     form = ComplaintPolicyForm
-    list_display = ["name", "is_default", "country", "subdivision", "time_zone", "last_updated"]
+    list_display = [
+        "name",
+        "is_default",
+        "needs_review",
+        "country",
+        "subdivision",
+        "time_zone",
+        "last_updated",
+    ]
     inlines = [PolicyTargetInline]
     history_list_display = ["last_updated"]
-    readonly_fields = ["last_updated"]
+    readonly_fields = ["last_updated", "needs_review"]
     change_form_template = "admin/complaints/complaintpolicy/change_form.html"
     fieldsets = [
-        (None, {"fields": ["name", "slug", "is_default", "last_updated"]}),
+        (None, {"fields": ["name", "slug", "is_default", "needs_review", "last_updated"]}),
         (
             _("Business calendar"),
             {
@@ -92,6 +100,8 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.last_updated = clock.now().date()
+        # A person saved it: whatever Redress created by itself has now been reviewed.
+        obj.needs_review = False
         super().save_model(request, obj, form, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
