@@ -96,15 +96,41 @@ def notify_complainant(
 
 def complainant_notification(
     case: Complaint, kind: str, *, key: str = "", context: dict | None = None
-) -> Notification | None:
-    """Return the unsaved notification of `kind` to the complainant; None if they gave no email."""
-    if not case.complainant_email:
-        return None
+) -> Notification:
+    """Return the unsaved notification of `kind` to the complainant.
+
+    An email where they gave an address that takes our mail; otherwise a letter for the handler
+    to post. The dedupe key is the same either way.
+    """
+    # A fresh tracking link answers a request made from the address itself, and is no use on
+    # paper (a letter never carries the link).
+    by_letter = (
+        kind != Notification.Kind.TRACKING_LINK
+        and complainant_channel(case) == Notification.Channel.LETTER
+    )
     return Notification(
         complaint=case,
         kind=kind,
-        recipient=case.complainant_email,
+        channel=Notification.Channel.LETTER if by_letter else Notification.Channel.EMAIL,
+        recipient="" if by_letter else case.complainant_email,
         language=case.language,
         dedupe_key=f"{case.pk}:{kind}:{key or case.state}",
         context=context or {},
     )
+
+
+def complainant_channel(case: Complaint) -> str:
+    """Return how we write to the complainant now: by email, or by letter.
+
+    By letter when they gave no email address, or when mail to the address they gave failed
+    (bounced or refused); correcting the address on the case brings email back.
+    """
+    if not case.complainant_email:
+        return Notification.Channel.LETTER
+    undeliverable = Notification.objects.filter(
+        complaint=case,
+        channel=Notification.Channel.EMAIL,
+        recipient=case.complainant_email,
+        status=Notification.Status.FAILED,
+    ).exists()
+    return Notification.Channel.LETTER if undeliverable else Notification.Channel.EMAIL

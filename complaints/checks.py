@@ -7,7 +7,9 @@ from django.db import DatabaseError
 
 
 @checks.register(checks.Tags.database)
-def check_policies_reviewed(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+def check_policies_reviewed(
+    app_configs=None, databases=None, **kwargs
+) -> list[checks.CheckMessage]:
     """Warn while a policy Redress created by itself (a fresh install's) is unreviewed.
 
     Tagged `database`, as Django asks of checks that query: `migrate` and

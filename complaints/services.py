@@ -26,7 +26,11 @@ from complaints.models import (
 from escalations.models import Escalation
 from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
 from notifications.models import Notification
-from notifications.services import complaint_submitted, notification_enqueue
+from notifications.services import (
+    complaint_submitted,
+    notification_enqueue,
+    notification_mark_posted,
+)
 
 REFERENCE_ATTEMPTS = 8
 
@@ -420,6 +424,29 @@ def complaint_rotate_token(*, complaint: Complaint, actor: Actor) -> Complaint:
             case, "tracking_link_replaced", actor, from_state=case.state, public=False
         )
     return case
+
+
+def complaint_letter_mark_posted(
+    *, notification: Notification, actor: Actor, posted_at: dt.datetime | None = None
+) -> Notification:
+    """Record that `actor` posted a letter on the case (now, or at `posted_at`), once."""
+    _require_staff(actor)
+    if not actor.user.has_perm("complaints.work_complaint"):
+        raise NotPermitted(_("Only staff who work cases mark letters posted."))
+    with transaction.atomic():
+        notification = notification_mark_posted(
+            notification=notification, posted_at=posted_at or clock.now(), user=actor.user
+        )
+        case = notification.complaint
+        casework.record_event(
+            case,
+            "letter_posted",
+            actor,
+            from_state=case.state,
+            note=str(notification.get_kind_display()),
+            public=False,
+        )
+    return notification
 
 
 def _mark_contact(case: Complaint, at: dt.datetime) -> None:

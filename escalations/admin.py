@@ -14,12 +14,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from complaints import clock
 from complaints.actors import Actor
 from complaints.admin.readonly import ServicesOnlyAdminMixin
+from complaints.casework import complainant_channel
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
 from escalations.forms import DecisionForm, ReviewerForm
 from escalations.models import OPEN_STATES, Escalation
+from notifications.models import Notification
 
 DECIDE_PERMISSION = "escalations.decide_escalation"
 
@@ -219,9 +221,21 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
             except ComplaintError as exc:
                 form.add_error(None, str(exc))
             else:
+                by_letter = (
+                    complainant_channel(escalation.complaint) == Notification.Channel.LETTER
+                )
                 self.message_user(
                     request,
-                    _("Complaint %(reference)s is decided; the final response is on its way.")
+                    (
+                        _(
+                            "Complaint %(reference)s is decided; the final response is a letter "
+                            "to post (see Letters on the case): nothing was emailed."
+                        )
+                        if by_letter
+                        else _(
+                            "Complaint %(reference)s is decided; the final response is on its way."
+                        )
+                    )
                     % {"reference": escalation.complaint},
                     messages.SUCCESS,
                 )

@@ -39,6 +39,7 @@ SUBJECTS = {
     K.STAFF_BREACHED: _("A deadline was breached"),
 }
 TEMPLATE_DIR = "notifications/email"
+LETTER_TEMPLATE = "notifications/letter/letter.html"
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:
@@ -68,6 +69,44 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     return email
 
 
+def letter_subject(notification: Notification) -> str:
+    """Return the letter's subject line (the email's), in the complainant's language."""
+    with translation.override(notification.language):
+        return f"{SUBJECTS[notification.kind]} ({notification.complaint.display_reference})"
+
+
+def render_letter_html(notification: Notification) -> str:
+    """Return the letter as HTML: the email's text in a letter's layout, ready for print."""
+    complaint = notification.complaint
+    with translation.override(notification.language), timezone.override(_zone(complaint)):
+        context = email_context(notification)
+        text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
+        return render_to_string(
+            LETTER_TEMPLATE,
+            context
+            | {
+                "language": notification.language,
+                "subject": SUBJECTS[notification.kind],
+                "text": text,
+                # Dated the day it is posted; before that, the day it is printed.
+                "dated": timezone.localtime(notification.sent_at or timezone.now()),
+                "address_lines": [
+                    line.strip()
+                    for line in complaint.complainant_address.splitlines()
+                    if line.strip()
+                ],
+            },
+        )
+
+
+def render_letter(notification: Notification) -> bytes:
+    """Return the letter as a PDF to print and post."""
+    # Imported here: WeasyPrint loads Pango when imported, which only letters need.
+    from weasyprint import HTML
+
+    return HTML(string=render_letter_html(notification)).write_pdf()
+
+
 def message_id(notification: Notification) -> str:
     """Return a Message-ID that names the case, so an inbound reply can be matched to it."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "redress.invalid"
@@ -79,6 +118,7 @@ def email_context(notification: Notification) -> dict[str, Any]:
     complaint = notification.complaint
     context: dict[str, Any] = {
         "notification": notification,
+        "is_letter": notification.channel == Notification.Channel.LETTER,
         "complaint": complaint,
         "reference": complaint.display_reference,
         "organisation": settings.REDRESS_ORGANISATION_NAME,

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from complaints import clock
+from complaints.exceptions import ComplaintError
 from notifications.models import Notification
 from notifications.rendering import render_email
 
@@ -25,6 +27,16 @@ logger = logging.getLogger(__name__)
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
 # After these kinds are sent, the complainant is asked to rate the process, once per case.
 SURVEY_AFTER = (Notification.Kind.RESOLVED, Notification.Kind.FINAL_RESPONSE)
+# Alerts to staff: always emails, never letters.
+STAFF_KINDS = (
+    Notification.Kind.STAFF_ASSIGNED,
+    Notification.Kind.STAFF_DUE_SOON,
+    Notification.Kind.STAFF_BREACHED,
+)
+
+
+class LetterNotPostable(ComplaintError):
+    """A letter cannot be marked posted (already posted, not a letter, or a wrong moment)."""
 
 
 def notification_enqueue(
@@ -98,7 +110,13 @@ def notifications_enqueue(notifications: Iterable[Notification]) -> list[Notific
         )
         for notification in written:
             notification.pk = pks[notification.dedupe_key]
-    soon = [notification.pk for notification in written if notification.next_attempt_at is None]
+    # Letters wait for staff to post them: no task, and the dispatch sweep passes them over.
+    soon = [
+        notification.pk
+        for notification in written
+        if notification.next_attempt_at is None
+        and notification.channel == Notification.Channel.EMAIL
+    ]
     if soon:
         transaction.on_commit(lambda: _queue("notification_send", soon))
     return written
@@ -123,7 +141,11 @@ def notification_deliver(*, notification_id: int) -> bool:
     """
     now = clock.now()
     claimed = (
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
+        Notification.objects.filter(
+            pk=notification_id,
+            status=Notification.Status.PENDING,
+            channel=Notification.Channel.EMAIL,
+        )
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .update(status=Notification.Status.SENDING, claimed_at=now)
     )
@@ -151,9 +173,82 @@ def notification_deliver(*, notification_id: int) -> bool:
         subject=email.subject,
         message_id=email.extra_headers["Message-ID"],
     )
-    if notification.kind in SURVEY_AFTER:
-        _schedule_survey(notification)
+    notification.refresh_from_db()
+    notification_after_sent(notification=notification)
     return True
+
+
+def notification_mark_posted(
+    *, notification: Notification, posted_at: dt.datetime, user
+) -> Notification:
+    """Record that staff posted a letter: it is sent, at the moment it was posted, once.
+
+    Refused (LetterNotPostable) for an email, a letter already posted, or a moment in the
+    future or before the letter existed; nothing changes then.
+    """
+    if notification.channel != Notification.Channel.LETTER:
+        raise LetterNotPostable(_("Only a letter can be marked posted."))
+    if posted_at > clock.now():
+        raise LetterNotPostable(_("A letter cannot be posted in the future."))
+    if posted_at < notification.created_at:
+        raise LetterNotPostable(_("A letter cannot be posted before it was written."))
+    with transaction.atomic():
+        # The conditional update is the guard: of two staff marking it at once, one wins.
+        changed = Notification.objects.filter(
+            pk=notification.pk,
+            channel=Notification.Channel.LETTER,
+            status=Notification.Status.PENDING,
+        ).update(
+            status=Notification.Status.SENT,
+            sent_at=posted_at,
+            posted_by=user,
+            attempts=F("attempts") + 1,
+            subject=_letter_subject(notification),
+        )
+        if changed != 1:
+            raise LetterNotPostable(_("This letter was already marked posted."))
+        notification.refresh_from_db()
+        notification_after_sent(notification=notification)
+    return notification
+
+
+def notification_after_sent(*, notification: Notification) -> None:
+    """Do what follows a message reaching the complainant, whether emailed or posted.
+
+    The one place for it: email delivery and marking a letter posted both end here.
+    """
+    if notification.kind in SURVEY_AFTER and notification.channel == Notification.Channel.EMAIL:
+        # A survey is answered on the tracking page, whose link a letter does not carry.
+        _schedule_survey(notification)
+
+
+def notification_as_letter(*, notification: Notification) -> Notification | None:
+    """Write a letter for a complainant's email that could not be delivered; None if written.
+
+    Its dedupe key is the email's with ':letter' added: one letter per undeliverable email.
+    """
+    if notification.recipient_user_id is not None or notification.kind in STAFF_KINDS:
+        return None
+    written = notifications_enqueue(
+        [
+            Notification(
+                complaint_id=notification.complaint_id,
+                kind=notification.kind,
+                channel=Notification.Channel.LETTER,
+                recipient="",
+                language=notification.language,
+                dedupe_key=f"{notification.dedupe_key}:letter"[:200],
+                context=notification.context,
+            )
+        ]
+    )
+    return written[0] if written else None
+
+
+def _letter_subject(notification: Notification) -> str:
+    from notifications.rendering import letter_subject
+
+    return letter_subject(notification)
 
 
 def notification_resend(*, notification: Notification) -> bool:
@@ -183,6 +278,9 @@ def _record_failure(
         next_attempt_at=None if failed else now + backoff(attempts),
     )
     logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, attempts, exc)
+    if failed and not final:
+        # The address does not take our mail: the complainant is owed the message by post.
+        notification_as_letter(notification=notification)
 
 
 def _schedule_survey(notification: Notification) -> None:

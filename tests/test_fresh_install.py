@@ -70,10 +70,10 @@ def test_it_writes_in_the_migration_the_same_neutral_policy_the_code_falls_back_
     assert MIGRATION.NEUTRAL["slug"] == presets.NEUTRAL.slug
     assert MIGRATION.NEUTRAL["public_wording"] == presets.NEUTRAL.public_wording
     assert MIGRATION.NEUTRAL["time_zone"] == presets.NEUTRAL.time_zone == "UTC"
-    assert MIGRATION.NEUTRAL_TARGETS == {
+    assert {
         str(kind): (aim, amount, str(unit))
         for kind, (aim, amount, unit) in (presets.COMMON | presets.NEUTRAL.targets).items()
-    }
+    } == MIGRATION.NEUTRAL_TARGETS
 
 
 @pytest.mark.django_db

@@ -110,3 +110,28 @@ class DeliveryFailedFilter(YesNoFilter):
         return Exists(
             Notification.objects.filter(complaint=OuterRef("pk"), status=Notification.Status.FAILED)
         )
+
+
+class LettersToPostFilter(admin.SimpleListFilter):
+    """Cases with a letter written for the complainant and not yet posted."""
+
+    title = _("letters")
+    parameter_name = "letters"
+    TO_POST = "to_post"
+
+    def lookups(self, request, model_admin):
+        return [(self.TO_POST, _("Letters to post"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.TO_POST:
+            # Index notification_letter_to_post.
+            return queryset.filter(
+                Exists(
+                    Notification.objects.filter(
+                        complaint=OuterRef("pk"),
+                        channel=Notification.Channel.LETTER,
+                        status=Notification.Status.PENDING,
+                    )
+                )
+            )
+        return queryset

@@ -1,4 +1,4 @@
-"""Run in a fresh process against a database that has only been migrated (tests/test_fresh_install.py).
+"""Run in a fresh process on a database that was only migrated (tests/test_fresh_install.py).
 
 Prints one JSON line: what the public site answered and what became of the complaint.
 """
