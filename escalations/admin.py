@@ -221,9 +221,7 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
             except ComplaintError as exc:
                 form.add_error(None, str(exc))
             else:
-                by_letter = (
-                    complainant_channel(escalation.complaint) == Notification.Channel.LETTER
-                )
+                by_letter = complainant_channel(escalation.complaint) == Notification.Channel.LETTER
                 self.message_user(
                     request,
                     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import make_msgid, parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -153,7 +154,40 @@ def _response(notification: Notification, complaint: Complaint) -> dict[str, Any
 
 
 def _escalation(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    return {"escalation": complaint.escalations.order_by("-requested_at", "-pk").first()}
+    escalations = complaint.escalations.order_by("-requested_at", "-pk")
+    escalation_id = notification.context.get("escalation_id")
+    return {
+        "escalation": escalations.filter(pk=escalation_id).first()
+        if escalation_id
+        else escalations.first()
+    }
+
+
+def _final_response(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    """Return what the supervisor decided, as it was fixed at the decision."""
+    context = _escalation(notification, complaint)
+    told = notification.context
+    escalation = context["escalation"]
+    remedies = told.get("remedies", complaint.remedies)
+    return context | {
+        "final_response": without_greeting(escalation.final_response if escalation else ""),
+        "remedies": [str(Remedy(value).label) for value in remedies if value in Remedy],
+        "redress_amount": told.get("redress_amount", complaint.redress_amount),
+        "redress_currency": told.get("redress_currency", complaint.redress_currency),
+    }
+
+
+# A salutation a person may start their text with; the email greets the complainant already.
+GREETING = re.compile(
+    r"^\s*(dear|hello|hi|good (morning|afternoon|evening)|sehr geehrte[rs]?|liebe[rs]?|hallo"
+    r"|guten (morgen|tag|abend))\b[^\n]{0,60}[,!][ \t]*\n",
+    re.IGNORECASE,
+)
+
+
+def without_greeting(text: str) -> str:
+    """Return `text` without an opening salutation line ("Dear Ms Diaz,") that text follows."""
+    return GREETING.sub("", text, count=1).lstrip("\n")
 
 
 def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
@@ -176,7 +210,7 @@ KIND_CONTEXT = {
     K.PROGRESS_UPDATE: _progress,
     K.RESPONSE: _response,
     K.ESCALATION_RECEIVED: _escalation,
-    K.FINAL_RESPONSE: _escalation,
+    K.FINAL_RESPONSE: _final_response,
     K.STAFF_ASSIGNED: _staff,
     K.STAFF_DUE_SOON: _staff,
     K.STAFF_BREACHED: _staff,

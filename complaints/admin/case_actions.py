@@ -141,7 +141,7 @@ ACTIONS: dict[str, CaseAction] = {
             _("Mark complex"),
             services.complaint_mark_complex,
             _("Complaint %(reference)s is now complex."),
-            form_class=console_forms.ReasonForm,
+            form_class=console_forms.ComplexReasonForm,
             is_transition=False,
             applies=lambda case: _has_open_resolve_deadline(case) and not case.is_complex,
         ),

@@ -14,6 +14,8 @@ from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Complaint
 from complaints.roles import HANDLERS
 
 COMPLAINANT_FIELDS = [*CONTACT_FIELDS, "language"]
+# Every field whose words reach the complainant says so on the form.
+SENT = _("Sent to the complainant.")
 COMPLAINT_TEXT_FIELDS = list(STATEMENT_FIELDS)
 TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
 
@@ -32,14 +34,21 @@ class HandlerChoiceField(forms.ModelChoiceField):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message to the complainant"), widget=TEXTAREA)
+    body = forms.CharField(
+        label=_("Message to the complainant"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant, by email or as a letter to post."),
+    )
 
 
 class InformationRequestForm(forms.Form):
     body = forms.CharField(
         label=_("Question to the complainant"),
         widget=TEXTAREA,
-        help_text=_("Sent by email and shown on the tracking page; the case waits for the answer."),
+        help_text=_(
+            "Sent to the complainant (by email, or as a letter to post) and shown on the "
+            "tracking page; the case waits for the answer."
+        ),
     )
 
 
@@ -50,7 +59,17 @@ class NoteForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+    reason = forms.CharField(
+        label=_("Reason"), widget=TEXTAREA, help_text=_("For the case record; not sent.")
+    )
+
+
+class ComplexReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case is complex"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant with the later date for our full response."),
+    )
 
 
 class EscalationForm(forms.Form):
@@ -62,12 +81,12 @@ class EscalationForm(forms.Form):
 
 class DeadlineExtensionForm(forms.Form):
     resolve_by = forms.SplitDateTimeField(
-        label=_("New full-response deadline"), widget=AdminSplitDateTime
+        label=_("New full-response deadline"), widget=AdminSplitDateTime, help_text=SENT
     )
     reason = forms.CharField(
         label=_("Reason the complainant will be told"),
         widget=TEXTAREA,
-        help_text=_("Say why more time is needed; the complainant receives it with the new date."),
+        help_text=_("Sent to the complainant with the new date: say why more time is needed."),
     )
 
     def clean_resolve_by(self):
@@ -89,26 +108,41 @@ class AssignForm(forms.Form):
 class ResponseForm(forms.Form):
     """The written response; its fields are complaint_respond's arguments."""
 
-    findings = forms.CharField(label=_("Findings"), widget=TEXTAREA)
-    actions = forms.CharField(label=_("Actions taken"), widget=TEXTAREA, required=False)
+    findings = forms.CharField(label=_("Findings"), widget=TEXTAREA, help_text=SENT)
+    actions = forms.CharField(
+        label=_("Actions taken"), widget=TEXTAREA, required=False, help_text=SENT
+    )
     remedies = forms.MultipleChoiceField(
         label=_("Remedy"),
         choices=Remedy.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=SENT,
     )
     redress_amount = forms.DecimalField(
-        label=_("Redress amount"), min_value=0, max_digits=12, decimal_places=2, required=False
+        label=_("Redress amount"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=SENT,
     )
     redress_currency = forms.CharField(
         label=_("Currency"),
         max_length=3,
         required=False,
         validators=[RegexValidator(r"^[A-Za-z]{3}$", _("Give a three-letter currency code."))],
-        help_text=_("ISO code such as EUR or GBP; the default currency if left empty."),
+        help_text=_(
+            "Sent to the complainant. ISO code such as EUR or GBP; the default currency if "
+            "left empty."
+        ),
     )
-    reasoning = forms.CharField(label=_("Reasoning"), widget=TEXTAREA)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    reasoning = forms.CharField(
+        label=_("Reasoning"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant: the reasons behind the decision."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, help_text=SENT)
 
     def clean_redress_currency(self) -> str:
         return self.cleaned_data["redress_currency"].upper()
