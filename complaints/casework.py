@@ -99,15 +99,13 @@ def complainant_notification(
 ) -> Notification:
     """Return the unsaved notification of `kind` to the complainant.
 
-    An email where they gave an address that takes our mail; otherwise a letter for the handler
-    to post. The dedupe key is the same either way.
+    An email where they gave an address, otherwise a letter for the handler to post. The dedupe
+    key is the same either way.
     """
-    # A fresh tracking link answers a request made from the address itself, and is no use on
-    # paper (a letter never carries the link).
-    by_letter = (
-        kind != Notification.Kind.TRACKING_LINK
-        and complainant_channel(case) == Notification.Channel.LETTER
-    )
+    # No query here (the sweeps build these by the hundred): an address that stopped taking our
+    # mail is found when the email is due, and the row becomes a letter then
+    # (notifications.services.notification_deliver).
+    by_letter = not case.complainant_email
     return Notification(
         complaint=case,
         kind=kind,

@@ -44,7 +44,7 @@ def complaint_submit(
     complainant_phone: str = "",
     complainant_address: str = "",
     account_identifier: str = "",
-    language: str = "en",
+    language: str = "",
     category: Category | None = None,
     product_or_service: str = "",
     incident_at: dt.datetime | None = None,
@@ -56,6 +56,8 @@ def complaint_submit(
 ) -> Complaint:
     """Record a new complaint with its reference, tracking token and deadlines.
 
+    `language` is the one the complainant chose; empty, the policy's language is theirs.
+
     `received_at` is when it reached the organisation: a handler logging a letter or a call
     enters it, and the clock runs from then, not from when it was typed in.
     """
@@ -63,6 +65,7 @@ def complaint_submit(
     received_at = received_at or now
     if received_at > now:
         raise ComplaintError(_("A complaint cannot be received in the future."))
+    policy = policy or selectors.policy_for(category)
     complaint = Complaint(
         channel=channel,
         complainant_name=complainant_name,
@@ -70,7 +73,8 @@ def complaint_submit(
         complainant_phone=complainant_phone,
         complainant_address=complainant_address,
         account_identifier=account_identifier,
-        language=language,
+        # Where the complainant chose no language, the policy's (policy B writes in German).
+        language=language or policy.language,
         category=category,
         product_or_service=product_or_service,
         incident_at=incident_at,
@@ -78,7 +82,7 @@ def complaint_submit(
         earlier_contact=earlier_contact,
         desired_outcome=desired_outcome,
         received_at=received_at,
-        policy=policy or selectors.policy_for(category),
+        policy=policy,
     )
     deadlines.set_on_receipt(complaint)
     with transaction.atomic():

@@ -8,8 +8,9 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import services, throttle, tracking
@@ -57,7 +58,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def policy(request: HttpRequest) -> HttpResponse:
     policy = default_policy()
-    context = {"policy": policy, "promises": public_promises(policy)}
+    # The promises are worded from the configured numbers; the free text only surrounds them.
+    context = {
+        "policy": policy,
+        "promises": public_promises(policy),
+        "wording": policy.public_text("public_wording"),
+        "external_routes": policy.public_text("external_routes"),
+        "external_route_time_limit": policy.public_text("external_route_time_limit"),
+    }
     return render(request, "complaints/policy.html", context)
 
 
@@ -111,7 +119,7 @@ def active_categories() -> list[Category]:
     """Return the active categories, each linked to its parent so none needs a query later."""
     categories = list(
         Category.objects.filter(is_active=True)
-        .only("pk", "name", "parent_id", "policy_id")
+        .only("pk", "name", "name_de", "parent_id", "policy_id")
         .order_by("position", "name")
     )
     by_pk = {category.pk: category for category in categories}
@@ -122,8 +130,26 @@ def active_categories() -> list[Category]:
 
 
 def language_of(request: HttpRequest) -> str:
-    language = (get_language() or "en")[:2]
-    return language if language in Language.values else Language.ENGLISH
+    """Return the language the complainant chose; "" where they chose none (the policy's then).
+
+    A choice is the site's language switch (its cookie), or a language their browser asks for.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:2]
+    if chosen in Language.values:
+        return chosen
+    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        primary = code.split("-")[0].lower()
+        if primary in Language.values:
+            return primary
+    return ""
+
+
+def open_in_complaint_language(request: HttpRequest, complaint: Complaint) -> None:
+    """Show a case page in the complaint's language, unless the reader switched to another."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:2] in Language.values:
+        return
+    translation.activate(complaint.language)
+    request.LANGUAGE_CODE = translation.get_language()
 
 
 def submitted_redirect(complaint: Complaint) -> HttpResponse:
@@ -190,6 +216,7 @@ def complaint_for_token(token: str) -> Complaint:
 
 
 def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **forms) -> HttpResponse:
+    open_in_complaint_language(request, complaint)
     context = tracking.case_page(complaint)
     context.update(
         complaint=complaint,
@@ -277,6 +304,7 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     complaint = complaint_for_token(token)
     if not complaint.is_open:
         return redirect(complaint)
+    open_in_complaint_language(request, complaint)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -129,9 +129,9 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
         self.final_response = final_response
         self.revised_remedies = list(revised_remedies)
         self.revised_redress_amount = revised_redress_amount
-        policy = self.complaint.policy
-        self.external_routes = policy.external_routes
-        self.external_route_time_limit = policy.external_route_time_limit
+        policy, language = self.complaint.policy, self.complaint.language
+        self.external_routes = policy.public_text("external_routes", language)
+        self.external_route_time_limit = policy.public_text("external_route_time_limit", language)
 
     @transition(field=state, source=[State.REQUESTED, State.UNDER_REVIEW], target=State.WITHDRAWN)
     def withdraw(self) -> None:

@@ -178,7 +178,6 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
     with translation.override(case.language):
         decision_label = str(escalation.get_decision_display())
         remedy_labels = [str(Remedy(value).label) for value in case.remedies]
-    policy = case.policy
     return {
         "escalation_id": escalation.pk,
         "language": case.language,
@@ -191,8 +190,8 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
         "remedy_labels": remedy_labels,
         "redress_amount": None if case.redress_amount is None else str(case.redress_amount),
         "redress_currency": case.redress_currency,
-        "external_routes": policy.external_routes,
-        "external_route_time_limit": policy.external_route_time_limit,
+        "external_routes": escalation.external_routes,
+        "external_route_time_limit": escalation.external_route_time_limit,
         "decided_at": escalation.decided_at.isoformat(),
     }
 

@@ -221,7 +221,7 @@ def _handler_name(complaint: Complaint) -> str:
     if complaint.handler is not None:
         return complaint.handler.get_full_name() or complaint.handler.get_username()
     if complaint.category is not None:
-        return str(_("the %(category)s team") % {"category": complaint.category.name})
+        return str(_("the %(category)s team") % {"category": complaint.category.display_name})
     return str(_("our complaints team"))
 
 

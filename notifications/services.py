@@ -154,6 +154,16 @@ def notification_deliver(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related(
         "complaint__policy", "complaint__handler", "complaint__category"
     ).get(pk=notification_id)
+    if _address_failed(notification):
+        # Mail to this address bounced or was refused before: the complainant gets it by post.
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+            channel=Notification.Channel.LETTER,
+            recipient="",
+            status=Notification.Status.PENDING,
+            claimed_at=None,
+            next_attempt_at=None,
+        )
+        return False
     try:
         email = render_email(notification)
     except Exception as exc:
@@ -243,6 +253,22 @@ def notification_as_letter(*, notification: Notification) -> Notification | None
         ]
     )
     return written[0] if written else None
+
+
+def _address_failed(notification: Notification) -> bool:
+    """Return whether an earlier email to this complainant's address on the case failed."""
+    if notification.recipient_user_id is not None or notification.kind in STAFF_KINDS:
+        return False
+    return (
+        Notification.objects.filter(
+            complaint_id=notification.complaint_id,
+            channel=Notification.Channel.EMAIL,
+            recipient=notification.recipient,
+            status=Notification.Status.FAILED,
+        )
+        .exclude(pk=notification.pk)
+        .exists()
+    )
 
 
 def _letter_subject(notification: Notification) -> str:

@@ -189,16 +189,23 @@ def test_it_turns_a_bounced_email_into_a_letter_and_writes_later_messages_as_let
     assert letter.kind == Notification.Kind.ACKNOWLEDGEMENT
     assert letter.dedupe_key == f"{ack.dedupe_key}:letter"
 
+    mail.outbox.clear()
     services.complaint_send_message(complaint=case, actor=Actor.staff(hana), body="Still on it.")
     message = case.notifications.get(kind=Notification.Kind.MESSAGE)
-    assert message.channel == Notification.Channel.LETTER
+    assert notification_deliver(notification_id=message.pk) is False
+    message.refresh_from_db()
+    assert message.channel == Notification.Channel.LETTER and message.recipient == ""
+    assert message.status == Notification.Status.PENDING
+    assert mail.outbox == []
 
     # A corrected address brings email back.
     case.complainant_email = "rosa.diaz@example.org"
     case.save()
     services.complaint_send_message(complaint=case, actor=Actor.staff(hana), body="Found it.")
     latest = case.notifications.filter(kind=Notification.Kind.MESSAGE).latest("pk")
-    assert latest.channel == Notification.Channel.EMAIL
+    assert notification_deliver(notification_id=latest.pk) is True
+    latest.refresh_from_db()
+    assert latest.channel == Notification.Channel.EMAIL and latest.status == "sent"
     assert latest.recipient == "rosa.diaz@example.org"
 
 

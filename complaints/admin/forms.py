@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
-from complaints.choices import Channel, Outcome, Remedy
+from complaints.choices import Channel, Language, Outcome, Remedy
 from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Complaint
 from complaints.roles import HANDLERS
 
@@ -173,6 +173,12 @@ class LoggedComplaintForm(forms.ModelForm):
     """A complaint that came by phone, post or in person, typed in by the handler."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=LOGGED_CHANNELS)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The policy's language")), *Language.choices],
+        required=False,
+        help_text=_("The language we write to the complainant in."),
+    )
     received_at = forms.SplitDateTimeField(
         label=_("Received"),
         widget=AdminSplitDateTime,

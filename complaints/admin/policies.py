@@ -85,7 +85,29 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
         (_("Deadlines"), {"fields": ["warning_hours", "auto_escalate_on_breach"]}),
         (
             _("Published"),
-            {"fields": ["external_routes", "external_route_time_limit", "public_wording"]},
+            {
+                "fields": [
+                    "language",
+                    "public_wording",
+                    "external_routes",
+                    "external_route_time_limit",
+                ],
+                "description": _(
+                    "The policy page states each promise from the numbers above; write here "
+                    "only what goes around them, so that the page can never contradict them."
+                ),
+            },
+        ),
+        (
+            _("Published, in German"),
+            {
+                "fields": [
+                    "public_wording_de",
+                    "external_routes_de",
+                    "external_route_time_limit_de",
+                ],
+                "description": _("Shown to readers in German; empty, the text above shows."),
+            },
         ),
     ]
 
@@ -115,7 +137,7 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "policy", "is_active", "position"]
+    list_display = ["__str__", "name_de", "policy", "is_active", "position"]
     list_select_related = ["parent", "policy"]
     list_filter = ["is_active", "policy"]
     filter_horizontal = ["handlers"]
