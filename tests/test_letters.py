@@ -37,7 +37,10 @@ def hana(db):
 
 
 def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    """Return the PDF's text with its line breaks as spaces: the layout wraps sentences."""
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
 
 
 def logged_by_phone(hana, **overrides):
@@ -89,7 +92,9 @@ def test_it_renders_a_letter_in_german(policy, hana):
     assert case.display_reference in text
     assert "Sehr geehrte" in text or "Guten Tag" in text or "Hallo" in text
     assert "Wir haben Ihre Beschwerde erhalten" in text
-    assert "Dear" not in text and "Thank you" not in text
+    assert "Bitte geben Sie sie immer an, wenn Sie uns schreiben oder anrufen." in text
+    assert "Referenznummer" in text
+    assert "Dear" not in text and "Thank you" not in text and "Your reference" not in text
 
 
 def test_it_never_sends_a_letter_from_the_dispatch_sweep_nor_from_the_task(
