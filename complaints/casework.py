@@ -13,7 +13,7 @@ from complaints.actors import Actor
 from complaints.exceptions import CaseChanged, TransitionRefused
 from complaints.models import Complaint, ComplaintEvent
 from notifications.models import Notification
-from notifications.services import notifications_enqueue
+from notifications.services import address_undeliverable, notifications_enqueue
 
 
 def run_transition(
@@ -125,10 +125,6 @@ def complainant_channel(case: Complaint) -> str:
     """
     if not case.complainant_email:
         return Notification.Channel.LETTER
-    undeliverable = Notification.objects.filter(
-        complaint=case,
-        channel=Notification.Channel.EMAIL,
-        recipient=case.complainant_email,
-        status=Notification.Status.FAILED,
-    ).exists()
-    return Notification.Channel.LETTER if undeliverable else Notification.Channel.EMAIL
+    if address_undeliverable(complaint_id=case.pk, recipient=case.complainant_email):
+        return Notification.Channel.LETTER
+    return Notification.Channel.EMAIL

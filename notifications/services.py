@@ -35,6 +35,10 @@ STAFF_KINDS = (
 )
 
 
+# In a letter's context: the address whose failure made it a letter.
+UNDELIVERABLE = "undeliverable_address"
+
+
 class LetterNotPostable(ComplaintError):
     """A letter cannot be marked posted (already posted, not a letter, or a wrong moment)."""
 
@@ -233,9 +237,11 @@ def notification_after_sent(*, notification: Notification) -> None:
 
 
 def notification_as_letter(*, notification: Notification) -> Notification | None:
-    """Write a letter for a complainant's email that could not be delivered; None if written.
+    """Write a letter for a complainant's email that bounced or whose address was refused.
 
-    Its dedupe key is the email's with ':letter' added: one letter per undeliverable email.
+    Its dedupe key is the email's with ':letter' added: one letter per undeliverable email. The
+    letter names the address that failed, which sends the case's later emails to that address
+    by post too (address_undeliverable). Return the letter, or None if it existed already.
     """
     if notification.recipient_user_id is not None or notification.kind in STAFF_KINDS:
         return None
@@ -248,26 +254,31 @@ def notification_as_letter(*, notification: Notification) -> Notification | None
                 recipient="",
                 language=notification.language,
                 dedupe_key=f"{notification.dedupe_key}:letter"[:200],
-                context=notification.context,
+                context=notification.context | {UNDELIVERABLE: notification.recipient},
             )
         ]
     )
     return written[0] if written else None
 
 
+def address_undeliverable(*, complaint_id: int, recipient: str) -> bool:
+    """Return whether mail to `recipient` on this case bounced or was refused before.
+
+    Only an address-specific failure counts (a bounce, or a refusal of the recipient), never an
+    outage of our own mail server; a corrected address on the case starts afresh.
+    """
+    return Notification.objects.filter(
+        complaint_id=complaint_id,
+        channel=Notification.Channel.LETTER,
+        **{f"context__{UNDELIVERABLE}": recipient},
+    ).exists()
+
+
 def _address_failed(notification: Notification) -> bool:
-    """Return whether an earlier email to this complainant's address on the case failed."""
     if notification.recipient_user_id is not None or notification.kind in STAFF_KINDS:
         return False
-    return (
-        Notification.objects.filter(
-            complaint_id=notification.complaint_id,
-            channel=Notification.Channel.EMAIL,
-            recipient=notification.recipient,
-            status=Notification.Status.FAILED,
-        )
-        .exclude(pk=notification.pk)
-        .exists()
+    return address_undeliverable(
+        complaint_id=notification.complaint_id, recipient=notification.recipient
     )
 
 
@@ -304,7 +315,7 @@ def _record_failure(
         next_attempt_at=None if failed else now + backoff(attempts),
     )
     logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, attempts, exc)
-    if failed and not final:
+    if failed and isinstance(exc, smtplib.SMTPRecipientsRefused):
         # The address does not take our mail: the complainant is owed the message by post.
         notification_as_letter(notification=notification)
 

@@ -23,6 +23,7 @@ from notifications.rendering import render_letter
 from notifications.services import notification_deliver, notification_mark_posted
 from tests.cases import case_in
 from tests.factories import HandlerFactory, SupervisorFactory
+from tests.notifications.components import MailServer, free_port
 from tests.notifications.emails import delivery_report
 
 pytestmark = pytest.mark.django_db
@@ -335,3 +336,55 @@ def test_it_does_not_claim_an_email_when_logging_a_phoned_complaint_without_one(
     html = response.content.decode()
     assert "letters to post" in html
     assert "email" not in html.split("logged.")[1].split("</li>")[0].replace("no email address", "")
+
+
+class RefusingMailServer(MailServer):
+    """An SMTP server that refuses one address, as a receiving server does for a user unknown."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == "gone@example.com":
+            return "550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing_smtp(settings):
+    server = RefusingMailServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    settings.REDRESS_NOTIFICATION_MAX_ATTEMPTS = 1
+    yield server
+    server.stop()
+
+
+def test_it_posts_what_a_mail_server_refused_for_the_address(policy, hana, refusing_smtp):
+    case = services.complaint_acknowledge(
+        complaint=logged_by_phone(hana, complainant_email="gone@example.com")
+    )
+    ack = case.notifications.get(kind=Notification.Kind.ACKNOWLEDGEMENT, channel="email")
+    assert notification_deliver(notification_id=ack.pk) is False
+    ack.refresh_from_db()
+    assert ack.status == Notification.Status.FAILED and "550" in ack.last_error
+    assert letters(case).get().kind == Notification.Kind.ACKNOWLEDGEMENT
+    assert refusing_smtp.messages == []
+
+
+def test_it_does_not_turn_emails_into_letters_when_our_mail_server_is_down(policy, hana, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.REDRESS_NOTIFICATION_MAX_ATTEMPTS = 1
+    case = services.complaint_acknowledge(
+        complaint=logged_by_phone(hana, complainant_email="rosa@example.com")
+    )
+    ack = case.notifications.get(kind=Notification.Kind.ACKNOWLEDGEMENT, channel="email")
+    assert notification_deliver(notification_id=ack.pk) is False
+    ack.refresh_from_db()
+    assert ack.status == Notification.Status.FAILED
+    assert not letters(case).exists()

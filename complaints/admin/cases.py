@@ -458,6 +458,8 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     def letter_pdf_view(self, request, object_id, notification_id):
         """Return a letter on the case as a PDF to print (404 for a case the user cannot see)."""
         case = self.get_object(request, unquote(object_id))
+        if not self.has_view_permission(request, case):
+            raise PermissionDenied
         letter = get_object_or_404(
             case.notifications.select_related("complaint__policy", "complaint__handler"),
             pk=notification_id,
