@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.core import checks
 from django.db import DatabaseError
+from django.db.models import Q
 
 
 @checks.register(checks.Tags.database)
 def check_policies_reviewed(
     app_configs=None, databases=None, **kwargs
 ) -> list[checks.CheckMessage]:
-    """Warn while a policy Redress created by itself (a fresh install's) is unreviewed.
+    """Warn while a policy Redress created by itself (a fresh install's) is unreviewed and used.
 
     Tagged `database`, as Django asks of checks that query: `migrate` and
     `manage.py check --database default` run it.
@@ -20,8 +21,12 @@ def check_policies_reviewed(
     if not databases:
         return []
     try:
+        # Only one that new complaints get: the default, or a category's.
         names = list(
-            ComplaintPolicy.objects.filter(needs_review=True).values_list("name", flat=True)
+            ComplaintPolicy.objects.filter(needs_review=True)
+            .filter(Q(is_default=True) | Q(categories__isnull=False))
+            .distinct()
+            .values_list("name", flat=True)
         )
     except DatabaseError:
         return []  # not migrated yet: nothing to review
