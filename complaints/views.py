@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -144,12 +147,18 @@ def language_of(request: HttpRequest) -> str:
     return ""
 
 
-def open_in_complaint_language(request: HttpRequest, complaint: Complaint) -> None:
-    """Show a case page in the complaint's language, unless the reader switched to another."""
+@contextmanager
+def complaint_language(request: HttpRequest, complaint: Complaint) -> Iterator[None]:
+    """Speak the complaint's language inside, unless the reader switched to another.
+
+    An override rather than activate(): the thread's language is back to the request's after.
+    """
     if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:2] in Language.values:
+        yield
         return
-    translation.activate(complaint.language)
-    request.LANGUAGE_CODE = translation.get_language()
+    with translation.override(complaint.language):
+        request.LANGUAGE_CODE = complaint.language
+        yield
 
 
 def submitted_redirect(complaint: Complaint) -> HttpResponse:
@@ -216,15 +225,17 @@ def complaint_for_token(token: str) -> Complaint:
 
 
 def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **forms) -> HttpResponse:
-    open_in_complaint_language(request, complaint)
-    context = tracking.case_page(complaint)
-    context.update(
-        complaint=complaint,
-        reply_form=forms.get("reply_form") or ReplyForm(),
-        escalation_form=forms.get("escalation_form") or EscalationForm(),
-        rating_form=forms.get("rating_form") or RatingForm(),
-    )
-    return render(request, "complaints/track_case.html", context, status=status)
+    with complaint_language(request, complaint):
+        context = tracking.case_page(complaint)
+        context.update(
+            complaint=complaint,
+            reply_form=forms.get("reply_form") or ReplyForm(),
+            escalation_form=forms.get("escalation_form") or EscalationForm(),
+            rating_form=forms.get("rating_form") or RatingForm(),
+        )
+        response = render(request, "complaints/track_case.html", context, status=status)
+        response.headers["Content-Language"] = translation.get_language()
+    return response
 
 
 @require_http_methods(["GET"])
@@ -240,11 +251,13 @@ def case_action(view):
         complaint = complaint_for_token(token)
         if not throttle.throttle_allows(request, "case_action"):
             return too_many_requests(request)
-        try:
-            return view(request, complaint)
-        except ComplaintError as error:
-            messages.error(request, str(error))
-            return redirect(complaint)
+        # Its confirmation or error shows on the case page: in the page's language.
+        with complaint_language(request, complaint):
+            try:
+                return view(request, complaint)
+            except ComplaintError as error:
+                messages.error(request, str(error))
+                return redirect(complaint)
 
     wrapped.__name__ = view.__name__
     return wrapped
@@ -304,7 +317,11 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     complaint = complaint_for_token(token)
     if not complaint.is_open:
         return redirect(complaint)
-    open_in_complaint_language(request, complaint)
+    with complaint_language(request, complaint):
+        return _track_withdraw(request, complaint)
+
+
+def _track_withdraw(request: HttpRequest, complaint: Complaint) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -146,3 +146,20 @@ def test_it_states_the_promises_from_the_configured_numbers(client):
 def test_it_keeps_numbers_out_of_each_presets_free_text(preset):
     for text in (preset.public_wording, preset.public_wording_de):
         assert not re.search(r"\d", text), text
+
+
+def test_it_confirms_a_complainants_reply_in_the_complaints_language(client, policy):
+    complaint = services.complaint_submit(
+        channel=Channel.WEB,
+        complainant_name="Rosa Diaz",
+        complainant_email="rosa@example.com",
+        description="Zweimal abgebucht.",
+        language="de",
+    )
+    response = client.post(
+        reverse("track-reply", args=[complaint.tracking_token]),
+        {"body": "Hier ist der Kontoauszug."},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Danke. Wir haben Ihre Nachricht zum Fall hinzugefügt." in response.content.decode()
