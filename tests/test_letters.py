@@ -388,3 +388,14 @@ def test_it_does_not_turn_emails_into_letters_when_our_mail_server_is_down(polic
     ack.refresh_from_db()
     assert ack.status == Notification.Status.FAILED
     assert not letters(case).exists()
+
+
+def test_it_lists_letters_to_post_in_the_outbox(client, policy, hana):
+    by_post = services.complaint_acknowledge(complaint=logged_by_phone(hana))
+    services.complaint_acknowledge(
+        complaint=logged_by_phone(hana, complainant_email="otto@example.com")
+    )
+    client.force_login(SupervisorFactory(username="sam"))
+    url = reverse("admin:notifications_notification_changelist")
+    page = client.get(url + "?delivery=to_post").content.decode()
+    assert str(by_post) in page and "otto@example.com" not in page
