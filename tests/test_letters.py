@@ -399,3 +399,26 @@ def test_it_lists_letters_to_post_in_the_outbox(client, policy, hana):
     url = reverse("admin:notifications_notification_changelist")
     page = client.get(url + "?delivery=to_post").content.decode()
     assert str(by_post) in page and "otto@example.com" not in page
+
+
+def test_it_records_the_moment_the_handler_says_the_letter_was_posted(
+    client, policy, hana, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    case = services.complaint_acknowledge(complaint=logged_by_phone(hana))
+    letter = letters(case).get()
+    time_machine.move_to(NOW + dt.timedelta(days=1), tick=False)
+    client.force_login(hana)
+    url = case_url(case, "letter_posted", letter.pk)
+
+    for bad in ("yesterday", "2026-03-04T09:00", "2026-03-01T09:00"):  # junk, future, too early
+        response = client.post(url, {"posted_at": bad}, follow=True)
+        assert response.status_code == 200
+        assert 'class="error"' in response.content.decode()
+        letter.refresh_from_db()
+        assert letter.status == Notification.Status.PENDING
+
+    client.post(url, {"posted_at": "2026-03-02T16:30"})
+    letter.refresh_from_db()
+    assert letter.status == Notification.Status.SENT
+    assert letter.sent_at == dt.datetime(2026, 3, 2, 16, 30, tzinfo=dt.UTC)

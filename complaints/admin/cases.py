@@ -37,6 +37,7 @@ from complaints.admin.forms import (
     COMPLAINANT_FIELDS,
     COMPLAINT_TEXT_FIELDS,
     AssignForm,
+    LetterPostedForm,
     LoggedComplaintForm,
 )
 from complaints.admin.paging import CappedPaginator
@@ -481,9 +482,21 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         letter = get_object_or_404(
             case.notifications, pk=notification_id, channel=Notification.Channel.LETTER
         )
+        form = LetterPostedForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request,
+                _("Give the moment it was posted as a date and time, or leave it empty."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:complaints_complaint_change", args=[case.pk])
+            )
         try:
             services.complaint_letter_mark_posted(
-                notification=letter, actor=Actor.staff(request.user)
+                notification=letter,
+                actor=Actor.staff(request.user),
+                posted_at=form.cleaned_data["posted_at"],
             )
         except ComplaintError as error:
             self.message_user(request, str(error), messages.ERROR)

@@ -222,3 +222,15 @@ class LoggedComplaintForm(forms.ModelForm):
                 "complainant_email", _("Give at least one way to reach the complainant.")
             )
         return cleaned
+
+
+class LetterPostedForm(forms.Form):
+    """When a letter went in the post: now, unless the handler gives an earlier moment."""
+
+    posted_at = forms.DateTimeField(
+        label=_("Posted at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )
