@@ -27,6 +27,7 @@ from escalations.models import Escalation
 from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
 from notifications.models import Notification
 from notifications.services import (
+    LetterNotPostable,
     complaint_submitted,
     notification_enqueue,
     notification_mark_posted,
@@ -438,9 +439,12 @@ def complaint_letter_mark_posted(
     if not actor.user.has_perm("complaints.work_complaint"):
         raise NotPermitted(_("Only staff who work cases mark letters posted."))
     with transaction.atomic():
-        notification = notification_mark_posted(
-            notification=notification, posted_at=posted_at or clock.now(), user=actor.user
-        )
+        try:
+            notification = notification_mark_posted(
+                notification=notification, posted_at=posted_at or clock.now(), user=actor.user
+            )
+        except LetterNotPostable as refusal:
+            raise ComplaintError(str(refusal)) from refusal
         case = notification.complaint
         casework.record_event(
             case,

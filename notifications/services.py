@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import clock
-from complaints.exceptions import ComplaintError
 from notifications.models import Notification
 from notifications.rendering import render_email
 
@@ -39,8 +39,12 @@ STAFF_KINDS = (
 UNDELIVERABLE = "undeliverable_address"
 
 
-class LetterNotPostable(ComplaintError):
-    """A letter cannot be marked posted (already posted, not a letter, or a wrong moment)."""
+class LetterNotPostable(Exception):
+    """A letter cannot be marked posted (already posted, not a letter, or a wrong moment).
+
+    The message is written for the person acting. (Not a ComplaintError: the outbox knows
+    nothing of the apps above it; complaints.services turns it into one.)
+    """
 
 
 def notification_enqueue(
@@ -202,7 +206,7 @@ def notification_mark_posted(
     """
     if notification.channel != Notification.Channel.LETTER:
         raise LetterNotPostable(_("Only a letter can be marked posted."))
-    if posted_at > clock.now():
+    if posted_at > timezone.now():
         raise LetterNotPostable(_("A letter cannot be posted in the future."))
     if posted_at < notification.created_at:
         raise LetterNotPostable(_("A letter cannot be posted before it was written."))

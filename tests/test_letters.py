@@ -15,12 +15,15 @@ from pypdf import PdfReader
 from complaints import services
 from complaints.actors import Actor
 from complaints.choices import Channel, State
-from complaints.exceptions import ComplaintError
 from notifications import jobs
 from notifications.inbound.services import inbound_email_process
 from notifications.models import Notification
 from notifications.rendering import render_letter
-from notifications.services import notification_deliver, notification_mark_posted
+from notifications.services import (
+    LetterNotPostable,
+    notification_deliver,
+    notification_mark_posted,
+)
 from tests.cases import case_in
 from tests.factories import HandlerFactory, SupervisorFactory
 from tests.notifications.components import MailServer, free_port
@@ -125,7 +128,7 @@ def test_it_marks_a_letter_posted_once_at_the_moment_it_was_posted(policy, hana,
     assert letter.sent_at == posted_at and letter.posted_by == hana
     assert case.display_reference in letter.subject
 
-    with pytest.raises(ComplaintError, match="already marked posted"):
+    with pytest.raises(LetterNotPostable, match="already marked posted"):
         notification_mark_posted(
             notification=letter, posted_at=NOW + dt.timedelta(hours=5), user=hana
         )
@@ -138,7 +141,7 @@ def test_it_refuses_a_posting_moment_in_the_future_or_before_the_letter(policy, 
     case = services.complaint_acknowledge(complaint=logged_by_phone(hana))
     letter = letters(case).get()
     for moment in (NOW + dt.timedelta(minutes=1), NOW - dt.timedelta(days=1)):
-        with pytest.raises(ComplaintError):
+        with pytest.raises(LetterNotPostable):
             notification_mark_posted(notification=letter, posted_at=moment, user=hana)
     letter.refresh_from_db()
     assert letter.status == Notification.Status.PENDING
@@ -149,7 +152,7 @@ def test_it_refuses_to_mark_an_email_posted(policy, hana):
         complaint=logged_by_phone(hana, complainant_email="rosa@example.com")
     )
     email = case.notifications.get(kind=Notification.Kind.ACKNOWLEDGEMENT)
-    with pytest.raises(ComplaintError, match="Only a letter"):
+    with pytest.raises(LetterNotPostable, match="Only a letter"):
         notification_mark_posted(notification=email, posted_at=email.created_at, user=hana)
 
 
