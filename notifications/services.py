@@ -35,6 +35,8 @@ STAFF_KINDS = (
 )
 
 
+# Never letters: alerts to staff, and what is only of use with the tracking page's link.
+NOT_ON_PAPER = (*STAFF_KINDS, Notification.Kind.TRACKING_LINK, Notification.Kind.SURVEY)
 # In a letter's context: the address whose failure made it a letter.
 UNDELIVERABLE = "undeliverable_address"
 
@@ -247,7 +249,7 @@ def notification_as_letter(*, notification: Notification) -> Notification | None
     letter names the address that failed, which sends the case's later emails to that address
     by post too (address_undeliverable). Return the letter, or None if it existed already.
     """
-    if notification.recipient_user_id is not None or notification.kind in STAFF_KINDS:
+    if notification.recipient_user_id is not None or notification.kind in NOT_ON_PAPER:
         return None
     written = notifications_enqueue(
         [
@@ -279,7 +281,7 @@ def address_undeliverable(*, complaint_id: int, recipient: str) -> bool:
 
 
 def _address_failed(notification: Notification) -> bool:
-    if notification.recipient_user_id is not None or notification.kind in STAFF_KINDS:
+    if notification.recipient_user_id is not None or notification.kind in NOT_ON_PAPER:
         return False
     return address_undeliverable(
         complaint_id=notification.complaint_id, recipient=notification.recipient

@@ -425,3 +425,18 @@ def test_it_records_the_moment_the_handler_says_the_letter_was_posted(
     letter.refresh_from_db()
     assert letter.status == Notification.Status.SENT
     assert letter.sent_at == dt.datetime(2026, 3, 2, 16, 30, tzinfo=dt.UTC)
+
+
+def test_it_emails_a_requested_tracking_link_even_to_an_address_that_bounced(policy, hana):
+    case = case_in(State.INVESTIGATING, handler=hana, complainant_address=ADDRESS)
+    ack = case.notifications.get(kind=Notification.Kind.ACKNOWLEDGEMENT)
+    notification_deliver(notification_id=ack.pk)
+    ack.refresh_from_db()
+    inbound_email_process(
+        raw=delivery_report(original_message_id=ack.message_id), source="imap", uid="1"
+    )
+    services.complaint_send_tracking_link(complaint=case)
+    link = case.notifications.get(kind=Notification.Kind.TRACKING_LINK)
+    assert notification_deliver(notification_id=link.pk) is True
+    link.refresh_from_db()
+    assert link.channel == Notification.Channel.EMAIL and link.status == "sent"
