@@ -5,6 +5,7 @@ Registered with the outbox (`notifications.rendering.use_context`) when the app 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,10 @@ K = Notification.Kind
 def email_context(notification: Notification) -> dict[str, Any]:
     complaint = notification.complaint
     context: dict[str, Any] = {
+        "is_letter": notification.channel == Notification.Channel.LETTER,
+        "address_lines": [
+            line.strip() for line in complaint.complainant_address.splitlines() if line.strip()
+        ],
         "complaint": complaint,
         "reference": complaint.display_reference,
         "thread": complaint.reference,
@@ -64,7 +69,40 @@ def _response(notification: Notification, complaint: Complaint) -> dict[str, Any
 
 
 def _escalation(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    return {"escalation": complaint.escalations.order_by("-requested_at", "-pk").first()}
+    escalations = complaint.escalations.order_by("-requested_at", "-pk")
+    escalation_id = notification.context.get("escalation_id")
+    return {
+        "escalation": escalations.filter(pk=escalation_id).first()
+        if escalation_id
+        else escalations.first()
+    }
+
+
+def _final_response(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    """Return what the supervisor decided, as it was fixed at the decision."""
+    context = _escalation(notification, complaint)
+    told = notification.context
+    escalation = context["escalation"]
+    remedies = told.get("remedies", complaint.remedies)
+    return context | {
+        "final_response": without_greeting(escalation.final_response if escalation else ""),
+        "remedies": [str(Remedy(value).label) for value in remedies if value in Remedy],
+        "redress_amount": told.get("redress_amount", complaint.redress_amount),
+        "redress_currency": told.get("redress_currency", complaint.redress_currency),
+    }
+
+
+# A salutation a person may start their text with; the email greets the complainant already.
+GREETING = re.compile(
+    r"^\s*(dear|hello|hi|good (morning|afternoon|evening)|sehr geehrte[rs]?|liebe[rs]?|hallo"
+    r"|guten (morgen|tag|abend))\b[^\n]{0,60}[,!][ \t]*\n",
+    re.IGNORECASE,
+)
+
+
+def without_greeting(text: str) -> str:
+    """Return `text` without an opening salutation line ("Dear Ms Diaz,") that text follows."""
+    return GREETING.sub("", text, count=1).lstrip("\n")
 
 
 def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
@@ -95,7 +133,7 @@ KIND_CONTEXT: dict[str, Callable[[Notification, Complaint], dict[str, Any]]] = {
     K.PROGRESS_UPDATE: _progress,
     K.RESPONSE: _response,
     K.ESCALATION_RECEIVED: _escalation,
-    K.FINAL_RESPONSE: _escalation,
+    K.FINAL_RESPONSE: _final_response,
     K.STAFF_ASSIGNED: _staff,
     K.STAFF_DUE_SOON: _staff,
     K.STAFF_BREACHED: _staff,
@@ -106,5 +144,5 @@ def _handler_name(complaint: Complaint) -> str:
     if complaint.handler is not None:
         return complaint.handler.get_full_name() or complaint.handler.get_username()
     if complaint.category is not None:
-        return str(_("the %(category)s team") % {"category": complaint.category.name})
+        return str(_("the %(category)s team") % {"category": complaint.category.display_name})
     return str(_("our complaints team"))

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import Promise as LazyText
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -51,6 +52,16 @@ STATEMENT_FIELDS = ("description", "earlier_contact", "desired_outcome")
 RESPONSE_TEXT_FIELDS = ("response_findings", "response_actions", "response_reasoning")
 
 
+def translated(obj: models.Model, field: str, language: str | None = None) -> str:
+    """Return `obj.<field>_<language>` where given, else `obj.<field>` (the English text)."""
+    language = (language or get_language() or "en")[:2]
+    if language != Language.ENGLISH:
+        text = getattr(obj, f"{field}_{language}", "")
+        if text:
+            return text
+    return getattr(obj, field)
+
+
 def default_working_days() -> list[int]:
     return [0, 1, 2, 3, 4]
 
@@ -92,7 +103,30 @@ class ComplaintPolicy(models.Model):
         _("time limit for external routes"), max_length=120, blank=True
     )
     public_wording = models.TextField(_("published policy"), blank=True)
+    # The public texts in German; where one is empty the English one shows.
+    public_wording_de = models.TextField(_("published policy (German)"), blank=True)
+    external_routes_de = models.TextField(_("external routes (German)"), blank=True)
+    external_route_time_limit_de = models.CharField(
+        _("time limit for external routes (German)"), max_length=120, blank=True
+    )
+    language = models.CharField(
+        _("complainants' language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_(
+            "We write to complainants in this language unless they chose another on the "
+            "public site or wrote in another."
+        ),
+    )
     last_updated = models.DateField(_("last updated"), default=dt.date.today)
+    # Set on the neutral policy a fresh install creates by itself; cleared when a person saves
+    # the policy in the admin (complaints.checks warns until then).
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_("Created by Redress with neutral promises; nobody has reviewed it yet."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,6 +176,13 @@ class ComplaintPolicy(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:complaints_complaintpolicy_change", args=[self.pk])
+
+    def public_text(self, field: str, language: str | None = None) -> str:
+        """Return a public text (`public_wording`, `external_routes`, ...) in `language`.
+
+        The active language by default; the English text where no German one is given.
+        """
+        return translated(self, field, language)
 
     def calendar(self) -> clock.BusinessCalendar:
         # Built once per loaded policy: the holiday tables are the expensive part.
@@ -202,6 +243,9 @@ class Category(models.Model):
     """What a complaint is about; a category may have sub-types and its own policy."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_de = models.CharField(
+        _("name (German)"), max_length=120, blank=True, help_text=_("Leave empty to use the name.")
+    )
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     parent = models.ForeignKey(
         "self",
@@ -235,6 +279,11 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent is not None else self.name
+
+    @property
+    def display_name(self) -> str:
+        """Return the name in the active language."""
+        return translated(self, "name")
 
     def effective_policy(self) -> ComplaintPolicy | None:
         category: Category | None = self

@@ -15,7 +15,12 @@ from complaints import clock, promise_records
 from complaints.choices import PromiseKind
 from complaints.models import Complaint, ComplaintEvent, Promise
 from notifications.models import Notification
-from notifications.services import dedupe_key, notifications_enqueue
+from notifications.services import (
+    NOT_ON_PAPER,
+    address_undeliverable,
+    dedupe_key,
+    notifications_enqueue,
+)
 
 K = Notification.Kind
 P = PromiseKind
@@ -53,6 +58,19 @@ def for_promise(promise: Promise) -> str:
     return f"promise-{promise.pk}"
 
 
+def complainant_channel(case: Complaint) -> str:
+    """Return how we write to the complainant now: by email, or by letter.
+
+    By letter when they gave no email address, or when mail to the address they gave failed
+    (bounced or refused); correcting the address on the case brings email back.
+    """
+    if not case.complainant_email:
+        return Notification.Channel.LETTER
+    if address_undeliverable(complaint_id=case.pk, recipient=case.complainant_email):
+        return Notification.Channel.LETTER
+    return Notification.Channel.EMAIL
+
+
 def to_complainant(
     case: Complaint,
     kind: str,
@@ -61,15 +79,22 @@ def to_complainant(
     context: dict[str, Any] | None = None,
     keeps: Iterable[int] | None = None,
 ) -> Notification | None:
-    """Return the unsaved message of `kind` to the complainant; None if they gave no email."""
-    if not case.complainant_email:
+    """Return the unsaved message of `kind` to the complainant: an email, or a letter to post.
+
+    A letter where they gave no email address (one that stopped taking our mail is found when
+    the email is due, and the row becomes a letter then: notifications.services); None for a
+    message that only makes sense by email (a tracking link, a survey) when there is no address.
+    """
+    by_letter = not case.complainant_email
+    if by_letter and kind in NOT_ON_PAPER:
         return None
     if keeps is None:
         keeps = promise_records.promises_kept_by(case, KEEPS.get(kind, ()))
     return Notification(
         complaint=case,
         kind=kind,
-        recipient=case.complainant_email,
+        channel=Notification.Channel.LETTER if by_letter else Notification.Channel.EMAIL,
+        recipient="" if by_letter else case.complainant_email,
         language=case.language,
         dedupe_key=dedupe_key(source(case), kind, occurrence),
         context={**(context or {}), "keeps": sorted(keeps)},
@@ -116,7 +141,8 @@ def notify_staff(case: Complaint, kind: str, users: Iterable, *, occurrence: str
 def after_sent(notification: Notification) -> None:
     """Keep the promises a message was written to keep; ask for a rating after the last one."""
     promise_records.promises_keep_by_message(notification)
-    if notification.kind in SURVEY_AFTER:
+    # The survey is answered on the tracking page, which letters do not link to.
+    if notification.kind in SURVEY_AFTER and notification.channel == Notification.Channel.EMAIL:
         _schedule_survey(notification)
 
 

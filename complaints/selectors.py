@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
 from complaints.choices import OPEN_STATES
-from complaints.exceptions import ComplaintError
 from complaints.models import Category, ComplaintPolicy
 from complaints.roles import HANDLERS
 
@@ -17,12 +16,18 @@ if TYPE_CHECKING:
 
 
 def policy_for(category: Category | None) -> ComplaintPolicy:
-    """Return the policy a complaint in `category` is handled under."""
+    """Return the policy a complaint in `category` is handled under.
+
+    With no default policy (deleted after install) the neutral one is made the default rather
+    than a complaint refused: configuration is never the complainant's problem.
+    """
     policy = category.effective_policy() if category is not None else None
     if policy is None:
         policy = ComplaintPolicy.objects.filter(is_default=True).first()
     if policy is None:
-        raise ComplaintError("No default complaint policy is configured.")
+        from complaints.presets import neutral_policy_ensure
+
+        policy = neutral_policy_ensure()
     return policy
 
 

@@ -25,7 +25,7 @@ from complaints.models import (
     Message,
 )
 from notifications.models import Notification
-from notifications.services import publish
+from notifications.services import LetterNotPostable, notification_mark_posted, publish
 
 REFERENCE_ATTEMPTS = 8
 
@@ -39,7 +39,7 @@ def complaint_submit(
     complainant_phone: str = "",
     complainant_address: str = "",
     account_identifier: str = "",
-    language: str = "en",
+    language: str = "",
     category: Category | None = None,
     product_or_service: str = "",
     incident_at: dt.datetime | None = None,
@@ -51,6 +51,8 @@ def complaint_submit(
 ) -> Complaint:
     """Record a new complaint with its reference, tracking token and deadlines.
 
+    `language` is the one the complainant chose; empty, the policy's language is theirs.
+
     `received_at` is when it reached the organisation: a handler logging a letter or a call
     enters it, and the clock runs from then, not from when it was typed in.
     """
@@ -58,6 +60,7 @@ def complaint_submit(
     received_at = received_at or now
     if received_at > now:
         raise ComplaintError(_("A complaint cannot be received in the future."))
+    policy = policy or selectors.policy_for(category)
     complaint = Complaint(
         channel=channel,
         complainant_name=complainant_name,
@@ -65,7 +68,8 @@ def complaint_submit(
         complainant_phone=complainant_phone,
         complainant_address=complainant_address,
         account_identifier=account_identifier,
-        language=language,
+        # Where the complainant chose no language, the policy's (policy B writes in German).
+        language=language or policy.language,
         category=category,
         product_or_service=product_or_service,
         incident_at=incident_at,
@@ -73,7 +77,7 @@ def complaint_submit(
         earlier_contact=earlier_contact,
         desired_outcome=desired_outcome,
         received_at=received_at,
-        policy=policy or selectors.policy_for(category),
+        policy=policy,
     )
     deadlines.set_on_receipt(complaint)
     owed = promises.promises_on_receipt(complaint)
@@ -442,6 +446,32 @@ def complaint_rotate_token(*, complaint: Complaint, actor: Actor) -> Complaint:
             case, "tracking_link_replaced", actor, from_state=case.state, public=False
         )
     return case
+
+
+def complaint_letter_mark_posted(
+    *, notification: Notification, actor: Actor, posted_at: dt.datetime | None = None
+) -> Notification:
+    """Record that `actor` posted a letter on the case (now, or at `posted_at`), once."""
+    _require_staff(actor)
+    if actor.user is None or not actor.user.has_perm("complaints.work_complaint"):
+        raise NotPermitted(_("Only staff who work cases mark letters posted."))
+    with transaction.atomic():
+        try:
+            notification = notification_mark_posted(
+                notification=notification, posted_at=posted_at or clock.now(), user=actor.user
+            )
+        except LetterNotPostable as refusal:
+            raise ComplaintError(str(refusal)) from refusal
+        case = notification.complaint
+        casework.record_event(
+            case,
+            "letter_posted",
+            actor,
+            from_state=case.state,
+            note=str(notification.get_kind_display()),
+            public=False,
+        )
+    return notification
 
 
 def _mark_contact(case: Complaint, at: dt.datetime) -> None:

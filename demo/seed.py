@@ -163,4 +163,27 @@ def demo_load() -> dict[str, int]:
     policies = sum(preset_load(preset)[1] for preset in PRESETS)
     categories = categories_load()
     users = staff_load()
-    return {"policies": policies, "categories": categories, "cases": cases_load(users)}
+    cases = cases_load(users) + letter_case_load(users)
+    return {"policies": policies, "categories": categories, "cases": cases}
+
+
+def letter_case_load(users) -> int:
+    """Add a complaint that came by post without an email address: its letters wait to be posted."""
+    name = "Peter Post"
+    if Complaint.objects.filter(complainant_name=name, channel=Channel.POST).exists():
+        return 0
+    with transaction.atomic():
+        case = services.complaint_submit(
+            channel=Channel.POST,
+            complainant_name=name,
+            complainant_address="14 Station Road\nLeeds\nLS1 4DY",
+            category=Category.objects.get(slug="billing-incorrect-charge"),
+            description="Your letter says I owe a late fee, but I paid on time.",
+            desired_outcome="Cancel the late fee.",
+            actor=Actor.staff(users["handler"]),
+        )
+        services.complaint_assign(
+            complaint=case, actor=Actor.staff(users["handler"]), handler=users["handler"]
+        )
+        case_advance(case, State.INVESTIGATING, handler=users["handler"])
+    return 1

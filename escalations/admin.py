@@ -23,11 +23,13 @@ from complaints.admin import filters as queue_filters
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
+from complaints.outbox import complainant_channel
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
 from escalations.choices import OPEN_STATES
 from escalations.forms import DecisionForm, EscalationRequestForm, ReviewerForm
 from escalations.models import Escalation
+from notifications.models import Notification
 
 DECIDE_PERMISSION = "escalations.decide_escalation"
 
@@ -233,9 +235,19 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
             except ComplaintError as exc:
                 form.add_error(None, str(exc))
             else:
+                by_letter = complainant_channel(escalation.complaint) == Notification.Channel.LETTER
                 self.message_user(
                     request,
-                    _("Complaint %(reference)s is decided; the final response is on its way.")
+                    (
+                        _(
+                            "Complaint %(reference)s is decided; the final response is a letter "
+                            "to post (see Letters on the case): nothing was emailed."
+                        )
+                        if by_letter
+                        else _(
+                            "Complaint %(reference)s is decided; the final response is on its way."
+                        )
+                    )
                     % {"reference": escalation.complaint},
                     messages.SUCCESS,
                 )

@@ -41,14 +41,20 @@ class ReviewerForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=Escalation.Decision.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=Escalation.Decision.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Sent to the complainant."),
     )
     revised_remedies = forms.MultipleChoiceField(
         label=_("Revised remedies"),
         choices=Remedy.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only when the response changes; they replace the original remedies."),
+        help_text=_(
+            "Sent to the complainant. Only when the response changes; they replace the "
+            "original remedies."
+        ),
     )
     revised_redress_amount = forms.DecimalField(
         label=_("Revised redress amount"),
@@ -56,9 +62,21 @@ class DecisionForm(forms.Form):
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        help_text=_("Only when the response changes; leave empty to keep the original amount."),
+        help_text=_(
+            "Sent to the complainant. Only when the response changes; leave empty to keep the "
+            "original amount."
+        ),
     )
-    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}))
+    reasoning = forms.CharField(
+        label=_("Reasons for the decision"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Sent to the complainant after the final response, as “Why we decided so”."),
+    )
     final_response = forms.CharField(
-        label=_("Final response to the complainant"), widget=forms.Textarea(attrs={"rows": 10})
+        label=_("Final response to the complainant"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Sent to the complainant. The message already greets them by name and signs off "
+            "with our name: start with the substance."
+        ),
     )

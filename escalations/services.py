@@ -41,6 +41,8 @@ DECISION_FIELDS = [
     "final_response",
     "revised_remedies",
     "revised_redress_amount",
+    "external_routes",
+    "external_route_time_limit",
 ]
 # Retention: what an escalation holds about the complainant.
 PERSONAL_FIELDS = ["grounds", "desired_outcome", "reasoning", "final_response"]
@@ -194,7 +196,6 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
     with translation.override(case.language):
         decision_label = str(escalation.get_decision_display())
         remedy_labels = [str(Remedy(value).label) for value in case.remedies]
-    policy = case.policy
     return {
         "escalation_id": escalation.pk,
         "language": case.language,
@@ -207,8 +208,8 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
         "remedy_labels": remedy_labels,
         "redress_amount": None if case.redress_amount is None else str(case.redress_amount),
         "redress_currency": case.redress_currency,
-        "external_routes": policy.external_routes,
-        "external_route_time_limit": policy.external_route_time_limit,
+        "external_routes": escalation.external_routes,
+        "external_route_time_limit": escalation.external_route_time_limit,
         "decided_at": escalation.decided_at.isoformat() if escalation.decided_at else None,
     }
 

@@ -106,7 +106,7 @@ def _language(message: EmailMessage) -> str:
         primary = re.split(r"[-_,;\s]", value, maxsplit=1)[0]
         if primary in codes:
             return primary
-    return settings.LANGUAGE_CODE
+    return ""  # none stated: the complaint's policy decides
 
 
 def _thread_ids(message: EmailMessage) -> list[str]:

@@ -34,6 +34,7 @@ from inbound.classify import (
 from inbound.models import InboundEmail
 from inbound.parsing import ParsedEmail, UnreadableEmail, dedupe_key, parse
 from notifications.models import Notification
+from notifications.services import notification_as_letter
 
 logger = logging.getLogger(__name__)
 S = InboundEmail.Status
@@ -275,3 +276,5 @@ def _record_bounce(row: InboundEmail, bounce: Bounce) -> None:
         },
         public=False,
     )
+    # The complainant is still owed what bounced: it becomes a letter for the handler to post.
+    notification_as_letter(notification=notification)

@@ -26,7 +26,9 @@ def notifications_dispatch(*, batch: int = BATCH) -> int:
         status=Notification.Status.SENDING, claimed_at__lt=stuck_since
     ).update(status=Notification.Status.PENDING, next_attempt_at=now)
     due = (
-        Notification.objects.filter(status=Notification.Status.PENDING)
+        Notification.objects.filter(
+            status=Notification.Status.PENDING, channel=Notification.Channel.EMAIL
+        )
         .filter(
             Q(next_attempt_at__lte=now)
             | Q(next_attempt_at__isnull=True, created_at__lte=now - GRACE)

@@ -49,6 +49,7 @@ SUBJECTS: dict[str, Any] = {
     K.STAFF_BREACHED: _("A deadline was breached"),
 }
 TEMPLATE_DIR = "notifications/email"
+LETTER_TEMPLATE = "notifications/letter/letter.html"
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:
@@ -76,6 +77,42 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     )
     email.attach_alternative(html, "text/html")
     return email
+
+
+def letter_subject(notification: Notification) -> str:
+    """Return the letter's subject line (the email's), in the complainant's language."""
+    with translation.override(notification.language):
+        return f"{SUBJECTS[notification.kind]} ({email_context(notification)['reference']})"
+
+
+def render_letter_html(notification: Notification) -> str:
+    """Return the letter as HTML: the email's text in a letter's layout, ready for print."""
+    with translation.override(notification.language):
+        context = email_context(notification)
+    with (
+        translation.override(notification.language),
+        timezone.override(ZoneInfo(context["time_zone"])),
+    ):
+        text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
+        return render_to_string(
+            LETTER_TEMPLATE,
+            context
+            | {
+                "language": notification.language,
+                "subject": SUBJECTS[notification.kind],
+                "text": text,
+                # Dated the day it is posted; before that, the day it is printed.
+                "dated": timezone.localtime(notification.sent_at or timezone.now()),
+            },
+        )
+
+
+def render_letter(notification: Notification) -> bytes:
+    """Return the letter as a PDF to print and post."""
+    # Imported here: WeasyPrint loads Pango when imported, which only letters need.
+    from weasyprint import HTML
+
+    return HTML(string=render_letter_html(notification)).write_pdf()
 
 
 def message_id(notification: Notification, thread: str) -> str:

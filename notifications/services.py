@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications import tasks
 from notifications.models import Notification
-from notifications.rendering import render_email
+from notifications.rendering import letter_subject, render_email
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,28 @@ def dedupe_key(source: str, kind: str, occurrence: object, recipient: object = "
     """
     key = f"{source}:{kind}:{occurrence}"
     return f"{key}:{recipient}" if recipient != "" else key
+
+
+# Alerts to staff: always emails, never letters.
+STAFF_KINDS = (
+    Notification.Kind.STAFF_ASSIGNED,
+    Notification.Kind.STAFF_DUE_SOON,
+    Notification.Kind.STAFF_BREACHED,
+)
+
+
+# Never letters: alerts to staff, and what is only of use with the tracking page's link.
+NOT_ON_PAPER = (*STAFF_KINDS, Notification.Kind.TRACKING_LINK, Notification.Kind.SURVEY)
+# In a letter's context: the address whose failure made it a letter.
+UNDELIVERABLE = "undeliverable_address"
+
+
+class LetterNotPostable(Exception):
+    """A letter cannot be marked posted (already posted, not a letter, or a wrong moment).
+
+    The message is written for the person acting. (Not a ComplaintError: the outbox knows
+    nothing of the apps above it; complaints.services turns it into one.)
+    """
 
 
 def notification_enqueue(
@@ -116,7 +139,13 @@ def notifications_enqueue(notifications: Iterable[Notification]) -> list[Notific
         )
         for notification in written:
             notification.pk = pks[notification.dedupe_key]
-    soon = [notification.pk for notification in written if notification.next_attempt_at is None]
+    # Letters wait for staff to post them: no task, and the dispatch sweep passes them over.
+    soon = [
+        notification.pk
+        for notification in written
+        if notification.next_attempt_at is None
+        and notification.channel == Notification.Channel.EMAIL
+    ]
     if soon:
         transaction.on_commit(lambda: publish(tasks.notification_send, soon))
     return written
@@ -132,7 +161,11 @@ def notification_deliver(*, notification_id: int) -> bool:
     """
     now = timezone.now()
     claimed = (
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
+        Notification.objects.filter(
+            pk=notification_id,
+            status=Notification.Status.PENDING,
+            channel=Notification.Channel.EMAIL,
+        )
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .update(status=Notification.Status.SENDING, claimed_at=now)
     )
@@ -141,6 +174,16 @@ def notification_deliver(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related(
         "complaint__policy", "complaint__handler", "complaint__category"
     ).get(pk=notification_id)
+    if _address_failed(notification):
+        # Mail to this address bounced or was refused before: the complainant gets it by post.
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+            channel=Notification.Channel.LETTER,
+            recipient="",
+            status=Notification.Status.PENDING,
+            claimed_at=None,
+            next_attempt_at=None,
+        )
+        return False
     try:
         email = render_email(notification)
     except Exception as exc:
@@ -167,9 +210,94 @@ def notification_deliver(*, notification_id: int) -> bool:
     return True
 
 
+def notification_mark_posted(
+    *, notification: Notification, posted_at: dt.datetime, user
+) -> Notification:
+    """Record that staff posted a letter: it is sent, at the moment it was posted, once.
+
+    Refused (LetterNotPostable) for an email, a letter already posted, or a moment in the
+    future or before the letter existed; nothing changes then.
+    """
+    if notification.channel != Notification.Channel.LETTER:
+        raise LetterNotPostable(_("Only a letter can be marked posted."))
+    if posted_at > timezone.now():
+        raise LetterNotPostable(_("A letter cannot be posted in the future."))
+    if posted_at < notification.created_at:
+        raise LetterNotPostable(_("A letter cannot be posted before it was written."))
+    with transaction.atomic():
+        # The conditional update is the guard: of two staff marking it at once, one wins.
+        changed = Notification.objects.filter(
+            pk=notification.pk,
+            channel=Notification.Channel.LETTER,
+            status=Notification.Status.PENDING,
+        ).update(
+            status=Notification.Status.SENT,
+            sent_at=posted_at,
+            posted_by=user,
+            attempts=F("attempts") + 1,
+            subject=letter_subject(notification),
+        )
+        if changed != 1:
+            raise LetterNotPostable(_("This letter was already marked posted."))
+        notification.refresh_from_db()
+        _after_sent(notification)
+    return notification
+
+
 def _after_sent(notification: Notification) -> None:
+    """Tell the apps above that a message reached the complainant, emailed or posted.
+
+    The one place for it: email delivery and marking a letter posted both end here, inside the
+    transaction that marked the row sent.
+    """
     for listener in _sent_listeners:
         listener(notification)
+
+
+def notification_as_letter(*, notification: Notification) -> Notification | None:
+    """Write a letter for a complainant's email that bounced or whose address was refused.
+
+    Its dedupe key is the email's with ':letter' added: one letter per undeliverable email. The
+    letter names the address that failed, which sends the case's later emails to that address
+    by post too (address_undeliverable). Return the letter, or None if it existed already.
+    """
+    if notification.recipient_user_id is not None or notification.kind in NOT_ON_PAPER:
+        return None
+    written = notifications_enqueue(
+        [
+            Notification(
+                complaint_id=notification.complaint_id,
+                kind=notification.kind,
+                channel=Notification.Channel.LETTER,
+                recipient="",
+                language=notification.language,
+                dedupe_key=f"{notification.dedupe_key}:letter"[:200],
+                context=notification.context | {UNDELIVERABLE: notification.recipient},
+            )
+        ]
+    )
+    return written[0] if written else None
+
+
+def address_undeliverable(*, complaint_id: int, recipient: str) -> bool:
+    """Return whether mail to `recipient` on this case bounced or was refused before.
+
+    Only an address-specific failure counts (a bounce, or a refusal of the recipient), never an
+    outage of our own mail server; a corrected address on the case starts afresh.
+    """
+    return Notification.objects.filter(
+        complaint_id=complaint_id,
+        channel=Notification.Channel.LETTER,
+        **{f"context__{UNDELIVERABLE}": recipient},
+    ).exists()
+
+
+def _address_failed(notification: Notification) -> bool:
+    if notification.recipient_user_id is not None or notification.kind in NOT_ON_PAPER:
+        return False
+    return address_undeliverable(
+        complaint_id=notification.complaint_id, recipient=notification.recipient
+    )
 
 
 def notification_resend(*, notification: Notification) -> bool:
@@ -199,6 +327,9 @@ def _record_failure(
         next_attempt_at=None if failed else now + backoff(attempts),
     )
     logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, attempts, exc)
+    if failed and isinstance(exc, smtplib.SMTPRecipientsRefused):
+        # The address does not take our mail: the complainant is owed the message by post.
+        notification_as_letter(notification=notification)
 
 
 def _write_once(notification: Notification) -> bool:

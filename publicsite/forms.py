@@ -175,9 +175,11 @@ def category_choices(categories: list[Category]) -> list:
             continue
         subtypes = children.get(category.pk)
         if subtypes:
-            choices.append((category.name, [(sub.pk, sub.name) for sub in subtypes]))
+            choices.append(
+                (category.display_name, [(sub.pk, sub.display_name) for sub in subtypes])
+            )
         else:
-            choices.append((category.pk, category.name))
+            choices.append((category.pk, category.display_name))
     return choices
 
 

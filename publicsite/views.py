@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -9,8 +11,9 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import services
@@ -19,6 +22,7 @@ from complaints.attachments import attachment_response
 from complaints.choices import Language
 from complaints.exceptions import ComplaintError
 from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
+from complaints.presets import neutral_policy_ensure
 from complaints.promises import public_promises
 from escalations.services import escalation_request
 from publicsite import throttle, tracking
@@ -42,8 +46,10 @@ SUBMITTED_SALT = "complaints.views.submitted"
 SUBMITTED_MAX_AGE = 24 * 3600
 
 
-def default_policy() -> ComplaintPolicy | None:
-    return ComplaintPolicy.objects.filter(is_default=True).prefetch_related("targets").first()
+def default_policy() -> ComplaintPolicy:
+    policy = ComplaintPolicy.objects.filter(is_default=True).prefetch_related("targets").first()
+    # None only if the default was deleted after install: the neutral one takes its place.
+    return policy or neutral_policy_ensure()
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
@@ -58,15 +64,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def policy(request: HttpRequest) -> HttpResponse:
     policy = default_policy()
-    if policy is None:
-        raise Http404
-    context = {"policy": policy, "promises": public_promises(policy)}
+    # The promises are worded from the configured numbers; the free text only surrounds them.
+    context = {
+        "policy": policy,
+        "promises": public_promises(policy),
+        "wording": policy.public_text("public_wording"),
+        "external_routes": policy.public_text("external_routes"),
+        "external_route_time_limit": policy.public_text("external_route_time_limit"),
+    }
     return render(request, "complaints/policy.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
+    if policy is None:
+        policy = neutral_policy_ensure()
     categories = active_categories()
     options: dict[str, Any] = {
         "categories": categories,
@@ -115,7 +128,7 @@ def active_categories() -> list[Category]:
     """Return the active categories, each linked to its parent so none needs a query later."""
     categories = list(
         Category.objects.filter(is_active=True)
-        .only("pk", "name", "parent_id", "policy_id")
+        .only("pk", "name", "name_de", "parent_id", "policy_id")
         .order_by("position", "name")
     )
     by_pk = {category.pk: category for category in categories}
@@ -126,8 +139,32 @@ def active_categories() -> list[Category]:
 
 
 def language_of(request: HttpRequest) -> str:
-    language = (get_language() or "en")[:2]
-    return language if language in Language.values else Language.ENGLISH
+    """Return the language the complainant chose; "" where they chose none (the policy's then).
+
+    A choice is the site's language switch (its cookie), or a language their browser asks for.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:2]
+    if chosen in Language.values:
+        return chosen
+    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        primary = code.split("-")[0].lower()
+        if primary in Language.values:
+            return primary
+    return ""
+
+
+@contextmanager
+def complaint_language(request: HttpRequest, complaint: Complaint) -> Iterator[None]:
+    """Speak the complaint's language inside, unless the reader switched to another.
+
+    An override rather than activate(): the thread's language is back to the request's after.
+    """
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:2] in Language.values:
+        yield
+        return
+    with translation.override(complaint.language):
+        request.LANGUAGE_CODE = complaint.language
+        yield
 
 
 def submitted_redirect(complaint: Complaint) -> HttpResponse:
@@ -194,14 +231,17 @@ def complaint_for_token(token: str) -> Complaint:
 
 
 def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **forms) -> HttpResponse:
-    context = tracking.case_page(complaint)
-    context.update(
-        complaint=complaint,
-        reply_form=forms.get("reply_form") or ReplyForm(),
-        escalation_form=forms.get("escalation_form") or EscalationForm(),
-        rating_form=forms.get("rating_form") or RatingForm(),
-    )
-    return render(request, "complaints/track_case.html", context, status=status)
+    with complaint_language(request, complaint):
+        context = tracking.case_page(complaint)
+        context.update(
+            complaint=complaint,
+            reply_form=forms.get("reply_form") or ReplyForm(),
+            escalation_form=forms.get("escalation_form") or EscalationForm(),
+            rating_form=forms.get("rating_form") or RatingForm(),
+        )
+        response = render(request, "complaints/track_case.html", context, status=status)
+        response.headers["Content-Language"] = translation.get_language()
+    return response
 
 
 @require_http_methods(["GET"])
@@ -217,11 +257,13 @@ def case_action(view):
         complaint = complaint_for_token(token)
         if not throttle.throttle_allows(request, "case_action"):
             return too_many_requests(request)
-        try:
-            return view(request, complaint)
-        except ComplaintError as error:
-            messages.error(request, str(error))
-            return redirect(complaint)
+        # Its confirmation or error shows on the case page: in the page's language.
+        with complaint_language(request, complaint):
+            try:
+                return view(request, complaint)
+            except ComplaintError as error:
+                messages.error(request, str(error))
+                return redirect(complaint)
 
     wrapped.__name__ = view.__name__
     return wrapped
@@ -281,6 +323,11 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     complaint = complaint_for_token(token)
     if not complaint.is_open:
         return redirect(complaint)
+    with complaint_language(request, complaint):
+        return _track_withdraw(request, complaint)
+
+
+def _track_withdraw(request: HttpRequest, complaint: Complaint) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -129,3 +129,22 @@ def test_marking_a_case_complex_stores_the_flag_with_its_longer_deadline(policy)
     assert case.is_complex
     full = case.promises.get(kind=PromiseKind.FULL_RESPONSE)
     assert full.limit == case.resolve_by and full.extension_reason == "Many parts."
+
+
+def test_a_letter_keeps_its_promise_when_it_is_marked_posted_not_before(policy):
+    hana = HandlerFactory(username="hana")
+    case = case_in(
+        State.ACKNOWLEDGED, handler=hana, email="", complainant_address="1 High Street\nLeeds"
+    )
+    deliver_pending()
+    acknowledgement = case.promises.get(kind=PromiseKind.ACKNOWLEDGEMENT)
+    letter = case.notifications.get(kind=K.ACKNOWLEDGEMENT)
+    assert letter.channel == Notification.Channel.LETTER and acknowledgement.kept_at is None
+    posted_at = letter.created_at + dt.timedelta(hours=3)
+    with time_machine.travel(posted_at + dt.timedelta(minutes=5), tick=False):
+        services.complaint_letter_mark_posted(
+            notification=letter, actor=Actor.staff(hana), posted_at=posted_at
+        )
+    acknowledgement.refresh_from_db()
+    assert acknowledgement.kept_at == posted_at
+    assert acknowledgement.kept_by == f"{K.ACKNOWLEDGEMENT}:{letter.pk}"

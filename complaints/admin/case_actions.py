@@ -43,6 +43,9 @@ class CaseAction:
     in_correspondence: bool = False
     # Standard wording the form may start from: a queryset of objects with as_response().
     templates: Callable[[Complaint], Any] | None = None
+    # Said instead of `done` when what the action sends goes as a letter for staff to post:
+    # nothing may be reported as sent that was not.
+    done_by_letter: str | Promise | None = None
 
     @property
     def has_form(self) -> bool:
@@ -76,6 +79,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Acknowledge"),
             services.complaint_acknowledge,
             _("Complaint %(reference)s acknowledged; the acknowledgement is on its way."),
+            done_by_letter=_(
+                "Complaint %(reference)s acknowledged; the acknowledgement is a letter to post "
+                "(see Letters on the case): nothing was emailed."
+            ),
         ),
         CaseAction(
             "start_investigation",
@@ -88,6 +95,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Request information"),
             services.complaint_request_information,
             _("The question on %(reference)s was sent to the complainant."),
+            done_by_letter=_(
+                "The question on %(reference)s is a letter to post (see Letters on the case): "
+                "nothing was emailed."
+            ),
             form_class=console_forms.InformationRequestForm,
         ),
         CaseAction(
@@ -95,6 +106,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Respond"),
             services.complaint_respond,
             _("The response on %(reference)s was sent."),
+            done_by_letter=_(
+                "The response on %(reference)s is a letter to post (see Letters on the case): "
+                "nothing was emailed."
+            ),
             form_class=console_forms.ResponseForm,
             templates=ResponseTemplate.objects.for_case,
         ),
@@ -109,6 +124,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Extend the deadline"),
             services.complaint_extend_deadline,
             _("The deadline of %(reference)s was moved and the complainant told why."),
+            done_by_letter=_(
+                "The deadline of %(reference)s was moved; telling the complainant why is a letter "
+                "to post (see Letters on the case): nothing was emailed."
+            ),
             form_class=console_forms.DeadlineExtensionForm,
             is_transition=False,
             applies=_has_open_resolve_deadline,
@@ -118,7 +137,7 @@ ACTIONS: dict[str, CaseAction] = {
             _("Mark complex"),
             services.complaint_mark_complex,
             _("Complaint %(reference)s is now complex."),
-            form_class=console_forms.ReasonForm,
+            form_class=console_forms.ComplexReasonForm,
             is_transition=False,
             applies=lambda case: _has_open_resolve_deadline(case) and not case.is_complex,
         ),
@@ -150,6 +169,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Send to the complainant"),
             services.complaint_send_message,
             _("The message on %(reference)s is on its way to the complainant."),
+            done_by_letter=_(
+                "The complainant has no email address we can use: the message on %(reference)s "
+                "is a letter to post (see Letters on the case). Nothing was emailed."
+            ),
             form_class=console_forms.MessageForm,
             is_transition=False,
             applies=lambda case: case.is_open,

@@ -109,6 +109,31 @@ class DeliveryFailedFilter(YesNoFilter):
         )
 
 
+class LettersToPostFilter(admin.SimpleListFilter):
+    """Cases with a letter written for the complainant and not yet posted."""
+
+    title = _("letters")
+    parameter_name = "letters"
+    TO_POST = "to_post"
+
+    def lookups(self, request, model_admin):
+        return [(self.TO_POST, _("Letters to post"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.TO_POST:
+            # Index notification_letter_to_post.
+            return queryset.filter(
+                Exists(
+                    Notification.objects.filter(
+                        complaint=OuterRef("pk"),
+                        channel=Notification.Channel.LETTER,
+                        status=Notification.Status.PENDING,
+                    )
+                )
+            )
+        return queryset
+
+
 # The queue's filters in the order shown; ComplaintAdmin.list_filter is this list.
 QUEUE_FILTERS: list = [
     StateFilter,
@@ -117,6 +142,7 @@ QUEUE_FILTERS: list = [
     "channel",
     HandlerFilter,
     DeliveryFailedFilter,
+    LettersToPostFilter,
 ]
 
 

@@ -11,11 +11,13 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
-from complaints.choices import Channel, Outcome, Remedy
+from complaints.choices import Channel, Language, Outcome, Remedy
 from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Category, Complaint
 from complaints.roles import HANDLERS
 
 COMPLAINANT_FIELDS = [*CONTACT_FIELDS, "language"]
+# Every field whose words reach the complainant says so on the form.
+SENT = _("Sent to the complainant.")
 COMPLAINT_TEXT_FIELDS = list(STATEMENT_FIELDS)
 TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
 
@@ -34,14 +36,21 @@ class HandlerChoiceField(forms.ModelChoiceField):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message to the complainant"), widget=TEXTAREA)
+    body = forms.CharField(
+        label=_("Message to the complainant"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant, by email or as a letter to post."),
+    )
 
 
 class InformationRequestForm(forms.Form):
     body = forms.CharField(
         label=_("Question to the complainant"),
         widget=TEXTAREA,
-        help_text=_("Sent by email and shown on the tracking page; the case waits for the answer."),
+        help_text=_(
+            "Sent to the complainant (by email, or as a letter to post) and shown on the "
+            "tracking page; the case waits for the answer."
+        ),
     )
 
 
@@ -52,17 +61,27 @@ class NoteForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+    reason = forms.CharField(
+        label=_("Reason"), widget=TEXTAREA, help_text=_("For the case record; not sent.")
+    )
+
+
+class ComplexReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case is complex"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant with the later date for our full response."),
+    )
 
 
 class DeadlineExtensionForm(forms.Form):
     resolve_by = forms.SplitDateTimeField(
-        label=_("New full-response deadline"), widget=AdminSplitDateTime
+        label=_("New full-response deadline"), widget=AdminSplitDateTime, help_text=SENT
     )
     reason = forms.CharField(
         label=_("Reason the complainant will be told"),
         widget=TEXTAREA,
-        help_text=_("Say why more time is needed; the complainant receives it with the new date."),
+        help_text=_("Sent to the complainant with the new date: say why more time is needed."),
     )
 
     def clean_resolve_by(self):
@@ -86,26 +105,41 @@ class AssignForm(forms.Form):
 class ResponseForm(forms.Form):
     """The written response; its fields are complaint_respond's arguments."""
 
-    findings = forms.CharField(label=_("Findings"), widget=TEXTAREA)
-    actions = forms.CharField(label=_("Actions taken"), widget=TEXTAREA, required=False)
+    findings = forms.CharField(label=_("Findings"), widget=TEXTAREA, help_text=SENT)
+    actions = forms.CharField(
+        label=_("Actions taken"), widget=TEXTAREA, required=False, help_text=SENT
+    )
     remedies = forms.MultipleChoiceField(
         label=_("Remedy"),
         choices=Remedy.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=SENT,
     )
     redress_amount = forms.DecimalField(
-        label=_("Redress amount"), min_value=0, max_digits=12, decimal_places=2, required=False
+        label=_("Redress amount"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=SENT,
     )
     redress_currency = forms.CharField(
         label=_("Currency"),
         max_length=3,
         required=False,
         validators=[RegexValidator(r"^[A-Za-z]{3}$", _("Give a three-letter currency code."))],
-        help_text=_("ISO code such as EUR or GBP; the default currency if left empty."),
+        help_text=_(
+            "Sent to the complainant. ISO code such as EUR or GBP; the default currency if "
+            "left empty."
+        ),
     )
-    reasoning = forms.CharField(label=_("Reasoning"), widget=TEXTAREA)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    reasoning = forms.CharField(
+        label=_("Reasoning"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant: the reasons behind the decision."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, help_text=SENT)
 
     def clean_redress_currency(self) -> str:
         return self.cleaned_data["redress_currency"].upper()
@@ -136,6 +170,12 @@ class LoggedComplaintForm(forms.ModelForm):
     """A complaint that came by phone, post or in person, typed in by the handler."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=LOGGED_CHANNELS)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The policy's language")), *Language.choices],
+        required=False,
+        help_text=_("The language we write to the complainant in."),
+    )
     received_at = forms.SplitDateTimeField(
         label=_("Received"),
         widget=AdminSplitDateTime,
@@ -181,3 +221,15 @@ class LoggedComplaintForm(forms.ModelForm):
                 "complainant_email", _("Give at least one way to reach the complainant.")
             )
         return cleaned
+
+
+class LetterPostedForm(forms.Form):
+    """When a letter went in the post: now, unless the handler gives an earlier moment."""
+
+    posted_at = forms.DateTimeField(
+        label=_("Posted at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )

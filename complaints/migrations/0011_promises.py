@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0008_open_received_index'),
+        ('complaints', '0010_policy_language_and_german_texts'),
         ('escalations', '0004_requested_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
