@@ -14,10 +14,13 @@ published to the broker: the transaction never commits, so no on-commit hook fir
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -35,6 +38,38 @@ from notifications.models import Notification
 from notifications.services import notification_deliver
 
 BEAT = dt.timedelta(minutes=5)
+
+
+class RehearsalFailed(Exception):
+    """The rehearsal's own process failed or took too long; the message says how."""
+
+
+def rehearsal_run(
+    policy: ComplaintPolicy,
+    *,
+    received: dt.datetime | None = None,
+    complex_case: bool = False,
+    escalate: bool = False,
+    reopen: bool = False,
+    timeout: int = 300,
+) -> str:
+    """Run `rehearse_policy` in a process of its own (time travel must not touch this one's
+    clock, which a web server shares between requests); return what it printed."""
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "rehearse_policy"]
+    command.append(policy.slug)
+    if received is not None:
+        command += ["--received", received.strftime("%Y-%m-%d %H:%M")]
+    command += [flag for flag, on in FLAGS.items() if (complex_case, escalate, reopen)[on]]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise RehearsalFailed(f"The rehearsal took longer than {timeout} seconds.") from exc
+    if done.returncode != 0:
+        raise RehearsalFailed(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
+    return done.stdout
+
+
+FLAGS = {"--complex": 0, "--escalate": 1, "--reopen": 2}
 
 
 class Rollback(Exception):
@@ -301,6 +336,4 @@ class _Life:
 
     @staticmethod
     def _survey_hours() -> float:
-        from django.conf import settings
-
         return settings.REDRESS_SURVEY_DELAY_HOURS + 1
