@@ -89,12 +89,14 @@ class Rehearsal:
     entries: list[Entry] = field(default_factory=list)
     promises: list[dict] = field(default_factory=list)
 
-    def render(self) -> str:
+    def render(self, *, brief: bool = False) -> str:
+        """Return the life as text; `brief` leaves out the messages' words."""
         zone = self.policy.calendar().tz
         lines = [f"Rehearsal of “{self.policy.name}” ({self.policy.slug}), times in {zone.key}", ""]
         for entry in sorted(self.entries, key=lambda entry: entry.at):
             lines.append(f"{entry.at.astimezone(zone):%a %Y-%m-%d %H:%M}  {entry.what}")
-            lines.extend(f"    {line}" for line in entry.detail.splitlines())
+            if not brief:
+                lines.extend(f"    {line}" for line in entry.detail.splitlines())
         lines += ["", "Promises:"]
         for promise in self.promises:
             limit = promise["limit"].astimezone(zone)
