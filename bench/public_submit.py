@@ -62,8 +62,8 @@ def query_counts(env: dict[str, str]) -> None:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from complaints import services
-    from complaints.forms import new_stamp
     from complaints.models import Category, Complaint
+    from publicsite.forms import new_stamp
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -81,11 +81,11 @@ def query_counts(env: dict[str, str]) -> None:
         assert client.post("/complaints/new/", data).status_code == 302
     complaint = Complaint.objects.order_by("-pk").first()
     with CaptureQueriesContext(connection) as page_one:
-        client.get(complaint.get_absolute_url())
+        client.get(complaint.tracking_path())
     for n in range(5):
         services.complaint_record_customer_reply(complaint=complaint, body=f"More {n}.")
     with CaptureQueriesContext(connection) as page_many:
-        client.get(complaint.get_absolute_url())
+        client.get(complaint.tracking_path())
     print(f"queries per submission: {len(submission)}")
     print(f"queries per case page: {len(page_one)} (1 message), {len(page_many)} (6 messages)")
 

@@ -40,8 +40,8 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("escalations", "decide_escalation"),
     ("notifications", "change_notification"),
     # inbound email: held and unreadable emails wait for a supervisor's decision.
-    ("notifications", "view_inboundemail"),
-    ("notifications", "change_inboundemail"),
+    ("inbound", "view_inboundemail"),
+    ("inbound", "change_inboundemail"),
     # Staff sign-in: lockouts after failed attempts, to read and to lift (django-axes).
     ("axes", "view_accessattempt"),
     ("axes", "delete_accessattempt"),

@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -102,26 +101,18 @@ def safe_name(name: str, content_type: str) -> str:
     return clean_name(stem + EXTENSIONS.get(content_type, ".bin"))
 
 
-def download_response(attachment: Attachment) -> FileResponse:
-    """Serve a stored file as a download of its sniffed type, never for the browser to render."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=safe_name(attachment.original_name, attachment.content_type),
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def check_upload(upload: UploadedFile) -> CheckedFile:
     """Return the checked file, or raise ValidationError naming it and what is wrong."""
-    name = clean_name(upload.name)
+    name = clean_name(upload.name or "")
     limit = settings.REDRESS_UPLOAD_MAX_FILE_BYTES
-    if upload.size > limit:
+    if (upload.size or 0) > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s; a file may be at most %(limit)s.")
-            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size or 0),
+                "limit": filesizeformat(limit),
+            }
         )
     upload.seek(0)
     data = upload.read()
@@ -185,7 +176,7 @@ def _image_type(data: bytes) -> str | None:
             image.verify()
     except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken or hostile file.
         return None
-    return PILLOW_FORMATS.get(kind)
+    return PILLOW_FORMATS.get(kind) if kind else None
 
 
 def _as_text(data: bytes) -> str | None:

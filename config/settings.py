@@ -6,6 +6,7 @@ SQLite under var/, a filesystem Celery broker and emails written to var/mail/.
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -54,7 +55,10 @@ INSTALLED_APPS = [
     "complaints",
     "escalations",
     "notifications",
+    "inbound",
+    "publicsite",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +82,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -122,7 +126,7 @@ AXES_FAILURE_LIMIT = env.int("REDRESS_SIGNIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("REDRESS_SIGNIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "complaints.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "publicsite.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "config.staff.locked_out"
 AXES_VERBOSE = False
 REDRESS_2FA_REQUIRED_FOR_HANDLERS = env.bool("REDRESS_2FA_REQUIRED_FOR_HANDLERS", default=not DEBUG)
@@ -177,7 +181,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: a broker that needs no server unless CELERY_BROKER_URL (redis://...) is set.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    # Every folder of the transport under var/, the control folder (its exchange tables)
+    # included: kombu's default for each is a folder relative to the working directory.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
@@ -205,20 +211,21 @@ CELERY_TIMEZONE = "UTC"
 # The database cache is always there (a migration creates its table): the rate limits fall back
 # to it when the cache at CACHE_URL fails, and the forms' one-use stamps live in it, so a Redis
 # outage never stops a complaint from being taken.
-DATABASE_CACHE = {
+DATABASE_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "redress_cache",
     # Culling beyond MAX_ENTRIES would forget spent stamps; expired rows are culled first anyway.
     "OPTIONS": {"MAX_ENTRIES": 10_000_000},
 }
-CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
+CACHES: dict[str, dict[str, Any]] = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
 if env("CACHE_URL", default=""):
-    CACHES["default"] = env.cache("CACHE_URL")
-    if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    url_cache: dict[str, Any] = dict(env.cache("CACHE_URL"))
+    if str(url_cache["BACKEND"]).endswith("RedisCache"):
         # A Redis that hangs must not hang the web request: fail fast and fall back.
-        CACHES["default"].setdefault("OPTIONS", {}).update(
-            socket_connect_timeout=1, socket_timeout=1
+        url_cache["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1} | dict(
+            url_cache.get("OPTIONS", {})
         )
+    CACHES["default"] = url_cache
 
 # Security: secure by default when DEBUG is off; `manage.py check --deploy` passes without warnings.
 # Behind a TLS-terminating proxy that sets it (and strips it from clients), the header that says
@@ -245,6 +252,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint (letters) logs each step of every PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Reverting a complaint from its history would bypass the state machine.
@@ -299,7 +308,7 @@ REDRESS_FORM_FIELDS = {
     "desired_outcome": "optional",
     "files": "optional",
 }
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("complaints.context_processors.organisation")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["complaints.context_processors.organisation"]
 # Notifications (the outbox): a transient failure retries with capped exponential backoff while
 # the promise is open (and for some days after the case closed); staff are alerted once after
 # some attempts; only a permanent rejection (5xx for the recipient, a bounce) is final.

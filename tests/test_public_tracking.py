@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from complaints import services
+from complaints import services, tasks
 from complaints.actors import Actor
 from complaints.models import Attachment, Complaint
-from notifications import tasks
 from notifications.models import Notification
 from tests.factories import HandlerFactory
 from tests.publicsite import bring_to_responded, submit_web, upload

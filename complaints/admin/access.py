@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 
+from axes.helpers import get_client_ip_address
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from complaints import services, throttle
+from complaints import services
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.models import CaseAccess, Complaint
 from complaints.querysets import case_rows_visible_to
@@ -15,7 +16,8 @@ from complaints.querysets import case_rows_visible_to
 
 def record_access(request, kind: str, complaint: Complaint | None = None, detail: str = "") -> None:
     """Log that the staff member behind `request` opened `complaint` (or an export)."""
-    address = throttle.client_address(request)
+    # The address as the sign-in lockouts see it (AXES_CLIENT_IP_CALLABLE), proxy header included.
+    address = get_client_ip_address(request) or ""
     try:
         address = str(ipaddress.ip_address(address))
     except ValueError:

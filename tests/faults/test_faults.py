@@ -179,7 +179,7 @@ def submit_on_the_web(client, count: int) -> list[int]:
 
 
 def sweep(name: str) -> None:
-    celery_app.send_task(f"notifications.tasks.{name}")
+    celery_app.send_task(f"complaints.tasks.{name}")
 
 
 def acknowledgements(sink) -> Counter:
@@ -284,7 +284,8 @@ def test_smtp_down_past_the_retry_count_and_back(client, stack, capsys):
 def pending_acknowledgements(count: int, monkeypatch) -> None:
     """Write `count` acknowledgements due now with no task queued: a sweep's batch."""
     with monkeypatch.context() as patched:
-        patched.setattr("notifications.services._queue", lambda task, ids: None)
+        for module in ("notifications.services", "complaints.services"):
+            patched.setattr(f"{module}.publish", lambda task, ids: None)
         for number in range(count):
             services.complaint_acknowledge(
                 complaint=services.complaint_submit(

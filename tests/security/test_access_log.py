@@ -14,7 +14,7 @@ from complaints import clock
 from complaints.actors import Actor
 from complaints.attachments import attachment_store
 from complaints.models import CaseAccess
-from reports.retention import complaint_anonymise
+from complaints.retention import complaint_anonymise
 from tests.console.pages import change_url
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ def test_it_logs_who_opened_the_case_its_files_preview_and_history(client, cases
     client.force_login(hana)
     client.get(change_url(case))
     client.get(reverse("admin:complaints_complaint_file", args=[case.pk, receipt.pk]))
-    client.get(reverse("staff-attachment", args=[receipt.pk]))
-    client.get(reverse("admin:complaints_complaint_preview", args=[case.pk]))
+    client.get(reverse("admin:complaints_complaint_file", args=[case.pk, receipt.pk]))
+    client.get(reverse("staff-preview", args=[case.pk]))
     client.get(reverse("admin:complaints_complaint_history", args=[case.pk]))
     rows = list(CaseAccess.objects.order_by("at", "pk").values_list("username", "kind", "detail"))
     assert rows == [

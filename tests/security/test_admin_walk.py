@@ -20,7 +20,8 @@ from complaints.admin.case_actions import ACTIONS
 from complaints.attachments import attachment_store
 from complaints.models import Complaint
 from escalations.services import escalation_request
-from notifications.models import InboundEmail, Notification
+from inbound.models import InboundEmail
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -152,11 +153,11 @@ def test_a_handler_finds_no_notification_of_someone_elses_case(client, hana, hug
 def test_inbound_email_follows_the_queues_rule_for_whoever_may_read_it(client, hana, hugos_case):
     hana.user_permissions.add(Permission.objects.get(codename="view_inboundemail"))
     client.force_login(hana)
-    page = client.get("/admin/notifications/inboundemail/", {"q": "otto"})
+    page = client.get("/admin/inbound/inboundemail/", {"q": "otto"})
     assert page.status_code == 200
     assert_hidden(page, hugos_case, "the inbound emails searched", searched="otto")
     inbound = InboundEmail.objects.get(complaint=hugos_case)
-    opened = client.get(f"/admin/notifications/inboundemail/{inbound.pk}/change/", follow=True)
+    opened = client.get(f"/admin/inbound/inboundemail/{inbound.pk}/change/", follow=True)
     assert_hidden(opened, hugos_case, "Hugo's inbound email")
 
 

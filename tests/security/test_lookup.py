@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaints import services
-from notifications import tasks
+from complaints import services, tasks
 from notifications.models import Notification
 from tests.console.pages import act_url
 from tests.publicsite import submit_web

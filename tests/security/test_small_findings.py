@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from complaints.forms import ComplaintForm, LookupForm
 from complaints.models import Complaint
+from publicsite.forms import ComplaintForm, LookupForm
 from tests.cases import submit_complaint
 from tests.publicsite import complaint_data
 

@@ -121,7 +121,7 @@ def test_a_session_without_the_second_factor_reaches_no_case_data(policy, cases,
     for url in (
         QUEUE,
         f"{QUEUE}{cases['own'].pk}/change/",
-        reverse("staff-attachment", args=[attachment.pk]),
+        reverse("admin:complaints_complaint_file", args=[cases["own"].pk, attachment.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 302

@@ -30,9 +30,7 @@ def test_it_shows_the_handler_the_complainants_page_without_the_token(client, ca
     client.force_login(hana)
     response = client.get(shortcut(case), follow=True)
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0].endswith(
-        f"/admin/complaints/complaint/{case.pk}/preview/"
-    )
+    assert response.redirect_chain[-1][0].endswith(f"/staff/cases/{case.pk}/preview/")
     page = response.content.decode()
     assert "Staff preview" in page
     assert case.tracking_token not in page
@@ -42,7 +40,7 @@ def test_it_shows_the_handler_the_complainants_page_without_the_token(client, ca
 
 def test_it_keeps_someone_elses_case_from_the_preview(client, cases, hana):
     client.force_login(hana)
-    response = client.get(f"/admin/complaints/complaint/{cases['other'].pk}/preview/")
+    response = client.get(f"/staff/cases/{cases['other'].pk}/preview/")
     assert response.status_code == 404
 
 
