@@ -248,8 +248,8 @@ def _next_update_from(notification: Notification, update_limit: dt.datetime | No
     """
     sent_at = notification.sent_at
     assert sent_at is not None
-    scheduled = notification.kind == "progress_update" and update_limit is not None
-    if scheduled and sent_at <= update_limit:
+    scheduled = notification.kind == "progress_update"
+    if scheduled and update_limit is not None and sent_at <= update_limit:
         return update_limit
     return sent_at
 
