@@ -136,6 +136,19 @@ def rehearse_policy(
     return rehearsal
 
 
+def _staff_member(role: str, name: str, group: str):
+    first_name, last_name = name.split()
+    user = get_user_model().objects.create(
+        username=f"rehearsal-{role}",
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{role}@rehearsal.invalid",
+        is_staff=True,
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 class _Life:
     def __init__(self, rehearsal: Rehearsal, traveller, complex_case, escalate, reopen) -> None:
         self.rehearsal, self.traveller = rehearsal, traveller
@@ -144,31 +157,14 @@ class _Life:
         self.seen_notifications: set[int] = set()
 
     def run(self) -> None:
-        users = get_user_model().objects
-        handler = users.create(
-            username="rehearsal-handler",
-            first_name="Hana",
-            last_name="Berg",
-            email="handler@rehearsal.invalid",
-            is_staff=True,
+        handler, supervisor, reviewer = (
+            _staff_member(username, name, group)
+            for username, name, group in (
+                ("handler", "Hana Berg", HANDLERS),
+                ("supervisor", "Sam Okafor", SUPERVISORS),
+                ("reviewer", "Rita Moss", SUPERVISORS),
+            )
         )
-        handler.groups.add(Group.objects.get(name=HANDLERS))
-        supervisor = users.create(
-            username="rehearsal-supervisor",
-            first_name="Sam",
-            last_name="Okafor",
-            email="supervisor@rehearsal.invalid",
-            is_staff=True,
-        )
-        supervisor.groups.add(Group.objects.get(name=SUPERVISORS))
-        reviewer = users.create(
-            username="rehearsal-reviewer",
-            first_name="Rita",
-            last_name="Moss",
-            email="reviewer@rehearsal.invalid",
-            is_staff=True,
-        )
-        reviewer.groups.add(Group.objects.get(name=SUPERVISORS))
         staff = Actor.staff(handler)
 
         case = services.complaint_submit(
