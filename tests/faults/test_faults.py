@@ -179,7 +179,8 @@ def submit_on_the_web(client, count: int) -> list[int]:
 
 
 def sweep(name: str) -> None:
-    celery_app.send_task(f"complaints.tasks.{name}")
+    """Ask the worker for a periodic job now, as beat would: `app.tasks.name`."""
+    celery_app.send_task(name)
 
 
 def acknowledgements(sink) -> Counter:
@@ -192,9 +193,9 @@ def test_broker_down_during_submissions(client, stack, capsys):
     answers = submit_on_the_web(client, submissions)
     stored = Complaint.objects.count()
     stack["redis"].start()
-    sweep("acknowledge_received")
+    sweep("complaints.tasks.acknowledge_received")
     wait_until(lambda: len(acknowledgements(stack["sink"])) >= submissions, "acknowledgements")
-    sweep("dispatch_pending")  # a second sweep finds nothing more to send
+    sweep("notifications.tasks.dispatch_pending")  # a second sweep finds nothing more to send
     time.sleep(1)
     sent = acknowledgements(stack["sink"])
     report(
@@ -247,7 +248,7 @@ def test_smtp_down_past_the_retry_count_and_back(client, stack, capsys):
     rows = Notification.objects.filter(kind=ACK)
 
     def all_past_the_retry_count() -> bool:
-        sweep("dispatch_pending")
+        sweep("notifications.tasks.dispatch_pending")
         return rows.count() == messages and all(
             attempts > alert_after for attempts in rows.values_list("attempts", flat=True)
         )
@@ -258,7 +259,7 @@ def test_smtp_down_past_the_retry_count_and_back(client, stack, capsys):
     stack["sink"].start()
 
     def all_sent() -> bool:
-        sweep("dispatch_pending")
+        sweep("notifications.tasks.dispatch_pending")
         return len(acknowledgements(stack["sink"])) >= messages
 
     wait_until(all_sent, "the acknowledgements once SMTP is back")
@@ -302,7 +303,7 @@ def test_worker_killed_mid_batch(stack, capsys, monkeypatch):
     messages = 60
     pending_acknowledgements(messages, monkeypatch)
     stack["sink"].delay = 0.05
-    sweep("dispatch_pending")
+    sweep("notifications.tasks.dispatch_pending")
     wait_until(lambda: len(acknowledgements(stack["sink"])) >= messages // 3, "a third sent")
     stack["worker"].kill()
     sent_before = len(acknowledgements(stack["sink"]))
@@ -311,7 +312,7 @@ def test_worker_killed_mid_batch(stack, capsys, monkeypatch):
     time.sleep(float(WORKER_CLOCK["REDRESS_NOTIFICATION_SENDING_TIMEOUT"]) + 0.5)
 
     def all_sent() -> bool:
-        sweep("dispatch_pending")
+        sweep("notifications.tasks.dispatch_pending")
         return len(acknowledgements(stack["sink"])) >= messages
 
     wait_until(all_sent, "the rest of the batch after the kill")
@@ -336,8 +337,8 @@ def test_two_sweeps_at_once(stack, capsys, monkeypatch):
     messages = 40
     pending_acknowledgements(messages, monkeypatch)
     stack["sink"].delay = 0.02
-    sweep("dispatch_pending")
-    sweep("dispatch_pending")  # the worker's two processes each take one
+    sweep("notifications.tasks.dispatch_pending")
+    sweep("notifications.tasks.dispatch_pending")  # the worker's two processes each take one
     wait_until(lambda: len(acknowledgements(stack["sink"])) >= messages, "the batch")
     time.sleep(1)
     sent = acknowledgements(stack["sink"])
