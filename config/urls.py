@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # inbound email pushed by a provider (django-anymail), when a webhook secret is set
     path("inbound/<slug:esp>/", inbound_webhook, name="inbound_webhook"),
+    path("api/", include("api.urls")),
     path("", include("complaints.urls")),
 ]

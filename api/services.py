@@ -1,0 +1,128 @@
+"""Everything the API layer writes: its clients, and complaints submitted through them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from api import keys
+from api.models import ApiClient, ApiSubmission
+from complaints import clock
+from complaints.models import Complaint
+from complaints.public import complaint_submit_online
+from complaints.uploads import CheckedFile
+
+# A client's last use is written at most this often: not one UPDATE per request.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different request."""
+
+
+def api_client_create(
+    *, name: str, scopes: list[str], created_by=None, **fields: Any
+) -> tuple[ApiClient, str]:
+    """Create a client; return it with its key, which is shown this once and never stored."""
+    new = keys.key_generate()
+    client = ApiClient(
+        name=name,
+        scopes=list(scopes),
+        key_prefix=new.prefix,
+        key_hash=new.hashed,
+        embed_secret=secrets.token_urlsafe(32),
+        created_by=created_by,
+        **fields,
+    )
+    client.full_clean()
+    client.save()
+    return client, new.key
+
+
+def api_client_rotate_key(*, client: ApiClient) -> str:
+    """Give the client a new key (the old one stops working at once); return the new key."""
+    new = keys.key_generate()
+    ApiClient.objects.filter(pk=client.pk).update(key_prefix=new.prefix, key_hash=new.hashed)
+    client.key_prefix, client.key_hash = new.prefix, new.hashed
+    return new.key
+
+
+def api_client_revoke(*, client: ApiClient) -> bool:
+    """Revoke the client's key at once; return False if it was revoked already."""
+    now = clock.now()
+    done = ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(revoked_at=now)
+    client.revoked_at = client.revoked_at or now
+    return bool(done)
+
+
+def api_client_touch(*, client: ApiClient) -> None:
+    now = clock.now()
+    if client.last_used_at is None or now - client.last_used_at >= TOUCH_EVERY:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+
+
+def api_complaint_submit(
+    *,
+    client: ApiClient,
+    channel: str,
+    files: list[CheckedFile],
+    fields: dict[str, Any],
+    idempotency_key: str = "",
+    fingerprint: str = "",
+    via_embed: bool = False,
+) -> tuple[Complaint, bool]:
+    """Record a complaint the client sends for its customer; return it and whether it is new.
+
+    With an idempotency key, a retry of the same request returns the first complaint.
+
+    Traps: the claim row (client, key) goes in first, before any work, so a concurrent identical
+    request blocks on the unique index until the first one commits, then fails its INSERT and
+    reads the first one's complaint: never a second complaint, and no orphaned files. Should the
+    first one roll back, the second goes ahead as if it had been first.
+    """
+    if idempotency_key:
+        replay = _replay(client, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay, False
+    try:
+        with transaction.atomic():
+            claim = ApiSubmission.objects.create(
+                client=client,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                via_embed=via_embed,
+                complaint=None,
+            )
+            complaint = complaint_submit_online(files=files, channel=channel, **fields)
+            claim.complaint = complaint
+            claim.save(update_fields=["complaint"])
+    except IntegrityError:
+        replay = _replay(client, idempotency_key, fingerprint) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay, False
+    return complaint, True
+
+
+def _replay(client: ApiClient, key: str, fingerprint: str) -> Complaint | None:
+    first = (
+        ApiSubmission.objects.select_related("complaint", "complaint__policy")
+        .filter(client=client, idempotency_key=key, complaint__isnull=False)
+        .first()
+    )
+    if first is None:
+        return None
+    if first.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _(
+                "This Idempotency-Key was used for a different request (complaint %(reference)s). "
+                "Use a new key for a new complaint."
+            )
+            % {"reference": first.complaint.display_reference}
+        )
+    return first.complaint
