@@ -28,19 +28,19 @@ def api_client_create(
     *, name: str, scopes: list[str], created_by=None, **fields: Any
 ) -> tuple[ApiClient, str]:
     """Create a client; return it with its key, which is shown this once and never stored."""
-    new = keys.key_generate()
-    client = ApiClient(
-        name=name,
-        scopes=list(scopes),
-        key_prefix=new.prefix,
-        key_hash=new.hashed,
-        embed_secret=secrets.token_urlsafe(32),
-        created_by=created_by,
-        **fields,
-    )
+    client = ApiClient(name=name, scopes=list(scopes), created_by=created_by, **fields)
+    key = api_client_issue_key(client=client)
     client.full_clean()
     client.save()
-    return client, new.key
+    return client, key
+
+
+def api_client_issue_key(*, client: ApiClient) -> str:
+    """Give an unsaved client its key and embed secret; return the key to show once."""
+    new = keys.key_generate()
+    client.key_prefix, client.key_hash = new.prefix, new.hashed
+    client.embed_secret = client.embed_secret or secrets.token_urlsafe(32)
+    return new.key
 
 
 def api_client_rotate_key(*, client: ApiClient) -> str:
