@@ -31,3 +31,16 @@ class ApiComplaintForm(ComplaintForm):
                 ComplaintForm.base_fields["account_identifier"]
             )
         self.fields["account_identifier"].required = True
+
+
+# What the signed token gives and the customer cannot change.
+LOCKED = ("complainant_name", "complainant_email", "account_identifier")
+
+
+class EmbedComplaintForm(ComplaintForm):
+    """The public form with its browser checks, less the fields the signed token fills in."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in LOCKED:
+            self.fields.pop(name, None)

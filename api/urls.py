@@ -14,4 +14,5 @@ urlpatterns = [
         name="api-complaint-messages",
     ),
     path("v1/categories/", views.CategoriesView.as_view(), name="api-categories"),
+    path("v1/embeds/", views.EmbedsView.as_view(), name="api-embeds"),
 ]

@@ -17,7 +17,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api import representations, selectors, services
+from api import embeds, representations, selectors, services
 from api.forms import ApiComplaintForm
 from api.models import ApiClient, Scope
 from api.problems import PROBLEM_TYPE, Conflict, IdempotencyKeyReused, InvalidInput
@@ -26,6 +26,8 @@ from api.serializers import (
     ComplaintDetailSerializer,
     ComplaintSubmitSerializer,
     ComplaintSummarySerializer,
+    EmbedRequestSerializer,
+    EmbedSerializer,
     MessageSerializer,
     MessageSubmitSerializer,
     ProblemSerializer,
@@ -285,3 +287,48 @@ class CategoriesView(ApiView):
             for category in active_categories()
         ]
         return Response(CategorySerializer(categories, many=True).data)
+
+
+class EmbedsView(ApiView):
+    required_scopes = {"POST": Scope.SUBMIT}
+    serializer_class = EmbedRequestSerializer
+
+    @extend_schema(
+        operation_id="embeds_create",
+        summary="A signed link to the complaint form for the signed-in customer, to frame",
+        description=(
+            "Call it from your server when the customer opens Help & Support; put the returned "
+            "`url` in an iframe on one of the client's embed origins. The form arrives "
+            "prefilled with the customer's name, email address and account, which the customer "
+            "cannot change, on the dashboard-form channel. The link expires."
+        ),
+        request=EmbedRequestSerializer,
+        responses={201: EmbedSerializer, **problems(400, 401, 403, 415, 429)},
+    )
+    def post(self, request):
+        client = self.client
+        serializer = EmbedRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not client.origins():
+            raise exceptions.PermissionDenied(
+                _("A supervisor must first give this client the origins allowed to embed the form.")
+            )
+        if not client.allows_account(data["account_identifier"]):
+            raise exceptions.PermissionDenied(
+                _("This client may not act for that account identifier.")
+            )
+        token = embeds.embed_token_sign(
+            client=client,
+            account_identifier=data["account_identifier"],
+            name=data["complainant_name"],
+            email=data["complainant_email"],
+            language=data.get("language") or "en",
+        )
+        url = embeds.embed_url(token)
+        body = {
+            "url": url,
+            "expires_at": embeds.embed_expires_at(),
+            "snippet": embeds.embed_snippet(url),
+        }
+        return Response(EmbedSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -9,5 +9,7 @@ urlpatterns = [
     # inbound email pushed by a provider (django-anymail), when a webhook secret is set
     path("inbound/<slug:esp>/", inbound_webhook, name="inbound_webhook"),
     path("api/", include("api.urls")),
+    # the public form framed in the organisation's dashboard, from a signed token (api)
+    path("embed/", include("api.embed_urls")),
     path("", include("complaints.urls")),
 ]
