@@ -80,27 +80,31 @@ def api_complaint_submit(
 
     With an idempotency key, a retry of the same request returns the first complaint.
 
-    Traps: the claim row (client, key) goes in first, before any work, so a concurrent identical
-    request blocks on the unique index until the first one commits, then fails its INSERT and
-    reads the first one's complaint: never a second complaint, and no orphaned files. Should the
-    first one roll back, the second goes ahead as if it had been first.
+    Traps: with a key, the claim row (client, key) goes in first, before any work, so a
+    concurrent identical request blocks on the unique index until the first one commits, then
+    fails its INSERT and reads the first one's complaint: never a second complaint, and no
+    orphaned files. Should the first one roll back, the second goes ahead as if it had been
+    first. No SELECT before the INSERT: a retry is the rare case, and the INSERT decides anyway.
     """
-    if idempotency_key:
-        replay = _replay(client, idempotency_key, fingerprint)
-        if replay is not None:
-            return replay, False
     try:
         with transaction.atomic():
-            claim = ApiSubmission.objects.create(
-                client=client,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                via_embed=via_embed,
-                complaint=None,
-            )
+            claim = None
+            if idempotency_key:
+                claim = ApiSubmission.objects.create(
+                    client=client,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    via_embed=via_embed,
+                    complaint=None,
+                )
             complaint = complaint_submit_online(files=files, channel=channel, **fields)
-            claim.complaint = complaint
-            claim.save(update_fields=["complaint"])
+            if claim is None:
+                ApiSubmission.objects.create(
+                    client=client, complaint=complaint, via_embed=via_embed
+                )
+            else:
+                claim.complaint = complaint
+                claim.save(update_fields=["complaint"])
     except IntegrityError:
         replay = _replay(client, idempotency_key, fingerprint) if idempotency_key else None
         if replay is None:
