@@ -60,7 +60,7 @@ def test_the_form_is_prefilled_locked_and_framed_only_by_the_configured_origins(
     html = page.content.decode()
     assert "Rosa Diaz" in html and "rosa@example.com" in html and "CUST-1001" in html
     assert 'name="complainant_email"' not in html and 'name="account_identifier"' not in html
-    assert 'lang="de"' in html
+    assert 'lang="de"' in html and "Diese Angaben stammen aus Ihrem Konto" in html
     csp = page["Content-Security-Policy"]
     assert "frame-ancestors https://app.acme.example https://dashboard.acme.example" in csp
     assert "X-Frame-Options" not in page
