@@ -12,7 +12,14 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from api.models import EventKind, WebhookCursor, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from api.models import (
+    ApiSubmission,
+    EventKind,
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from api.webhooks import queue_deliveries, webhook_delivery_send
 from complaints import clock
 from complaints.models import Complaint, ComplaintEvent
@@ -143,18 +150,33 @@ def webhook_breaches_collect(*, batch: int = BATCH) -> int:
 
 def _fan_out(events: list[WebhookEvent], endpoints: list[WebhookEndpoint]) -> list[int]:
     now = clock.now()
+    owners: dict[int, int] = {}
+    if any(endpoint.client_id for endpoint in endpoints):
+        owners = dict(
+            ApiSubmission.objects.filter(
+                complaint_id__in={event.complaint_id for event in events}
+            ).values_list("complaint_id", "client_id")
+        )
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now)
         for event in events
         for endpoint in endpoints
-        # An endpoint hears of what happens after it was registered (and of any breach).
-        if event.kind in endpoint.kinds
-        and (event.kind == EventKind.DEADLINE_BREACHED or endpoint.created_at <= event.occurred_at)
+        if _wants(endpoint, event, owners)
     )
     ids = [delivery.pk for delivery in deliveries]
     if ids:
         transaction.on_commit(lambda: queue_deliveries(ids))
     return ids
+
+
+def _wants(endpoint: WebhookEndpoint, event: WebhookEvent, owners: dict[int, int]) -> bool:
+    """Whether the endpoint hears of the event: its kind, after it was registered (any breach),
+    and, for a client's endpoint, only of that client's complaints."""
+    if event.kind not in endpoint.kinds:
+        return False
+    if event.kind != EventKind.DEADLINE_BREACHED and event.occurred_at < endpoint.created_at:
+        return False
+    return endpoint.client_id is None or owners.get(event.complaint_id) == endpoint.client_id
 
 
 def webhook_deliveries_dispatch(*, batch: int = DELIVERY_BATCH) -> int:

@@ -21,7 +21,7 @@ from complaints.models import Complaint, ComplaintEvent
 class Scope(models.TextChoices):
     SUBMIT = "submit", _("Submit complaints and add information")
     READ = "read", _("Read its customers' complaints")
-    EVENTS = "events", _("Read the event feed")
+    EVENTS = "events", _("Receive its complaints' events by webhook")
 
 
 class EventKind(models.TextChoices):
@@ -195,6 +195,18 @@ class WebhookEndpoint(models.Model):
         choices=PersonalData.choices,
         default=PersonalData.NONE,
     )
+    client = models.ForeignKey(
+        ApiClient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        verbose_name=_("API client"),
+        help_text=_(
+            "Only the complaints this client submitted (it needs the events scope). "
+            "Empty: every complaint."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -210,6 +222,8 @@ class WebhookEndpoint(models.Model):
         unknown = set(self.kinds or []) - set(EventKind.values)
         if unknown:
             raise ValidationError({"kinds": _("Unknown events: %s") % ", ".join(sorted(unknown))})
+        if self.client is not None and not self.client.has_scope(Scope.EVENTS):
+            raise ValidationError({"client": _("This client does not have the events scope.")})
 
 
 class WebhookEvent(models.Model):

@@ -210,3 +210,20 @@ def test_it_tells_of_a_breached_deadline_once(policy, receiver):
     [payload] = received(receiver)
     assert payload["type"] == "complaint.deadline_breached"
     assert payload["data"]["deadline"]["kind"] == "acknowledge"
+
+
+def test_a_clients_endpoint_hears_only_of_that_clients_complaints(policy, receiver):
+    from api.models import Scope
+    from api.services import api_client_create
+    from tests.api.conftest import api_for, complaint_json
+    from tests.factories import CategoryFactory
+
+    billing = CategoryFactory()
+    mine, key = api_client_create(name="Acme app", scopes=[Scope.SUBMIT, Scope.EVENTS])
+    endpoint_for(receiver, kinds=[EventKind.RECEIVED], client=mine)
+    submitted = api_for(key).post("/api/v1/complaints/", complaint_json(billing), format="json")
+    submit_complaint()  # from the web form: not the client's
+    sweep()
+    assert [payload["data"]["reference"] for payload in received(receiver)] == [
+        submitted.json()["reference"]
+    ]
