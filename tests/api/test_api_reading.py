@@ -162,3 +162,15 @@ def api_complaint(reference):
     from complaints.references import normalise
 
     return Complaint.objects.get(reference=normalise(reference))
+
+
+def test_a_refused_file_with_a_message_stores_neither(api, billing):
+    reference = submit(api, billing)
+    response = api.post(
+        f"{URL}{reference}/messages/",
+        {"body": "See attached.", "files": [upload("photo.png", b"not an image")]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "#/files"
+    assert not Message.objects.exists() and not Attachment.objects.exists()

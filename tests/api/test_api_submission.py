@@ -117,3 +117,19 @@ def test_a_different_key_makes_a_second_complaint(api, billing):
     api.post(URL, complaint_json(billing), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     api.post(URL, complaint_json(billing), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     assert Complaint.objects.count() == 2
+
+
+def test_an_idempotency_key_that_is_not_printable_ascii_is_refused(api, billing):
+    response = api.post(URL, complaint_json(billing), format="json", HTTP_IDEMPOTENCY_KEY="x" * 256)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "#/Idempotency-Key"
+    assert not Complaint.objects.exists()
+
+
+def test_a_form_encoded_body_is_an_unsupported_media_type(api, billing):
+    response = api.generic(
+        "POST", URL, "description=hello", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/problem+json"
+    assert not Complaint.objects.exists()
