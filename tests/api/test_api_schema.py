@@ -52,3 +52,50 @@ def test_every_operation_answers_as_its_schema_says(case, key):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {key}"}, excluded_checks=EXCLUDED_CHECKS
     )
+
+
+@pytest.mark.django_db
+def test_a_complaints_whole_round_trip_answers_as_documented(key):
+    """Generated requests rarely hit a real complaint: this one walks one through, and each
+    answer (201, the list, the detail with messages, an added message) is checked likewise."""
+    from complaints.models import Category
+
+    auth = {"Authorization": f"Bearer {key}"}
+    created = (
+        schema["/api/v1/complaints/"]["POST"]
+        .Case(
+            body={
+                "account_identifier": "CUST-1",
+                "complainant_name": "Rosa Diaz",
+                "complainant_email": "rosa@example.com",
+                "category": Category.objects.get().pk,
+                "description": "I was charged twice.",
+            },
+            media_type="application/json",
+        )
+        .call_and_validate(headers=auth, excluded_checks=EXCLUDED_CHECKS)
+    )
+    assert created.status_code == 201
+    reference = created.json()["reference"]
+    added = (
+        schema["/api/v1/complaints/{reference}/messages/"]["POST"]
+        .Case(
+            path_parameters={"reference": reference},
+            body={"body": "The Visa ending 42."},
+            media_type="application/json",
+        )
+        .call_and_validate(headers=auth, excluded_checks=EXCLUDED_CHECKS)
+    )
+    assert added.status_code == 201
+    detail = (
+        schema["/api/v1/complaints/{reference}/"]["GET"]
+        .Case(path_parameters={"reference": reference})
+        .call_and_validate(headers=auth, excluded_checks=EXCLUDED_CHECKS)
+    )
+    assert detail.json()["messages"][0]["body"] == "The Visa ending 42."
+    listed = (
+        schema["/api/v1/complaints/"]["GET"]
+        .Case(query={"account": "CUST-1"})
+        .call_and_validate(headers=auth, excluded_checks=EXCLUDED_CHECKS)
+    )
+    assert listed.json()["count"] == 1
