@@ -174,3 +174,24 @@ def test_a_refused_file_with_a_message_stores_neither(api, billing):
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "#/files"
     assert not Message.objects.exists() and not Attachment.objects.exists()
+
+
+def test_the_list_and_the_detail_run_a_fixed_number_of_queries(api, billing):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reference = submit(api, billing)
+    api.get(URL)  # the client's last use is written once a minute: out of the way
+    with CaptureQueriesContext(connection) as one:
+        api.get(URL, {"account": "CUST-1001"})
+    with CaptureQueriesContext(connection) as detail_short:
+        api.get(f"{URL}{reference}/")
+    for n in range(5):
+        submit(api, billing)
+        api.post(f"{URL}{reference}/messages/", {"body": f"More {n}."}, format="json")
+    with CaptureQueriesContext(connection) as six:
+        api.get(URL, {"account": "CUST-1001"})
+    with CaptureQueriesContext(connection) as detail_long:
+        api.get(f"{URL}{reference}/")
+    assert len(one) == len(six)
+    assert len(detail_short) == len(detail_long)
