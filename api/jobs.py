@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
@@ -193,3 +194,19 @@ def webhook_deliveries_dispatch(*, batch: int = DELIVERY_BATCH) -> int:
         .values_list("pk", flat=True)[:batch]
     )
     return sum(webhook_delivery_send(delivery_id=pk) for pk in due)
+
+
+def idempotency_keys_expire(*, batch: int = BATCH) -> int:
+    """Forget idempotency keys older than the retry window (index api_idempotency_kept).
+
+    A client chooses its keys and may put an order number in them: they are kept only as long
+    as a retry is plausible, not for the life of the complaint.
+    """
+    cutoff = clock.now() - dt.timedelta(days=settings.REDRESS_IDEMPOTENCY_KEY_DAYS)
+    expired = list(
+        ApiSubmission.objects.filter(created_at__lt=cutoff)
+        .exclude(idempotency_key="")
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return ApiSubmission.objects.filter(pk__in=expired).update(idempotency_key="", fingerprint="")

@@ -160,6 +160,14 @@ class ApiSubmission(models.Model):
                 name="api_one_complaint_per_idempotency_key",
             )
         ]
+        indexes = [
+            # The expiry sweep: submissions whose idempotency key is still kept, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=~Q(idempotency_key=""),
+                name="api_idempotency_kept",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.client} · {self.complaint}"

@@ -22,3 +22,8 @@ def collect_webhook_events() -> int:
 @shared_task(ignore_result=True)
 def deliver_webhooks() -> int:
     return jobs.until_done(jobs.webhook_deliveries_dispatch, batch=jobs.DELIVERY_BATCH)
+
+
+@shared_task(ignore_result=True)
+def expire_idempotency_keys() -> int:
+    return jobs.until_done(jobs.idempotency_keys_expire)

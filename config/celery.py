@@ -52,6 +52,10 @@ app.conf.beat_schedule = {
         "task": "api.tasks.deliver_webhooks",
         "schedule": 1 * MINUTE,
     },
+    "api-expire-idempotency-keys": {
+        "task": "api.tasks.expire_idempotency_keys",
+        "schedule": 60 * MINUTE,
+    },
     # Each run anonymises one batch of closed cases past the policy's retention period.
     "anonymise-due-complaints": {
         "task": "reports.tasks.anonymise_due_complaints",

@@ -133,3 +133,23 @@ def test_a_form_encoded_body_is_an_unsupported_media_type(api, billing):
     assert response.status_code == 415
     assert response["Content-Type"] == "application/problem+json"
     assert not Complaint.objects.exists()
+
+
+def test_an_idempotency_key_is_forgotten_after_the_retry_window(api, billing, settings):
+    import datetime as dt
+
+    import time_machine
+
+    from api import jobs
+
+    settings.REDRESS_IDEMPOTENCY_KEY_DAYS = 7
+    data = complaint_json(billing)
+    api.post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=6)):
+        assert jobs.idempotency_keys_expire() == 0
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=8)):
+        assert jobs.idempotency_keys_expire() == 1
+        again = api.post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 201
+    assert ApiSubmission.objects.filter(idempotency_key="").count() == 1
+    assert Complaint.objects.count() == 2

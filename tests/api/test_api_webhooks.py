@@ -227,3 +227,22 @@ def test_a_clients_endpoint_hears_only_of_that_clients_complaints(policy, receiv
     assert [payload["data"]["reference"] for payload in received(receiver)] == [
         submitted.json()["reference"]
     ]
+
+
+def test_the_beat_schedule_runs_the_api_sweeps(policy, receiver):
+    from api import tasks
+    from config.celery import app
+
+    endpoint_for(receiver, kinds=[EventKind.RECEIVED])
+    submit_complaint()
+    schedule = app.conf.beat_schedule
+    entries = {name: entry["task"] for name, entry in schedule.items() if name.startswith("api-")}
+    assert entries == {
+        "api-collect-webhook-events": tasks.collect_webhook_events.name,
+        "api-deliver-webhooks": tasks.deliver_webhooks.name,
+        "api-expire-idempotency-keys": tasks.expire_idempotency_keys.name,
+    }
+    assert tasks.collect_webhook_events.apply().get() == 1
+    assert tasks.deliver_webhooks.apply().get() == 1
+    assert tasks.expire_idempotency_keys.apply().get() == 0
+    assert len(receiver.requests) == 1
