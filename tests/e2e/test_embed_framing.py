@@ -82,3 +82,32 @@ def test_only_the_configured_origin_can_frame_the_form(chromium, live_server, po
         other.stop()
     assert "Rosa Diaz" in inside_allowed and "Make a complaint" in inside_allowed
     assert "Rosa Diaz" not in inside_other
+
+
+def test_the_embedded_form_is_accessible_and_sends_a_complaint(page, live_server, policy, settings):
+    from complaints.models import Complaint
+    from tests.e2e.conftest import assert_accessible
+    from tests.factories import CategoryFactory
+
+    settings.REDRESS_FORM_MIN_SECONDS = 0  # the server runs in this process: no typing delay
+    CategoryFactory(name="Billing")
+    client, _key = api_client_create(
+        name="Dashboard", scopes=[Scope.SUBMIT], embed_origins="https://app.acme.example"
+    )
+    token = embed_token_sign(
+        client=client,
+        account_identifier="CUST-1",
+        name="Rosa Diaz",
+        email="rosa@example.com",
+        language="de",
+    )
+    page.goto(live_server.url + urlsplit(embed_url(token))._replace(scheme="", netloc="").geturl())
+    assert_accessible(page)
+    page.get_by_label("Worum geht es?").select_option(label="Billing")
+    page.get_by_label("Was ist passiert?").fill("Zweimal abgebucht.")
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Beschwerde absenden").click()
+    page.get_by_text("Ihre Referenznummer").wait_for()
+    complaint = Complaint.objects.get()
+    assert (complaint.channel, complaint.account_identifier) == ("dashboard", "CUST-1")
+    assert complaint.display_reference in page.content()
