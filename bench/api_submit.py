@@ -3,7 +3,9 @@
 Creates its own database (redress_bench_api), serves Redress with gunicorn (2 workers) on
 PostgreSQL, and lets 16 threads submit complaints first through the public form (fetch the form,
 post it) and then through POST /api/v1/complaints/ (JSON, with an Idempotency-Key), on the same
-server, machine and run. Prints one line with both rates, and their p50/p95 latencies.
+server, machine and run. Prints one line with both rates, their p50/p95 latencies, and the server
+CPU per submission (gunicorn workers and their PostgreSQL backends, from /proc): unlike the rates,
+that does not depend on what else runs on the machine.
 
     .venv/bin/python bench/api_submit.py [--clients 16] [--per-client 25] [--port 8766]
 """
@@ -26,7 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 from api.keys import key_generate  # noqa: E402
 from bench.databases import SERVER, database_recreate  # noqa: E402
-from bench.http_load import Session, concurrent, gunicorn, percentile  # noqa: E402
+from bench.http_load import (  # noqa: E402
+    CpuMeter,
+    Session,
+    children,
+    concurrent,
+    gunicorn,
+    percentile,
+)
 from bench.redress_site import environment, submit  # noqa: E402
 
 DATABASE = "redress_bench_api"
@@ -115,15 +124,27 @@ def main() -> None:
         manage(env, "collectstatic", "--noinput")
         manage(env, "shell", "-c", SEED.format(prefix=new.prefix, hashed=new.hashed))
         gunicorn_path = Path(sys.executable).parent / "gunicorn"
-        with gunicorn(gunicorn_path, "config.wsgi", cwd=ROOT, env=env, port=options.port):
-            import psycopg
+        import psycopg
 
-            with psycopg.connect(f"{SERVER}/{DATABASE}") as connection:
-                category = str(
-                    connection.execute(
-                        "SELECT id FROM complaints_category WHERE slug = 'charged-twice'"
-                    ).fetchone()[0]
+        with (
+            gunicorn(gunicorn_path, "config.wsgi", cwd=ROOT, env=env, port=options.port) as server,
+            psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as monitor,
+        ):
+            category = str(
+                monitor.execute(
+                    "SELECT id FROM complaints_category WHERE slug = 'charged-twice'"
+                ).fetchone()[0]
+            )
+
+            def pids() -> list[int]:
+                rows = monitor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                    "pg_backend_pid()",
+                    (DATABASE,),
                 )
+                return children(server.pid) + [pid for (pid,) in rows]
+
+            meter = CpuMeter(pids)
 
             def public(session, index):
                 return submit(session, index, category)
@@ -131,11 +152,19 @@ def main() -> None:
             api = api_submit(new.key, category)
             concurrent(options.clients, 2, public, options.port)  # warm up both workers
             concurrent(options.clients, 2, lambda s, i: api(s, 10_000_000 + i), options.port)
+            meter.reset()
             form = concurrent(options.clients, options.per_client, public, options.port)
+            form_cpu = meter.spent() / max(len(form[1]), 1)
+            meter.reset()
             through_api = concurrent(options.clients, options.per_client, api, options.port)
+            api_cpu = meter.spent() / max(len(through_api[1]), 1)
         print(f"gunicorn 2 workers, PostgreSQL, {options.clients} concurrent clients, same run")
         form_rate = report("public form submissions", *form)
         api_rate = report("API submissions", *through_api)
+        print(
+            f"server CPU per submission: API {api_cpu * 1000:.1f} ms, "
+            f"public form {form_cpu * 1000:.1f} ms"
+        )
         print(
             f"submissions per second: API {api_rate:.1f}, public form {form_rate:.1f} "
             f"(form: GET + POST per complaint; API: one POST)"
