@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from api import keys
 from api.models import ApiClient, ApiSubmission
-from complaints import clock
+from complaints import casework, clock
+from complaints.actors import SYSTEM
 from complaints.models import Complaint
 from complaints.public import complaint_submit_online
 from complaints.uploads import CheckedFile
@@ -98,6 +99,7 @@ def api_complaint_submit(
                     complaint=None,
                 )
             complaint = complaint_submit_online(files=files, channel=channel, **fields)
+            _record_source(complaint, client, via_embed=via_embed)
             if claim is None:
                 ApiSubmission.objects.create(
                     client=client, complaint=complaint, via_embed=via_embed
@@ -111,6 +113,24 @@ def api_complaint_submit(
             raise
         return replay, False
     return complaint, True
+
+
+def _record_source(complaint: Complaint, client: ApiClient, *, via_embed: bool) -> None:
+    """Tell the staff on the case's timeline which app sent it and who vouches for the account."""
+    if via_embed:
+        note = _("%(client)s, embedded form; account identifier from the signed link") % {
+            "client": client.name
+        }
+    else:
+        note = _("%(client)s, API; account identifier given by the app") % {"client": client.name}
+    casework.record_event(
+        complaint,
+        "submitted_through_app",
+        SYSTEM,
+        from_state=complaint.state,
+        note=note,
+        public=False,
+    )
 
 
 def _replay(client: ApiClient, key: str, fingerprint: str) -> Complaint | None:

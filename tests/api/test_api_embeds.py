@@ -84,6 +84,9 @@ def test_a_submission_takes_the_customer_from_the_token_whatever_the_post_says(d
         "CUST-1001",
     )
     assert (complaint.channel, complaint.language) == ("dashboard", "de")
+    assert complaint.events.get(action="submitted_through_app").note == (
+        "Acme dashboard, embedded form; account identifier from the signed link"
+    )
     submission = ApiSubmission.objects.get()
     assert submission.via_embed and submission.client == dashboard[0]
     assert "frame-ancestors https://app.acme.example" in response["Content-Security-Policy"]

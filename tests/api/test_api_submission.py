@@ -29,7 +29,10 @@ def test_it_records_the_complaint_on_the_in_app_channel_and_answers_with_referen
     assert body["expected"]["acknowledge_by"] is not None
     assert body["tracking_url"].endswith(f"/track/{complaint.tracking_token}/")
     assert response["Location"] == reverse("api-complaint", args=[complaint.display_reference])
-    assert complaint.events.get().action == "received"
+    received, source = complaint.events.order_by("pk")
+    assert received.action == "received"
+    assert (source.action, source.is_public) == ("submitted_through_app", False)
+    assert source.note == "Acme app, API; account identifier given by the app"
 
 
 def test_it_takes_the_dashboard_channel_and_german(api, billing):
