@@ -23,7 +23,8 @@ from complaints.views import active_categories, too_many_requests
 def framed(response: HttpResponse, customer: EmbedCustomer | None) -> HttpResponse:
     """Let exactly the client's configured origins frame the page; nobody when there are none."""
     origins = customer.client.origins() if customer is not None else []
-    response._csp_replace = {"frame-ancestors": origins or ["'none'"]}
+    # django-csp reads this attribute (what its csp_replace decorator sets), per response.
+    setattr(response, "_csp_replace", {"frame-ancestors": origins or ["'none'"]})  # noqa: B010
     if origins:
         # frame-ancestors decides; X-Frame-Options cannot name an allowed origin.
         response.xframe_options_exempt = True

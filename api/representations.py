@@ -36,12 +36,11 @@ def expected(complaint: Complaint, review_by=None) -> dict:
 
 def summary(complaint: Complaint) -> dict:
     with translation.override(complaint.language):
-        status = (
+        status = str(
             tracking.AWAITING_INFORMATION
             if complaint.awaiting_information and complaint.state == State.INVESTIGATING
             else tracking.STATUS[complaint.state]
         )
-        status = str(status)
     return {
         "reference": complaint.display_reference,
         "state": complaint.state,
@@ -79,10 +78,10 @@ def detail(complaint: Complaint) -> dict:
     )
     with translation.override(complaint.language):
         body["next_steps"] = [
-            {"label": str(step.label), "at": step.at} for step in page["next_steps"]
+            {"title": str(step.label), "at": step.at} for step in page["next_steps"]
         ]
         body["timeline"] = [
-            {"label": str(entry.label), "at": entry.at} for entry in page["timeline"]
+            {"title": str(entry.label), "at": entry.at} for entry in page["timeline"]
         ]
     body["response"] = (
         {

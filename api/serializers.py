@@ -95,7 +95,7 @@ class MessageSerializer(serializers.Serializer):
 
 
 class StepSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    title = serializers.CharField()
     at = serializers.DateTimeField(allow_null=True)
 
 
@@ -121,7 +121,7 @@ class ComplaintDetailSerializer(ComplaintSummarySerializer):
 class CategorySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    parent = serializers.IntegerField(allow_null=True)
+    parent_id = serializers.IntegerField(allow_null=True)
 
 
 class ProblemFieldSerializer(serializers.Serializer):
@@ -136,7 +136,13 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = ProblemFieldSerializer(many=True, required=False)
+
+    def get_fields(self):
+        # "errors" is the name RFC 9457's examples use, and also an attribute of every
+        # serializer: the field is added here rather than declared on the class.
+        fields = super().get_fields()
+        fields["errors"] = ProblemFieldSerializer(many=True, required=False)
+        return fields
 
 
 class EmbedRequestSerializer(serializers.Serializer):

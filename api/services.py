@@ -6,7 +6,9 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from api import keys
@@ -117,12 +119,16 @@ def api_complaint_submit(
 
 def _record_source(complaint: Complaint, client: ApiClient, *, via_embed: bool) -> None:
     """Tell the staff on the case's timeline which app sent it and who vouches for the account."""
-    if via_embed:
-        note = _("%(client)s, embedded form; account identifier from the signed link") % {
-            "client": client.name
-        }
-    else:
-        note = _("%(client)s, API; account identifier given by the app") % {"client": client.name}
+    # In the staff's language, not the complainant's the embedded form is shown in.
+    with translation.override(settings.LANGUAGE_CODE):
+        if via_embed:
+            note = _("%(client)s, embedded form; account identifier from the signed link") % {
+                "client": client.name
+            }
+        else:
+            note = _("%(client)s, API; account identifier given by the app") % {
+                "client": client.name
+            }
     casework.record_event(
         complaint,
         "submitted_through_app",
@@ -139,7 +145,7 @@ def _replay(client: ApiClient, key: str, fingerprint: str) -> Complaint | None:
         .filter(client=client, idempotency_key=key, complaint__isnull=False)
         .first()
     )
-    if first is None:
+    if first is None or first.complaint is None:
         return None
     if first.fingerprint != fingerprint:
         raise IdempotencyConflict(

@@ -69,7 +69,10 @@ class ApiView(GenericAPIView):
 
     @property
     def client(self) -> ApiClient:
-        return self.request.auth
+        client = self.request.auth
+        if not isinstance(client, ApiClient):  # HasScope let no other request in
+            raise exceptions.NotAuthenticated()
+        return client
 
     def complaint(self, reference: str) -> Complaint:
         complaint = selectors.complaint_for_client(self.client, reference)
@@ -128,7 +131,7 @@ class ComplaintsView(ApiView):
         account = request.query_params.get("account")
         if account is not None:
             queryset = queryset.filter(account_identifier=account)
-        page = self.paginate_queryset(queryset.select_related("policy"))
+        page = self.paginate_queryset(queryset.select_related("policy")) or []
         data = ComplaintSummarySerializer(
             [representations.summary(complaint) for complaint in page], many=True
         ).data
@@ -283,7 +286,7 @@ class CategoriesView(ApiView):
     )
     def get(self, request):
         categories = [
-            {"id": category.pk, "name": category.name, "parent": category.parent_id}
+            {"id": category.pk, "name": category.name, "parent_id": category.parent_id}
             for category in active_categories()
         ]
         return Response(CategorySerializer(categories, many=True).data)
