@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods
 from api import services
 from api.embeds import EmbedCustomer, embed_token_verify
 from api.forms import EmbedComplaintForm
-from complaints import throttle
 from complaints.choices import Channel
 from complaints.exceptions import ComplaintError
-from complaints.forms import new_stamp, stamp_use_once
 from complaints.models import ComplaintPolicy
-from complaints.views import active_categories, too_many_requests
+from publicsite import throttle
+from publicsite.forms import new_stamp, stamp_use_once
+from publicsite.views import active_categories, too_many_requests
 
 
 def framed(response: HttpResponse, customer: EmbedCustomer | None) -> HttpResponse:

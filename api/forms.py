@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from complaints.choices import Language
-from complaints.forms import ComplaintForm
+from publicsite.forms import ComplaintForm
 
 # What only a browser on the public site needs: the honeypot, the timing stamp and the consent
 # box (the organisation's app asks for consent in its own terms).

@@ -1,7 +1,7 @@
 """A complaint as the organisation's app sees it: what the complainant sees, nothing more.
 
 The messages, files, timeline and next steps come from the complainant's own tracking page
-(complaints.tracking), so internal notes and staff-only files can never appear here.
+(publicsite.tracking), so internal notes and staff-only files can never appear here.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 
-from complaints import tracking
 from complaints.choices import State
 from complaints.models import Attachment, Complaint, Message
+from publicsite import tracking
 
 DIRECTIONS = {
     Message.Direction.TO_COMPLAINANT: "to_complainant",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from complaints.choices import Channel, Language, State
-from complaints.forms import ComplaintForm, ReplyForm
+from publicsite.forms import ComplaintForm, ReplyForm
 
 API_CHANNELS = [Channel.IN_APP, Channel.DASHBOARD]
 

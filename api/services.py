@@ -16,8 +16,8 @@ from api.models import ApiClient, ApiSubmission
 from complaints import casework, clock
 from complaints.actors import SYSTEM
 from complaints.models import Complaint
-from complaints.public import complaint_submit_online
 from complaints.uploads import CheckedFile
+from publicsite.services import complaint_submit_online
 
 # A client's last use is written at most this often: not one UPDATE per request.
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -115,6 +115,13 @@ def api_complaint_submit(
             raise
         return replay, False
     return complaint, True
+
+
+def api_submissions_erase(*, complaint_id: int) -> int:
+    """Blank what the client sent besides the complaint (its idempotency key) for retention."""
+    return ApiSubmission.objects.filter(complaint_id=complaint_id).update(
+        idempotency_key="", fingerprint=""
+    )
 
 
 def _record_source(complaint: Complaint, client: ApiClient, *, via_embed: bool) -> None:

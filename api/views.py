@@ -33,10 +33,10 @@ from api.serializers import (
     ProblemSerializer,
 )
 from complaints.exceptions import ComplaintError
-from complaints.forms import ReplyForm
 from complaints.models import Complaint, ComplaintPolicy
-from complaints.public import complaint_reply_online
-from complaints.views import active_categories
+from publicsite.forms import ReplyForm
+from publicsite.services import complaint_reply_online
+from publicsite.views import active_categories
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 

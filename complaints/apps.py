@@ -25,4 +25,12 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from complaints import checks  # noqa: F401  (registers the system checks)
+
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="complaints.sync_roles")
+        # The outbox renders and reports back through these hooks; it imports nothing of ours.
+        from complaints import emails, outbox
+        from notifications import rendering, services
+
+        rendering.use_context(emails.email_context)
+        services.on_sent(outbox.after_sent)

@@ -12,8 +12,6 @@ from complaints import clock
 from complaints.actors import Actor
 from complaints.exceptions import CaseChanged, TransitionRefused
 from complaints.models import Complaint, ComplaintEvent
-from notifications.models import Notification
-from notifications.services import notifications_enqueue
 
 
 def run_transition(
@@ -36,7 +34,10 @@ def run_transition(
                 action=action, state=case.get_state_display(), reference=str(case)
             ) from exc
         save_changes(case, before)
-        record_event(case, action, actor, from_state=from_state, note=note, public=public)
+        # The messages this transition causes are keyed by its event (complaints.outbox).
+        case.transition_event = record_event(
+            case, action, actor, from_state=from_state, note=note, public=public
+        )
     return case
 
 
@@ -83,28 +84,4 @@ def record_event(
         note=note,
         is_public=public,
         created_at=clock.now(),
-    )
-
-
-def notify_complainant(
-    case: Complaint, kind: str, *, key: str = "", context: dict | None = None
-) -> None:
-    notification = complainant_notification(case, kind, key=key, context=context)
-    if notification is not None:
-        notifications_enqueue([notification])
-
-
-def complainant_notification(
-    case: Complaint, kind: str, *, key: str = "", context: dict | None = None
-) -> Notification | None:
-    """Return the unsaved notification of `kind` to the complainant; None if they gave no email."""
-    if not case.complainant_email:
-        return None
-    return Notification(
-        complaint=case,
-        kind=kind,
-        recipient=case.complainant_email,
-        language=case.language,
-        dedupe_key=f"{case.pk}:{kind}:{key or case.state}",
-        context=context or {},
     )

@@ -1,27 +1,61 @@
-"""The supervisors' escalation queue: by review deadline, with assignment and decision pages."""
+"""The supervisors' escalation queue: by review deadline, with assignment and decision pages.
+
+It also extends the handlers' console, which lives in complaints and may not import this app:
+the case page's "Escalate" action and the queue's "escalated" filter are registered here.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.admin import case_actions
+from complaints.admin import filters as queue_filters
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
+from complaints.outbox import complainant_channel
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
-from escalations.forms import DecisionForm, ReviewerForm
-from escalations.models import OPEN_STATES, Escalation
+from escalations.choices import OPEN_STATES
+from escalations.forms import DecisionForm, EscalationRequestForm, ReviewerForm
+from escalations.models import Escalation
+from notifications.models import Notification
 
 DECIDE_PERMISSION = "escalations.decide_escalation"
+
+
+class EscalatedFilter(queue_filters.YesNoFilter):
+    """The handlers' queue: cases that were escalated (at any time)."""
+
+    title = _("escalated")
+    parameter_name = "escalated"
+
+    def subquery(self) -> Exists:
+        return Exists(Escalation.objects.filter(complaint=OuterRef("pk")))
+
+
+case_actions.action_register(
+    case_actions.CaseAction(
+        "escalate",
+        _("Escalate"),
+        services.escalation_request,
+        _("Complaint %(reference)s escalated for a senior review."),
+        form_class=EscalationRequestForm,
+        permission="escalations.add_escalation",
+    ),
+    after="resolve",
+)
+queue_filters.filter_register(EscalatedFilter, before=queue_filters.DeliveryFailedFilter)
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -59,26 +93,8 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset.open()
 
 
-class DeadlineFilter(admin.SimpleListFilter):
+class DeadlineFilter(queue_filters.DeadlineStateFilter):
     title = _("review deadline")
-    parameter_name = "deadline"
-
-    def lookups(self, request, model_admin):
-        return [
-            (DeadlineState.OVERDUE, DeadlineState.OVERDUE.label),
-            (DeadlineState.DUE_SOON, DeadlineState.DUE_SOON.label),
-            (DeadlineState.ON_TRACK, DeadlineState.ON_TRACK.label),
-        ]
-
-    def queryset(self, request, queryset):
-        value, now = self.value(), clock.now()
-        if value == DeadlineState.OVERDUE:
-            return queryset.overdue(now)
-        if value == DeadlineState.DUE_SOON:
-            return queryset.due_soon(now)
-        if value == DeadlineState.ON_TRACK:
-            return queryset.on_track(now)
-        return queryset
 
 
 @admin.register(Escalation)
@@ -143,11 +159,11 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("review deadline"))
     def deadline(self, escalation: Escalation) -> str:
-        state = DeadlineState(escalation.deadline_state)
+        state = DeadlineState(escalation.deadline_state)  # type: ignore[attr-defined]
         return format_html('<span class="deadline deadline-{}">{}</span>', state, state.label)
 
     @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
-    def reviewer_name(self, escalation: Escalation) -> str:
+    def reviewer_name(self, escalation: Escalation) -> str | Promise:
         if escalation.reviewer is None:
             return _("Unassigned")
         return str(Actor.staff(escalation.reviewer))
@@ -219,9 +235,19 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
             except ComplaintError as exc:
                 form.add_error(None, str(exc))
             else:
+                by_letter = complainant_channel(escalation.complaint) == Notification.Channel.LETTER
                 self.message_user(
                     request,
-                    _("Complaint %(reference)s is decided; the final response is on its way.")
+                    (
+                        _(
+                            "Complaint %(reference)s is decided; the final response is a letter "
+                            "to post (see Letters on the case): nothing was emailed."
+                        )
+                        if by_letter
+                        else _(
+                            "Complaint %(reference)s is decided; the final response is on its way."
+                        )
+                    )
                     % {"reference": escalation.complaint},
                     messages.SUCCESS,
                 )

@@ -109,7 +109,7 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
         form = ReturnForm(request.GET)
         if not form.is_valid():
             for error in form.errors.values():
-                messages.error(request, " ".join(error))
+                messages.error(request, " ".join(str(message) for message in error))
             return _back(request)
         period, kind = form.cleaned_data["period"], form.cleaned_data["format"]
         rows = complaints_return(period)

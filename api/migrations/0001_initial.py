@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('complaints', '0009_dashboard_channel_account_index'),
+        ('complaints', '0011_promises'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,9 @@ widgets and errors still come from the admin's own helpers, so they read as anyw
 
 from __future__ import annotations
 
-from django.contrib.admin.helpers import AdminField, AdminForm, AdminReadonlyField, Fieldset
+from typing import Any
+
+from django.contrib.admin.helpers import AdminForm
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,10 +25,11 @@ def fieldsets_html(adminform: AdminForm) -> SafeString:
     )
 
 
-def _fieldset(fieldset: Fieldset, number: int, has_errors: bool) -> str:
+# Any: django-stubs' Fieldset and AdminField lack attributes the admin's own template reads.
+def _fieldset(fieldset: Any, number: int, has_errors: bool) -> str:
     heading = f"fieldset-0-{number}-heading"
     collapsible = fieldset.name and fieldset.is_collapsible
-    parts = [
+    parts: list[str] = [
         format_html(
             '<fieldset class="module aligned {}"{}>',
             fieldset.classes,
@@ -47,7 +50,7 @@ def _fieldset(fieldset: Fieldset, number: int, has_errors: bool) -> str:
     return "".join(parts)
 
 
-def _line(line, field: AdminField | AdminReadonlyField, has_errors: bool) -> str:
+def _line(line, field: Any, has_errors: bool) -> str:
     if field.is_readonly:
         about = field.field
         name, help_text, is_hidden = about["name"], about["help_text"], about["is_hidden"]

@@ -6,6 +6,8 @@ case; it only changes what later complaints are promised.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -55,13 +57,21 @@ def deadline_preview(policy: ComplaintPolicy) -> list[dict]:
 @admin.register(ComplaintPolicy)
 class ComplaintPolicyAdmin(SimpleHistoryAdmin):
     form = ComplaintPolicyForm
-    list_display = ["name", "is_default", "country", "subdivision", "time_zone", "last_updated"]
+    list_display = [
+        "name",
+        "is_default",
+        "needs_review",
+        "country",
+        "subdivision",
+        "time_zone",
+        "last_updated",
+    ]
     inlines = [PolicyTargetInline]
     history_list_display = ["last_updated"]
-    readonly_fields = ["last_updated"]
+    readonly_fields = ["last_updated", "needs_review"]
     change_form_template = "admin/complaints/complaintpolicy/change_form.html"
     fieldsets = [
-        (None, {"fields": ["name", "slug", "is_default", "last_updated"]}),
+        (None, {"fields": ["name", "slug", "is_default", "needs_review", "last_updated"]}),
         (
             _("Business calendar"),
             {
@@ -77,7 +87,29 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
         (_("Deadlines"), {"fields": ["warning_hours", "auto_escalate_on_breach"]}),
         (
             _("Published"),
-            {"fields": ["external_routes", "external_route_time_limit", "public_wording"]},
+            {
+                "fields": [
+                    "language",
+                    "public_wording",
+                    "external_routes",
+                    "external_route_time_limit",
+                ],
+                "description": _(
+                    "The policy page states each promise from the numbers above; write here "
+                    "only what goes around them, so that the page can never contradict them."
+                ),
+            },
+        ),
+        (
+            _("Published, in German"),
+            {
+                "fields": [
+                    "public_wording_de",
+                    "external_routes_de",
+                    "external_route_time_limit_de",
+                ],
+                "description": _("Shown to readers in German; empty, the text above shows."),
+            },
         ),
     ]
 
@@ -92,11 +124,13 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.last_updated = clock.now().date()
+        # A person saved it: whatever Redress created by itself has now been reviewed.
+        obj.needs_review = False
         super().save_model(request, obj, form, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         policy = self.get_object(request, object_id)
-        extra = {"deadline_preview": deadline_preview(policy) if policy else []}
+        extra: dict[str, Any] = {"deadline_preview": deadline_preview(policy) if policy else []}
         if policy is not None:
             extra["preview_time_zone"] = policy.time_zone
             extra["preview_now"] = clock.now().astimezone(policy.calendar().tz)
@@ -105,7 +139,7 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "policy", "is_active", "position"]
+    list_display = ["__str__", "name_de", "policy", "is_active", "position"]
     list_select_related = ["parent", "policy"]
     list_filter = ["is_active", "policy"]
     filter_horizontal = ["handlers"]
