@@ -467,6 +467,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["state", "received_at"], name="complaint_state_received"),
             models.Index(fields=["complainant_email"], name="complaint_email"),
+            # api: the organisation's app lists one customer's complaints by account identifier.
+            models.Index(
+                fields=["account_identifier"],
+                condition=~Q(account_identifier=""),
+                name="complaint_account",
+            ),
             # Reports: the dashboard and the data return select by receipt and by closure; the
             # included columns let PostgreSQL answer them from the index alone (bench/dashboard.py).
             models.Index(

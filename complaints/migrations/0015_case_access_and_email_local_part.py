@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0013_database_cache_table'),
+        ('complaints', '0014_database_cache_table'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,6 +14,6 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0012_promise_due_index")]
+    dependencies = [("complaints", "0013_dashboard_channel_account_index")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
