@@ -20,7 +20,7 @@ DIRECTIONS = {
 
 
 def tracking_url(complaint: Complaint) -> str:
-    return f"{settings.SITE_URL}{complaint.get_absolute_url()}"
+    return f"{settings.SITE_URL}{complaint.tracking_path()}"
 
 
 def expected(complaint: Complaint, review_by=None) -> dict:

@@ -35,7 +35,7 @@ def worker(postgres, redis_url):
     )
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "worker-test-secret-key",
+        "DJANGO_SECRET_KEY": "worker-test-secret-key-not-for-production-0123456789-abcdef",
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": redis_url,
