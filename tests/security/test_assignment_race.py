@@ -49,7 +49,8 @@ def test_the_console_shows_the_conflict_to_the_second(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_assignments_let_exactly_one_win(postgres):
+def test_two_concurrent_assignments_let_exactly_one_win(postgres, settings):
+    settings.REDRESS_AUTO_ASSIGN = False  # unassigned: each assignment is a real change
     PolicyFactory(is_default=True)
     sam, hana, hugo = SupervisorFactory(), HandlerFactory(), HandlerFactory()
     case = walk_to("acknowledged", by=sam)
@@ -73,6 +74,6 @@ def test_two_concurrent_assignments_let_exactly_one_win(postgres):
     for thread in threads:
         thread.join(timeout=30)
     winners = [name for name, outcome in outcomes.items() if outcome == "won"]
-    assert len(winners) == 1 and len(outcomes) == 2
+    assert len(winners) == 1 and len(outcomes) == 2, outcomes
     case.refresh_from_db()
     assert case.handler.username == winners[0]
