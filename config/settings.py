@@ -7,6 +7,8 @@ SQLite under var/, a filesystem Celery broker and emails written to var/mail/.
 from pathlib import Path
 
 import environ
+from django.templatetags.static import static
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -24,6 +26,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("REDRESS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # The console's theme; it replaces admin.site with its own site, so it comes first.
+    "unfold",
+    "unfold.contrib.simple_history",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -196,7 +201,7 @@ REDRESS_AUTO_ASSIGN = env.bool("REDRESS_AUTO_ASSIGN", default=True)
 # The public site: security headers, upload limits, rate limits and the submission form.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
+    "config.console.ConsoleCSPMiddleware",
 )
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -254,3 +259,34 @@ ANYMAIL = {"WEBHOOK_SECRET": env("REDRESS_INBOUND_WEBHOOK_SECRET", default="")}
 REDRESS_INBOUND_UNLINKED_RETENTION_DAYS = env.int(
     "REDRESS_INBOUND_UNLINKED_RETENTION_DAYS", default=90
 )
+
+# Only staff sign in; the theme's sign-in form sends no "next", so say where they land.
+LOGIN_REDIRECT_URL = "admin:index"
+
+# The staff console: django-unfold's theme with a sidebar by task (config/console.py).
+UNFOLD = {
+    "SITE_TITLE": "Redress",
+    "SITE_HEADER": "Redress",
+    "SITE_SUBHEADER": _("Complaints desk"),
+    "SITE_SYMBOL": "support_agent",
+    "SITE_URL": "/",
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("redress/favicon.svg"),
+        },
+    ],
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "STYLES": [
+        lambda request: static("redress/console-colors.css"),
+        lambda request: static("redress/admin.css"),
+    ],
+    "GLOBAL_CALLBACK": "config.console.console_context",
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "config.console.navigation",
+    },
+}

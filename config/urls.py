@@ -1,10 +1,22 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from notifications.inbound.webhook import inbound_webhook
 
+
+class FaviconView(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("redress/favicon.svg")
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", FaviconView.as_view()),
     path("i18n/", include("django.conf.urls.i18n")),
     # inbound email pushed by a provider (django-anymail), when a webhook secret is set
     path("inbound/<slug:esp>/", inbound_webhook, name="inbound_webhook"),

@@ -5,15 +5,21 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import date as date_format
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
 
 from complaints import clock
 from complaints.actors import Actor
 from complaints.admin.readonly import ServicesOnlyAdminMixin
+from complaints.admin.theme import themed
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
 from complaints.querysets import DeadlineState
@@ -82,7 +88,7 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
+class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "reference",
         "requested_by",
@@ -248,13 +254,16 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
         )
 
     def _render(self, request, name, escalation, form, title, **extra):
+        complaint = escalation.complaint
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": title,
             "escalation": escalation,
-            "complaint": escalation.complaint,
-            "form": form,
+            "complaint": complaint,
+            "form": themed(form),
+            "case_rows": _case_rows(escalation, complaint),
+            "response_rows": _response_rows(complaint, extra.pop("original_remedies", [])),
             **extra,
         }
         return TemplateResponse(request, f"admin/escalations/escalation/{name}.html", context)
@@ -273,3 +282,48 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
 
     def _url(self, name: str, *args) -> str:
         return reverse(f"admin:{self._url_name(name)}", args=args)
+
+
+def _when(moment) -> str:
+    return date_format(localtime(moment), "DATETIME_FORMAT") if moment else "—"
+
+
+def _case_rows(escalation: Escalation, complaint) -> list[tuple[str, str]]:
+    reviewer = escalation.reviewer
+    rows = [
+        (_("State"), complaint.get_state_display()),
+        (
+            _("Requested"),
+            f"{escalation.get_requested_by_display()} · {_when(escalation.requested_at)}",
+        ),
+        (_("Review by"), _when(escalation.review_by)),
+        (_("Reviewer"), str(Actor.staff(reviewer)) if reviewer else _("Unassigned")),
+        (_("Grounds"), linebreaksbr(escalation.grounds)),
+    ]
+    if escalation.desired_outcome:
+        rows.append((_("Wants"), linebreaksbr(escalation.desired_outcome)))
+    return rows
+
+
+def _response_rows(complaint, remedies: list[str]) -> list[tuple[str, str]]:
+    amount = complaint.redress_amount
+    policy = complaint.policy
+    return [
+        (_("Outcome"), complaint.get_outcome_display()),
+        (_("Findings"), linebreaksbr(complaint.response_findings)),
+        (_("Actions taken"), linebreaksbr(complaint.response_actions)),
+        (_("Remedies"), ", ".join(str(remedy) for remedy in remedies)),
+        (
+            _("Redress"),
+            f"{number_format(amount, 2)} {complaint.redress_currency}"
+            if amount is not None
+            else "",
+        ),
+        (_("Reasoning"), linebreaksbr(complaint.response_reasoning)),
+        (
+            _("External routes"),
+            format_html(
+                "{} {}", linebreaksbr(policy.external_routes), policy.external_route_time_limit
+            ),
+        ),
+    ]

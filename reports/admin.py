@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from unfold.admin import ModelAdmin
 
 from complaints import clock
 from complaints.actors import Actor
@@ -28,7 +29,7 @@ PERMISSION = "complaints.view_all_complaints"
 
 
 @admin.register(ComplaintFigures)
-class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
+class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.has_perm(PERMISSION)
 

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
 
 from complaints import clock, services
 from complaints.actors import Actor
@@ -35,6 +36,7 @@ from complaints.admin.forms import (
 )
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
+from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
@@ -100,7 +102,7 @@ FIELDSETS = [
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "reference_column",
         "complainant_name",
@@ -269,7 +271,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Assign complaints to a handler"),
                 "opts": self.opts,
-                "form": form,
+                "form": themed(form),
                 "queryset": queryset,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
@@ -324,7 +326,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Log a complaint"),
                 "opts": self.opts,
-                "form": form,
+                "form": themed(form),
                 "media": self.media + form.media,
             },
         )
@@ -411,7 +413,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "opts": self.opts,
                 "original": case,
                 "action": action,
-                "form": form,
+                "form": themed(form) if form else None,
                 "templates": templates,
                 "chosen_template": chosen,
                 "media": self.media + form.media,

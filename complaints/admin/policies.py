@@ -11,13 +11,14 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
 
 from complaints import clock
 from complaints.choices import Remedy
 from complaints.models import WEEKDAYS, Category, ComplaintPolicy, PolicyTarget, ResponseTemplate
 
 
-class PolicyTargetInline(admin.TabularInline):
+class PolicyTargetInline(TabularInline):
     model = PolicyTarget
     extra = 0
 
@@ -53,7 +54,7 @@ def deadline_preview(policy: ComplaintPolicy) -> list[dict]:
 
 
 @admin.register(ComplaintPolicy)
-class ComplaintPolicyAdmin(SimpleHistoryAdmin):
+class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = ComplaintPolicyForm
     list_display = ["name", "is_default", "country", "subdivision", "time_zone", "last_updated"]
     inlines = [PolicyTargetInline]
@@ -104,7 +105,7 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ModelAdmin):
     list_display = ["__str__", "policy", "is_active", "position"]
     list_select_related = ["parent", "policy"]
     list_filter = ["is_active", "policy"]
@@ -134,7 +135,7 @@ class ResponseTemplateForm(forms.ModelForm):
 
 
 @admin.register(ResponseTemplate)
-class ResponseTemplateAdmin(SimpleHistoryAdmin):
+class ResponseTemplateAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = ResponseTemplateForm
     list_display = ["name", "category", "outcome", "is_active"]
     list_select_related = ["category__parent"]
