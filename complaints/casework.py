@@ -5,15 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.choices import ActorKind
 from complaints.exceptions import CaseChanged, TransitionRefused
 from complaints.models import Complaint, ComplaintEvent
+from complaints.roles import SUPERVISORS
 from notifications.models import Notification
+from notifications.preferences import wants_email
 from notifications.services import notifications_enqueue
+
+User = get_user_model()
+ACTIVITY = Notification.Kind.STAFF_ACTIVITY
 
 
 def run_transition(
@@ -73,7 +81,7 @@ def record_event(
     note: str = "",
     public: bool = True,
 ) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=case,
         action=action,
         actor_kind=actor.kind,
@@ -84,6 +92,41 @@ def record_event(
         is_public=public,
         created_at=clock.now(),
     )
+    if actor.kind == ActorKind.COMPLAINANT:
+        complainant_acted(case, event)
+    return event
+
+
+def complainant_acted(case: Complaint, event: ComplaintEvent) -> None:
+    """Mark the case as having new activity and tell the staff who owe the next step.
+
+    The handler hears of every step the complainant takes; the supervisors also hear of a
+    request for a review. One email per event and person: the dedupe key names the event.
+    """
+    case.activity_at = event.created_at
+    Complaint.objects.filter(pk=case.pk).update(activity_at=event.created_at)
+    people = [case.handler] if case.handler_id else []
+    if event.action == "escalate":
+        people += list(supervisors())
+    notifications_enqueue(
+        Notification(
+            complaint=case,
+            kind=ACTIVITY,
+            recipient=person.email,
+            recipient_user=person,
+            language=settings.LANGUAGE_CODE,
+            dedupe_key=f"{case.pk}:{ACTIVITY}:{event.pk}:{person.pk}",
+            context={"event_id": event.pk, "action": event.action},
+        )
+        for person in {person.pk: person for person in people}.values()
+        if person.email
+        and person.is_active
+        and wants_email(person, Notification.Kind.STAFF_ACTIVITY)
+    )
+
+
+def supervisors():
+    return User.objects.filter(groups__name=SUPERVISORS, is_active=True).exclude(email="")
 
 
 def notify_complainant(

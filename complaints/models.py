@@ -319,6 +319,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     last_contact_at = models.DateTimeField(
         _("last message to the complainant"), null=True, blank=True, editable=False
     )
+    # Set when the complainant acts (replies, adds a file, accepts, asks for a review,
+    # withdraws); cleared when a staff member opens the case. The queue's "new activity" marker.
+    activity_at = models.DateTimeField(_("new activity"), null=True, blank=True, editable=False)
 
     response_findings = models.TextField(_("findings"), blank=True)
     response_actions = models.TextField(_("actions taken"), blank=True)
@@ -356,7 +359,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
 
     objects = ComplaintQuerySet.as_manager()
     history = HistoricalRecords(
-        verbose_name=_("historical complaint"), excluded_fields=["tracking_token"]
+        verbose_name=_("historical complaint"), excluded_fields=["tracking_token", "activity_at"]
     )
 
     class Meta:
@@ -398,6 +401,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["state", "received_at"], name="complaint_state_received"),
             models.Index(fields=["complainant_email"], name="complaint_email"),
+            # The queue's "Needs a reply": cases with activity nobody on the staff has seen.
+            models.Index(
+                fields=["activity_at"],
+                condition=Q(activity_at__isnull=False),
+                name="complaint_new_activity",
+            ),
             # Reports: the dashboard and the data return select by receipt and by closure; the
             # included columns let PostgreSQL answer them from the index alone (bench/dashboard.py).
             models.Index(

@@ -123,6 +123,12 @@ NAVIGATION = [
                 may("complaints.view_category"),
             ),
             _page(
+                _("My notifications"),
+                "notifications",
+                "admin:notifications_staffpreference_changelist",
+                can_work,
+            ),
+            _page(
                 _("Outgoing mail"),
                 "outgoing_mail",
                 "admin:notifications_notification_changelist",

@@ -26,6 +26,10 @@ from complaints.models import Complaint
 from escalations import selectors
 from escalations.models import Escalation
 from notifications.models import Notification
+from notifications.preferences import wants_email
+from notifications.services import notification_enqueue
+
+REVIEW_ASSIGNED = Notification.Kind.STAFF_REVIEW_ASSIGNED
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +117,18 @@ def escalation_assign_reviewer(*, escalation: Escalation, actor: Actor, reviewer
             note=str(Actor.staff(reviewer)),
             public=False,
         )
+        if reviewer.email and reviewer != actor.user and wants_email(reviewer, REVIEW_ASSIGNED):
+            notification_enqueue(
+                complaint=locked.complaint,
+                kind=REVIEW_ASSIGNED,
+                recipient=reviewer.email,
+                recipient_user=reviewer,
+                language=settings.LANGUAGE_CODE,
+                dedupe_key=f"{locked.complaint_id}:{REVIEW_ASSIGNED}:{locked.pk}:{reviewer.pk}",
+                context={
+                    "deadline_at": locked.review_by.isoformat() if locked.review_by else "",
+                },
+            )
     return locked
 
 

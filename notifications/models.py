@@ -23,6 +23,8 @@ class Notification(models.Model):
         STAFF_ASSIGNED = "staff_assigned", _("Case assigned (staff)")
         STAFF_DUE_SOON = "staff_due_soon", _("Deadline due soon (staff)")
         STAFF_BREACHED = "staff_breached", _("Deadline breached (staff)")
+        STAFF_ACTIVITY = "staff_activity", _("The complainant acted (staff)")
+        STAFF_REVIEW_ASSIGNED = "staff_review_assigned", _("Review assigned (staff)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -78,7 +80,33 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} → {self.recipient}"
 
 
+class StaffPreference(models.Model):
+    """How one staff member hears of one kind of event: an email each time, or not at all."""
+
+    class Delivery(models.TextChoices):
+        EMAIL = "email", _("An email each time")
+        NONE = "none", _("No email")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("event"), max_length=32, choices=Notification.Kind.choices)
+    delivery = models.CharField(
+        _("delivery"), max_length=16, choices=Delivery.choices, default=Delivery.EMAIL
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="staff_preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}: {self.get_delivery_display()}"
+
+
 # inbound email (issue 7): its model lives with the rest of the inbound code.
 from notifications.inbound.models import InboundEmail  # noqa: E402
 
-__all__ = ["InboundEmail", "Notification"]
+__all__ = ["InboundEmail", "Notification", "StaffPreference"]

@@ -37,8 +37,19 @@ SUBJECTS = {
     K.STAFF_ASSIGNED: _("A complaint was assigned to you"),
     K.STAFF_DUE_SOON: _("A deadline is due soon"),
     K.STAFF_BREACHED: _("A deadline was breached"),
+    K.STAFF_ACTIVITY: _("The complainant wrote or acted"),
+    K.STAFF_REVIEW_ASSIGNED: _("A review was assigned to you"),
 }
 TEMPLATE_DIR = "notifications/email"
+# What the complainant did, as the handler's email says it.
+ACTIVITY = {
+    "customer_message": _("The complainant sent a message."),
+    "record_customer_reply": _("The complainant answered your request for information."),
+    "file_added": _("The complainant added a file."),
+    "resolve": _("The complainant accepted the response."),
+    "escalate": _("The complainant asked for a review of the response."),
+    "withdraw": _("The complainant withdrew the complaint."),
+}
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:
@@ -124,6 +135,7 @@ def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
         "deadline_label": DeadlineKind(deadline_kind).label if deadline_kind else "",
         "deadline_at": parse_datetime(notification.context.get("deadline_at", ""))
         or complaint.next_deadline,
+        "activity": ACTIVITY.get(notification.context.get("action", ""), ""),
         "is_supervisor": notification.recipient_user is not None
         and notification.recipient_user.groups.filter(name=SUPERVISORS).exists(),
     }
@@ -140,6 +152,8 @@ KIND_CONTEXT = {
     K.STAFF_ASSIGNED: _staff,
     K.STAFF_DUE_SOON: _staff,
     K.STAFF_BREACHED: _staff,
+    K.STAFF_ACTIVITY: _staff,
+    K.STAFF_REVIEW_ASSIGNED: _staff,
 }
 
 

@@ -99,6 +99,7 @@ ACTIONS: dict[str, CaseAction] = {
             _("Resolve"),
             services.complaint_resolve,
             _("Complaint %(reference)s resolved."),
+            form_class=console_forms.ResolveForm,
         ),
         CaseAction(
             "escalate",

@@ -106,7 +106,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "reference_column",
         "complainant_name",
-        "category",
+        "category_column",
         "state",
         "handler_column",
         "deadline",
@@ -116,6 +116,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     list_select_related = RELATED
     list_filter = [
         filters.StateFilter,
+        filters.ActivityFilter,
         filters.DeadlineStateFilter,
         "category",
         "channel",
@@ -166,6 +167,16 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             return True
         return Complaint.objects.visible_to(request.user).filter(pk=obj.pk).exists()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        case = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and case is not None and case.activity_at is not None:
+            # A staff member has seen the case: its "new activity" marker goes.
+            Complaint.objects.filter(pk=case.pk, activity_at=case.activity_at).update(
+                activity_at=None
+            )
+        return response
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -193,7 +204,20 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("reference"), ordering="reference")
     def reference_column(self, obj):
-        return obj.display_reference
+        if obj.activity_at is None:
+            return format_html('<span class="whitespace-nowrap">{}</span>', obj.display_reference)
+        return format_html(
+            '<span class="whitespace-nowrap">{}</span> <span class="activity-marker" title="{}">'
+            '<span class="material-symbols-outlined" aria-hidden="true">mark_email_unread</span>'
+            '<span class="activity-text">{}</span></span>',
+            obj.display_reference,
+            _("New activity from the complainant"),
+            _("new"),
+        )
+
+    @admin.display(description=gettext_lazy("category"), ordering="category__name")
+    def category_column(self, obj):
+        return str(obj.category) if obj.category else "—"
 
     @admin.display(description=gettext_lazy("handler"), ordering="handler__last_name")
     def handler_column(self, obj):
@@ -207,11 +231,11 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
         if state == DeadlineState.NONE or obj.next_deadline is None:
             return "—"
         return format_html(
-            '<span class="deadline deadline-{}">{}</span> · {} {}',
+            '<span class="deadline deadline-{}">{}</span> <span class="deadline-when">{} {}</span>',
             state,
             DeadlineState(state).label,
             obj.get_next_deadline_kind_display(),
-            timezone.localtime(obj.next_deadline).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(obj.next_deadline).strftime("%d %b %H:%M"),
         )
 
     @admin.display(description=gettext_lazy("age"), ordering="received_at")

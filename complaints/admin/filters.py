@@ -31,6 +31,19 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ActivityFilter(admin.SimpleListFilter):
+    title = _("activity")
+    parameter_name = "activity"
+
+    def lookups(self, request, model_admin):
+        return [("new", _("New activity from the complainant"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "new":
+            return queryset.filter(activity_at__isnull=False)
+        return queryset
+
+
 class DeadlineStateFilter(admin.SimpleListFilter):
     title = _("deadline")
     parameter_name = "deadline"

@@ -108,7 +108,12 @@ class ResponseForm(forms.Form):
         help_text=_("ISO code such as EUR or GBP; the default currency if left empty."),
     )
     reasoning = forms.CharField(label=_("Reasoning"), widget=TEXTAREA)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    # No outcome is preselected: a handler who forgets to choose is asked, not sent "Upheld".
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Choose the outcome")), *Outcome.choices],
+        error_messages={"required": _("Choose the outcome of the complaint.")},
+    )
 
     def clean_redress_currency(self) -> str:
         return self.cleaned_data["redress_currency"].upper()
@@ -118,6 +123,17 @@ class ResponseForm(forms.Form):
         if cleaned.get("redress_currency") and cleaned.get("redress_amount") is None:
             self.add_error("redress_amount", _("Give the amount the currency belongs to."))
         return cleaned
+
+
+class ResolveForm(forms.Form):
+    """Closing a case is confirmed on a page of its own, with an optional note for the file."""
+
+    note = forms.CharField(
+        label=_("Note for the file"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("The case closes and the complainant is told it is resolved."),
+    )
 
 
 class AttachmentForm(forms.Form):
