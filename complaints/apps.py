@@ -25,4 +25,13 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="complaints.sync_roles")
+        # Staff show by their full name wherever the admin prints a user (selects, history's
+        # "changed by", read-only fields), not by their login name.
+        get_user_model().__str__ = staff_name
+
+
+def staff_name(user) -> str:
+    return user.get_full_name() or user.get_username()

@@ -91,9 +91,7 @@ class DeadlineFilter(admin.SimpleListFilter):
 class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "reference",
-        "requested_by",
-        "requested_at",
-        "review_by",
+        "requested",
         "deadline",
         "reviewer_name",
         "state",
@@ -145,12 +143,30 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=_("complaint"), ordering="complaint__reference")
     def reference(self, escalation: Escalation) -> str:
-        return escalation.complaint.display_reference
+        return format_html(
+            '<span class="whitespace-nowrap">{}</span>', escalation.complaint.display_reference
+        )
 
-    @admin.display(description=_("review deadline"))
+    @admin.display(description=_("requested"), ordering="requested_at")
+    def requested(self, escalation: Escalation) -> str:
+        return format_html(
+            '{}<span class="deadline-when">{}</span>',
+            escalation.get_requested_by_display(),
+            localtime(escalation.requested_at).strftime("%d %b %H:%M"),
+        )
+
+    @admin.display(description=_("review deadline"), ordering="review_by")
     def deadline(self, escalation: Escalation) -> str:
         state = DeadlineState(escalation.deadline_state)
-        return format_html('<span class="deadline deadline-{}">{}</span>', state, state.label)
+        when = (
+            localtime(escalation.review_by).strftime("%d %b %H:%M") if escalation.review_by else ""
+        )
+        return format_html(
+            '<span class="deadline deadline-{}">{}</span><span class="deadline-when">{}</span>',
+            state,
+            state.label,
+            when,
+        )
 
     @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
     def reviewer_name(self, escalation: Escalation) -> str:
@@ -163,7 +179,8 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         if escalation.state == Escalation.State.DECIDED:
             return ""
         return format_html(
-            '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            '<span class="row-buttons"><a class="row-button" href="{}">{}</a>'
+            '<a class="row-button" href="{}">{}</a></span>',
             self._url("assign", escalation.pk),
             _("Assign"),
             self._url("decide", escalation.pk),

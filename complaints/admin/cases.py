@@ -67,7 +67,7 @@ FIELDSETS = [
     ),
     (
         gettext_lazy("Handling"),
-        {"fields": ["handler", "is_complex", "awaiting_information", "root_cause"]},
+        {"fields": ["handler_column", "is_complex", "awaiting_information", "root_cause"]},
     ),
     (
         gettext_lazy("Deadlines"),

@@ -378,9 +378,7 @@ def test_it_shows_the_field_history_without_a_revert(client, policy, hana):
     assert b"Revert" not in page.content
 
 
-def test_it_starts_the_response_with_no_outcome_and_refuses_one_left_unchosen(
-    client, policy, hana
-):
+def test_it_starts_the_response_with_no_outcome_and_refuses_one_left_unchosen(client, policy, hana):
     case = walk_to("investigating", by=hana, handler=hana)
     client.force_login(hana)
     page = client.get(act_url(case, "respond")).content.decode()
@@ -404,16 +402,14 @@ def test_it_asks_before_resolving(client, policy, hana):
     assert case.state == "responded"
 
 
-def test_it_shows_each_message_once_and_names_events_in_the_staff_language(
-    client, policy, hana
-):
+def test_it_shows_each_message_once_and_names_events_in_the_staff_language(client, policy, hana):
     case = walk_to("investigating", by=hana, handler=hana)
     services.complaint_record_customer_reply(complaint=case, body="My reply.")
     services.complaint_add_note(complaint=case, actor=Actor.staff(hana), body="My note.")
     client.force_login(hana)
     response = client.get(change_url(case), HTTP_ACCEPT_LANGUAGE="de")
     titles = [entry.title for entry in response.context["timeline"]]
-    assert sum("My reply." == entry.body for entry in response.context["timeline"]) == 1
-    assert sum("My note." == entry.body for entry in response.context["timeline"]) == 1
+    assert sum(entry.body == "My reply." for entry in response.context["timeline"]) == 1
+    assert sum(entry.body == "My note." for entry in response.context["timeline"]) == 1
     assert not any(title.startswith(("Customer message", "Note added")) for title in titles)
     assert any(title.startswith("Untersuchung begonnen") for title in titles)

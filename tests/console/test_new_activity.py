@@ -63,9 +63,7 @@ def test_it_lists_the_case_under_needs_a_reply_until_someone_opens_it(client, po
     assert Complaint.objects.get(pk=quiet.pk).activity_at is None
 
 
-def test_it_tells_the_handler_and_the_supervisors_of_a_request_for_a_review(
-    policy, hana, sam
-):
+def test_it_tells_the_handler_and_the_supervisors_of_a_request_for_a_review(policy, hana, sam):
     case = walk_to("responded", by=hana, handler=hana)
     escalation_request(complaint=case, actor=COMPLAINANT, grounds="The refund is too small.")
     assert activity_mail(case, hana).count() == 1
@@ -85,9 +83,7 @@ def test_it_tells_the_handler_when_the_complainant_closes_the_case(policy, hana,
 
 
 def test_it_writes_nothing_for_staff_who_turned_the_emails_off(policy, hana):
-    StaffPreference.objects.create(
-        user=hana, kind=ACTIVITY, delivery=StaffPreference.Delivery.NONE
-    )
+    StaffPreference.objects.create(user=hana, kind=ACTIVITY, delivery=StaffPreference.Delivery.NONE)
     case = walk_to("investigating", by=hana, handler=hana)
     services.complaint_record_customer_reply(complaint=case, body="Anyone there?")
     assert not activity_mail(case, hana).exists()
