@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
-from complaints import clock, services
+from complaints import clock, selectors, services
 from complaints.actors import Actor
 from complaints.admin import filters
 from complaints.admin.case_actions import (
@@ -124,8 +124,11 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
         filters.EscalatedFilter,
         filters.DeliveryFailedFilter,
     ]
-    search_fields = ["complainant_email", "complainant_name", "account_identifier"]
-    search_help_text = gettext_lazy("Reference, email, name or account identifier.")
+    # The search itself is selectors.complaint_search; naming a field here shows the box.
+    search_fields = ["reference"]
+    search_help_text = gettext_lazy(
+        "Reference, name, email, account identifier, or words from the description or messages."
+    )
     ordering = [NEXT_DEADLINE, "received_at"]
     show_full_result_count = False
     paginator = CappedPaginator
@@ -254,11 +257,13 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     # Search: a reference with a slip in it still finds its case.
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return queryset, False
+        results = selectors.complaint_search(queryset, search_term)
         candidates = reference_candidates(search_term)
         if candidates:
             results = results | queryset.filter(reference__in=candidates)
-        return results, may_have_duplicates
+        return results, False
 
     # Bulk actions on the queue.
 
