@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -10,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin
@@ -17,11 +20,13 @@ from unfold.admin import ModelAdmin
 from complaints import clock
 from complaints.actors import Actor
 from complaints.admin.readonly import ServicesOnlyAdminMixin
+from complaints.admin.theme import themed
 from complaints.exceptions import ComplaintError
 from reports.charts import bar_chart
 from reports.dashboard import dashboard_figures
 from reports.forms import DashboardForm, ReturnForm, SubjectAccessForm
 from reports.models import ComplaintFigures
+from reports.periods import presets
 from reports.returns import complaints_return, return_csv, return_text
 from reports.subject_access import subject_access_export
 
@@ -64,6 +69,9 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         self._require(request)
         form, figures = self._figures(request)
         query = urlencode({k: v for k, v in request.GET.items() if k in form.fields})
+        category_query = (
+            {"category": request.GET["category"]} if request.GET.get("category") else {}
+        )
         charts = [
             {
                 "chart": chart,
@@ -72,16 +80,25 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
             }
             for chart in (figures.charts if figures else [])
         ]
+        today = timezone.localdate(clock.now())
         context = {
             **self.admin_site.each_context(request),
             "title": _("Complaint figures"),
             "opts": self.model._meta,
-            "form": form,
+            "form": themed(form),
             "figures": figures,
+            "summary": [(label, figure(value)) for label, value in figures.summary_rows()]
+            if figures
+            else [],
+            "presets": [
+                (name, "?" + urlencode({"first": p.first, "last": p.last, **category_query}))
+                for name, p in presets(today)
+            ],
+            "time_zone": timezone.get_current_timezone_name(),
             "charts": charts,
             "summary_csv": reverse("admin:reports_chart_csv", args=["summary"]) + f"?{query}",
-            "return_form": ReturnForm(),
-            "subject_access_form": SubjectAccessForm(),
+            "return_form": themed(ReturnForm()),
+            "subject_access_form": themed(SubjectAccessForm()),
         }
         return render(request, "admin/reports/dashboard.html", context)
 
@@ -109,8 +126,10 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         self._require(request)
         form = ReturnForm(request.GET)
         if not form.is_valid():
-            for error in form.errors.values():
-                messages.error(request, " ".join(error))
+            for name, error in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                text = " ".join(error)
+                messages.error(request, f"{label}: {text}" if label else text)
             return _back(request)
         period, kind = form.cleaned_data["period"], form.cleaned_data["format"]
         rows = complaints_return(period)
@@ -143,6 +162,17 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="subject-access-export.zip"'
         return response
+
+
+def figure(value) -> str:
+    """Return a figure as people read it: grouped thousands, two decimals for money, one else."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return number_format(value, 2, use_l10n=True, force_grouping=True)
+    if isinstance(value, float):
+        return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 def _back(request):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
@@ -22,7 +23,8 @@ class DashboardForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = clock.now().date()
+        # Days are the site's local days (TIME_ZONE), not UTC's.
+        today = timezone.localdate(clock.now())
         default = last_days(today, DEFAULT_DAYS)
         try:
             data["period"] = Period(data.get("first") or default.first, data.get("last") or today)
