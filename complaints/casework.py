@@ -22,6 +22,15 @@ from notifications.services import notifications_enqueue
 
 User = get_user_model()
 ACTIVITY = Notification.Kind.STAFF_ACTIVITY
+# The complainant's steps that the staff must hear of (not, say, asking for a fresh link).
+NEEDS_STAFF = {
+    "customer_message",
+    "record_customer_reply",
+    "file_added",
+    "resolve",
+    "escalate",
+    "withdraw",
+}
 
 
 def run_transition(
@@ -92,7 +101,7 @@ def record_event(
         is_public=public,
         created_at=clock.now(),
     )
-    if actor.kind == ActorKind.COMPLAINANT:
+    if actor.kind == ActorKind.COMPLAINANT and action in NEEDS_STAFF:
         complainant_acted(case, event)
     return event
 

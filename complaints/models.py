@@ -569,6 +569,19 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.reopen_until = self.escalate_until = self.auto_resolve_at = None
 
 
+class ReplacedTrackingLink(models.Model):
+    """A tracking link that was replaced: its visitor is told so (410), not "not found".
+
+    Only a digest of the old token is kept, and nothing that leads to the case.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    replaced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]}… ({self.replaced_at:%Y-%m-%d})"
+
+
 class Message(models.Model):
     """Correspondence on a case: to or from the complainant, or an internal note."""
 

@@ -5,6 +5,7 @@ transition, save the changed fields, write the timeline entry and the notificati
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from complaints.models import (
     ComplaintPolicy,
     DeadlineExtension,
     Message,
+    ReplacedTrackingLink,
 )
 from escalations.models import Escalation
 from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
@@ -414,12 +416,19 @@ def complaint_rotate_token(*, complaint: Complaint, actor: Actor) -> Complaint:
     """Replace the tracking link: the old one stops working at once."""
     with transaction.atomic():
         case = casework.lock(complaint)
+        ReplacedTrackingLink.objects.create(
+            digest=token_digest(case.tracking_token), replaced_at=clock.now()
+        )
         case.tracking_token = secrets.token_urlsafe(32)
         case.save(update_fields=["tracking_token", "updated_at"])
         casework.record_event(
             case, "tracking_link_replaced", actor, from_state=case.state, public=False
         )
     return case
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _mark_contact(case: Complaint, at: dt.datetime) -> None:

@@ -26,9 +26,16 @@ from complaints.forms import (
     new_stamp,
     stamp_use_once,
 )
-from complaints.models import Attachment, Category, Complaint, ComplaintPolicy
+from complaints.models import (
+    Attachment,
+    Category,
+    Complaint,
+    ComplaintPolicy,
+    ReplacedTrackingLink,
+)
 from complaints.promises import public_promises
 from complaints.public import complaint_reply_online, complaint_submit_online
+from complaints.services import token_digest
 from escalations.services import escalation_request
 
 # The confirmation page is shown to the browser that submitted, through a signed cookie with
@@ -178,12 +185,36 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
+class TrackingLinkReplaced(Exception):
+    """The link was replaced by a newer one: answered with 410 and a way to ask for a new one."""
+
+
 def complaint_for_token(token: str) -> Complaint:
     if len(token) > 64:
         raise Http404
-    return get_object_or_404(
-        Complaint.objects.select_related("policy", "handler"), tracking_token=token
+    complaint = (
+        Complaint.objects.select_related("policy", "handler").filter(tracking_token=token).first()
     )
+    if complaint is not None:
+        return complaint
+    if ReplacedTrackingLink.objects.filter(digest=token_digest(token)).exists():
+        raise TrackingLinkReplaced
+    raise Http404
+
+
+class TrackingLinkGoneMiddleware:
+    """Answer a replaced tracking link with the 410 page, wherever the view met it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, TrackingLinkReplaced):
+            return render(request, "410.html", status=410)
+        return None
 
 
 def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **forms) -> HttpResponse:

@@ -29,7 +29,7 @@ def test_it_emails_a_fresh_link_when_reference_and_email_match(client, complaint
     complaint.refresh_from_db()
     assert complaint.tracking_token != old_token
     assert Notification.objects.filter(complaint=complaint, kind="tracking_link").count() == 1
-    assert client.get(reverse("track-case", args=[old_token])).status_code == 404
+    assert client.get(reverse("track-case", args=[old_token])).status_code == 410
     assert client.get(complaint.get_absolute_url()).status_code == 200
 
 
@@ -51,7 +51,7 @@ def test_it_refuses_a_tampered_token(client, complaint):
 def test_it_refuses_a_revoked_token(client, complaint):
     old = complaint.tracking_token
     services.complaint_rotate_token(complaint=complaint, actor=Actor.staff(HandlerFactory()))
-    assert client.get(reverse("track-case", args=[old])).status_code == 404
+    assert client.get(reverse("track-case", args=[old])).status_code == 410
 
 
 def test_it_shows_messages_to_and_from_the_complainant_but_no_internal_note(client, complaint):
