@@ -27,6 +27,14 @@ class PolicyTargetInline(TabularInline):
     model = PolicyTarget
     extra = 0
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A table's cells have no <label>; screen readers get each field's name this way.
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            widget = getattr(formfield.widget, "widget", formfield.widget)
+            widget.attrs.setdefault("aria-label", str(formfield.label))
+        return formfield
+
 
 CLASSES = " ".join(widgets.DATETIME_CLASSES)
 
