@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -713,6 +714,15 @@ class ResponseTemplate(models.Model):
     reasoning = models.TextField(_("reasoning"), blank=True)
     remedies = models.JSONField(_("remedies"), default=list, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    body = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_(
+            "Wording for a message or a question to the complainant. In every text, {name}, "
+            "{reference}, {handler}, {received}, {respond_by}, {resolve_by} and {today} are "
+            "filled in from the case."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ResponseTemplateQuerySet.as_manager()
@@ -731,12 +741,59 @@ class ResponseTemplate(models.Model):
         if unknown:
             raise ValidationError({"remedies": _("Unknown remedies: %s") % ", ".join(unknown)})
 
-    def as_response(self) -> dict:
-        """Return the template as initial data for the response form."""
+    def as_response(self, complaint: "Complaint | None" = None) -> dict:
+        """Return the template as initial data for the response form, filled in for the case."""
+        fill = _merger(complaint)
         return {
-            "findings": self.findings,
-            "actions": self.actions,
-            "reasoning": self.reasoning,
+            "findings": fill(self.findings),
+            "actions": fill(self.actions),
+            "reasoning": fill(self.reasoning),
             "remedies": list(self.remedies),
             "outcome": self.outcome,
+        }
+
+    def as_message(self, complaint: "Complaint | None" = None) -> dict:
+        """Return the template as initial data for a message to the complainant."""
+        return {"body": _merger(complaint)(self.body)}
+
+
+MERGE_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def merge_fields(text: str, values: dict[str, str]) -> str:
+    """Fill in {field} from `values`; an unknown field stays as written.
+
+    A plain substitution, not str.format: a template is staff input, and format would let
+    "{name.__class__}" reach into the objects behind the values.
+    """
+    return MERGE_FIELD.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+
+
+def _merger(complaint: "Complaint | None"):
+    if complaint is None:
+        return lambda text: text
+    values = complaint_merge_values(complaint)
+    return lambda text: merge_fields(text, values)
+
+
+def complaint_merge_values(complaint: "Complaint") -> dict[str, str]:
+    """Return the case's merge fields, dates in the complainant's language and the case's zone."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    zone = complaint.policy.calendar().tz
+
+    def day(moment) -> str:
+        return date_format(moment.astimezone(zone), "DATE_FORMAT") if moment else ""
+
+    with translation.override(complaint.language):
+        handler = complaint.handler
+        return {
+            "name": complaint.complainant_name,
+            "reference": complaint.display_reference,
+            "handler": (handler.get_full_name() or handler.get_username()) if handler else "",
+            "received": day(complaint.received_at),
+            "respond_by": day(complaint.respond_by),
+            "resolve_by": day(complaint.resolve_by),
+            "today": day(clock.now()),
         }

@@ -39,8 +39,10 @@ class CaseAction:
     permission: str = WORK
     # Correspondence is written in the panel under the case, not from a button on top.
     in_correspondence: bool = False
-    # Standard wording the form may start from: a queryset of objects with as_response().
+    # Standard wording the form may start from: the templates on offer for a case, and the
+    # form's initial data from one of them (merge fields filled in for the case).
     templates: Callable[[Complaint], Any] | None = None
+    from_template: Callable[[ResponseTemplate, Complaint], dict] | None = None
 
     @property
     def has_form(self) -> bool:
@@ -85,6 +87,8 @@ ACTIONS: dict[str, CaseAction] = {
             services.complaint_request_information,
             _("The question on %(reference)s was sent to the complainant."),
             form_class=console_forms.InformationRequestForm,
+            templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(body=""),
+            from_template=ResponseTemplate.as_message,
         ),
         CaseAction(
             "respond",
@@ -92,7 +96,10 @@ ACTIONS: dict[str, CaseAction] = {
             services.complaint_respond,
             _("The response on %(reference)s was sent."),
             form_class=console_forms.ResponseForm,
-            templates=ResponseTemplate.objects.for_case,
+            templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(
+                findings="", actions="", reasoning=""
+            ),
+            from_template=ResponseTemplate.as_response,
         ),
         CaseAction(
             "resolve",
@@ -159,6 +166,8 @@ ACTIONS: dict[str, CaseAction] = {
             is_transition=False,
             applies=lambda case: case.is_open,
             in_correspondence=True,
+            templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(body=""),
+            from_template=ResponseTemplate.as_message,
         ),
         CaseAction(
             "add_note",

@@ -423,7 +423,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             action.form_class(
                 request.POST or None,
                 request.FILES or None,
-                initial=chosen.as_response() if chosen else None,
+                initial=action.from_template(chosen, case) if chosen else None,
             )
             if action.form_class
             else None

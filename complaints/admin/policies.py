@@ -237,6 +237,7 @@ class ResponseTemplateForm(forms.ModelForm):
             "reasoning",
             "remedies",
             "outcome",
+            "body",
         ]
 
 
