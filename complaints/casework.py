@@ -16,8 +16,8 @@ from complaints.choices import ActorKind
 from complaints.exceptions import CaseChanged, TransitionRefused
 from complaints.models import Complaint, ComplaintEvent
 from complaints.roles import SUPERVISORS
-from notifications.models import Notification
-from notifications.preferences import wants_email
+from notifications.models import Notification, StaffDigestItem
+from notifications.preferences import Delivery, delivery_for
 from notifications.services import notifications_enqueue
 
 User = get_user_model()
@@ -110,28 +110,39 @@ def complainant_acted(case: Complaint, event: ComplaintEvent) -> None:
     """Mark the case as having new activity and tell the staff who owe the next step.
 
     The handler hears of every step the complainant takes; the supervisors also hear of a
-    request for a review. One email per event and person: the dedupe key names the event.
+    request for a review. One email per event and person (the dedupe key names the event), or
+    one line in their daily digest.
     """
     case.activity_at = event.created_at
     Complaint.objects.filter(pk=case.pk).update(activity_at=event.created_at)
     people = [case.handler] if case.handler_id else []
     if event.action == "escalate":
         people += list(supervisors())
-    notifications_enqueue(
-        Notification(
-            complaint=case,
-            kind=ACTIVITY,
-            recipient=person.email,
-            recipient_user=person,
-            language=settings.LANGUAGE_CODE,
-            dedupe_key=f"{case.pk}:{ACTIVITY}:{event.pk}:{person.pk}",
-            context={"event_id": event.pk, "action": event.action},
-        )
-        for person in {person.pk: person for person in people}.values()
-        if person.email
-        and person.is_active
-        and wants_email(person, Notification.Kind.STAFF_ACTIVITY)
-    )
+    emails, digests = [], []
+    for person in {person.pk: person for person in people}.values():
+        if not (person.email and person.is_active):
+            continue
+        delivery = delivery_for(person, ACTIVITY)
+        if delivery == Delivery.EMAIL:
+            emails.append(
+                Notification(
+                    complaint=case,
+                    kind=ACTIVITY,
+                    recipient=person.email,
+                    recipient_user=person,
+                    language=settings.LANGUAGE_CODE,
+                    dedupe_key=f"{case.pk}:{ACTIVITY}:{event.pk}:{person.pk}",
+                    context={"event_id": event.pk, "action": event.action},
+                )
+            )
+        elif delivery == Delivery.DIGEST:
+            digests.append(
+                StaffDigestItem(
+                    user=person, complaint=case, action=event.action, created_at=event.created_at
+                )
+            )
+    notifications_enqueue(emails)
+    StaffDigestItem.objects.bulk_create(digests)
 
 
 def supervisors():

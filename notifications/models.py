@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ class Notification(models.Model):
         STAFF_BREACHED = "staff_breached", _("Deadline breached (staff)")
         STAFF_ACTIVITY = "staff_activity", _("The complainant acted (staff)")
         STAFF_REVIEW_ASSIGNED = "staff_review_assigned", _("Review assigned (staff)")
+        STAFF_DIGEST = "staff_digest", _("Daily digest (staff)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -80,11 +82,17 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} → {self.recipient}"
 
 
+# Only the complainant's activity may wait for the digest; an assignment is news at once.
+DIGESTABLE = ("staff_activity",)
+
+
 class StaffPreference(models.Model):
-    """How one staff member hears of one kind of event: an email each time, or not at all."""
+    """How one staff member hears of one kind of event: an email each time, a daily digest (for
+    the complainant's activity), or not at all."""
 
     class Delivery(models.TextChoices):
         EMAIL = "email", _("An email each time")
+        DIGEST = "digest", _("A daily digest")
         NONE = "none", _("No email")
 
     user = models.ForeignKey(
@@ -105,8 +113,42 @@ class StaffPreference(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_kind_display()}: {self.get_delivery_display()}"
 
+    def clean(self) -> None:
+        if self.delivery == self.Delivery.DIGEST and self.kind not in DIGESTABLE:
+            raise ValidationError(
+                {"delivery": _("Only the complainants' activity can wait for the daily digest.")}
+            )
+
+
+class StaffDigestItem(models.Model):
+    """One event waiting for a staff member's daily digest; `notification` is the digest it went
+    out in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            # The digest sweep: items not yet sent, per person.
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(notification__isnull=True),
+                name="staff_digest_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.action} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 # inbound email (issue 7): its model lives with the rest of the inbound code.
 from notifications.inbound.models import InboundEmail  # noqa: E402
 
-__all__ = ["InboundEmail", "Notification", "StaffPreference"]
+__all__ = ["InboundEmail", "Notification", "StaffDigestItem", "StaffPreference"]

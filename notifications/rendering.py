@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.choices import DeadlineKind, Remedy
 from complaints.models import Complaint, DeadlineExtension, Message
 from complaints.roles import SUPERVISORS
-from notifications.models import Notification
+from notifications.models import Notification, StaffDigestItem
 
 K = Notification.Kind
 SUBJECTS = {
@@ -39,6 +39,7 @@ SUBJECTS = {
     K.STAFF_BREACHED: _("A deadline was breached"),
     K.STAFF_ACTIVITY: _("The complainant wrote or acted"),
     K.STAFF_REVIEW_ASSIGNED: _("A review was assigned to you"),
+    K.STAFF_DIGEST: _("Your daily digest: the complainants' activity"),
 }
 TEMPLATE_DIR = "notifications/email"
 # What the complainant did, as the handler's email says it.
@@ -57,7 +58,9 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     complaint = notification.complaint
     with translation.override(notification.language), timezone.override(_zone(complaint)):
         context = email_context(notification)
-        subject = f"[{complaint.display_reference}] {SUBJECTS[notification.kind]}"
+        subject = str(SUBJECTS[notification.kind])
+        if notification.kind != K.STAFF_DIGEST:  # a digest is about many cases
+            subject = f"[{complaint.display_reference}] {subject}"
         text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
         html = select_template(
             [f"{TEMPLATE_DIR}/{notification.kind}.html", f"{TEMPLATE_DIR}/base.html"]
@@ -141,6 +144,22 @@ def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
     }
 
 
+def _digest(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    items = StaffDigestItem.objects.filter(pk__in=notification.context.get("item_ids", []))
+    return {
+        "entries": [
+            {
+                "reference": item.complaint.display_reference,
+                "activity": ACTIVITY.get(item.action, item.action),
+                "at": item.created_at,
+                "admin_url": settings.SITE_URL
+                + reverse("admin:complaints_complaint_change", args=[item.complaint_id]),
+            }
+            for item in items.select_related("complaint").order_by("created_at", "pk")
+        ]
+    }
+
+
 KIND_CONTEXT = {
     K.MESSAGE: _message,
     K.INFORMATION_REQUEST: _message,
@@ -154,6 +173,7 @@ KIND_CONTEXT = {
     K.STAFF_BREACHED: _staff,
     K.STAFF_ACTIVITY: _staff,
     K.STAFF_REVIEW_ASSIGNED: _staff,
+    K.STAFF_DIGEST: _digest,
 }
 
 

@@ -7,6 +7,7 @@ from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
 from complaints.services import complaint_acknowledge
 from notifications import jobs
+from notifications.digests import staff_digests_send
 from notifications.inbound.imap import inbound_poll
 from notifications.services import notification_deliver
 
@@ -57,3 +58,8 @@ def auto_resolve_responses() -> int:
 @shared_task(ignore_result=True)
 def poll_inbound_mail() -> int:
     return jobs.until_done(inbound_poll)
+
+
+@shared_task(ignore_result=True)
+def send_staff_digests() -> int:
+    return staff_digests_send()

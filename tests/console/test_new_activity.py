@@ -124,3 +124,50 @@ def test_it_lets_each_staff_member_see_only_their_own_preferences(client, hana, 
     assert StaffPreference.objects.get(user=hana).delivery == "none"
     other = StaffPreference.objects.get(user=hugo)
     assert client.get(f"{url}{other.pk}/change/").status_code in (302, 403, 404)
+
+
+def test_it_gathers_the_activity_into_one_daily_digest_for_who_chose_it(policy, hana, hugo):
+    from notifications.digests import staff_digests_send
+    from notifications.models import StaffDigestItem
+
+    StaffPreference.objects.create(
+        user=hana, kind=ACTIVITY, delivery=StaffPreference.Delivery.DIGEST
+    )
+    first = walk_to("investigating", by=hana, handler=hana)
+    second = walk_to("investigating", by=hana, handler=hana)
+    services.complaint_record_customer_reply(complaint=first, body="One.")
+    services.complaint_record_customer_reply(complaint=second, body="Two.")
+    services.complaint_record_customer_reply(complaint=second, body="Three.")
+    assert not activity_mail(first, hana).exists() and not activity_mail(second, hana).exists()
+
+    assert staff_digests_send() == 1
+    assert staff_digests_send() == 0  # nothing waits any more
+    digest = Notification.objects.get(kind=Notification.Kind.STAFF_DIGEST)
+    items = StaffDigestItem.objects.order_by("pk")
+    assert digest.dedupe_key == f"staff_digest:{hana.pk}:{items[0].pk}-{items[2].pk}"
+    assert set(items.values_list("notification", flat=True)) == {digest.pk}
+    email = render_email(digest)
+    assert email.to == [hana.email] and "[" not in email.subject
+    assert email.body.count("The complainant sent a message.") == 3
+    assert first.display_reference in email.body and second.display_reference in email.body
+    assert change_url(second) in email.body
+
+
+def test_it_keeps_the_digest_for_the_complainants_activity_only(hana):
+    from django.core.exceptions import ValidationError
+
+    choice = StaffPreference(
+        user=hana,
+        kind=Notification.Kind.STAFF_REVIEW_ASSIGNED,
+        delivery=StaffPreference.Delivery.DIGEST,
+    )
+    with pytest.raises(ValidationError, match="daily digest"):
+        choice.full_clean()
+
+
+def test_the_beat_schedule_sends_the_digest_every_morning():
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["notifications-staff-digests"]
+    assert entry["task"] == "notifications.tasks.send_staff_digests"
+    assert entry["schedule"].hour == {7}
