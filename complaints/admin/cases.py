@@ -118,7 +118,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
         filters.StateFilter,
         filters.ActivityFilter,
         filters.DeadlineStateFilter,
-        "category",
+        filters.CategoryFilter,
         "channel",
         filters.HandlerFilter,
         filters.EscalatedFilter,

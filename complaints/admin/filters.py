@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
 from complaints.admin.forms import handlers_queryset
 from complaints.choices import State
+from complaints.models import Category
 from complaints.querysets import DeadlineState
 from escalations.models import Escalation
 from notifications.models import Notification
@@ -62,6 +63,26 @@ class DeadlineStateFilter(admin.SimpleListFilter):
             return queryset.due_soon(now)
         if self.value() == DeadlineState.ON_TRACK:
             return queryset.on_track(now)
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """Categories as a tree (each group, then its sub-types) in one query; a group includes
+    its sub-types."""
+
+    title = _("category")
+    parameter_name = "category__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(category.pk), str(category))
+            for category in Category.objects.select_related("parent")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(Q(category_id=int(value)) | Q(category__parent_id=int(value)))
         return queryset
 
 

@@ -178,7 +178,9 @@ class LoggedComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
+        self.fields["category"].queryset = (
+            self.fields["category"].queryset.filter(is_active=True).select_related("parent")
+        )
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
