@@ -130,7 +130,9 @@ def case_timeline(complaint: Complaint) -> list[Entry]:
                 "event",
                 title,
                 _person(event, "actor") or str(ActorKind(event["actor_kind"]).label),
-                event["note"],
+                # The receipt's note is the channel, written in the complainant's language at
+                # the time; the reader's language comes from the case itself.
+                complaint.get_channel_display() if event["action"] == "received" else event["note"],
                 public=event["is_public"],
             )
         )

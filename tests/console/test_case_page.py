@@ -413,3 +413,19 @@ def test_it_shows_each_message_once_and_names_events_in_the_staff_language(clien
     assert sum(entry.body == "My note." for entry in response.context["timeline"]) == 1
     assert not any(title.startswith(("Customer message", "Note added")) for title in titles)
     assert any(title.startswith("Untersuchung begonnen") for title in titles)
+
+
+def test_it_names_the_channel_of_a_german_complaint_in_the_staff_language(client, policy, hana):
+    from django.utils import translation
+
+    from complaints.choices import Channel
+
+    with translation.override("de"):
+        case = services.complaint_submit(
+            channel=Channel.WEB, complainant_name="Rosa Diaz", description="Zweimal abgebucht."
+        )
+    client.force_login(hana)
+    services.complaint_assign(complaint=case, actor=Actor.staff(hana), handler=hana)
+    timeline = client.get(change_url(case), HTTP_ACCEPT_LANGUAGE="en").context["timeline"]
+    received = next(entry for entry in timeline if entry.title == "Received")
+    assert received.body == "Web form"
