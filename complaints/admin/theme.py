@@ -23,7 +23,9 @@ def themed(form: forms.BaseForm) -> forms.BaseForm:
     """Return `form` with each of its widgets drawn in the theme's look."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
+        if isinstance(widget, forms.SplitDateTimeWidget):
+            field.widget = theme.UnfoldAdminSplitDateTimeWidget(attrs=widget.attrs)
+        elif isinstance(widget, forms.CheckboxSelectMultiple):
             field.widget = _swap(widget, theme.UnfoldAdminCheckboxSelectMultipleWidget)
         elif isinstance(widget, forms.RadioSelect):
             field.widget = _swap(widget, theme.UnfoldAdminRadioSelectWidget)
