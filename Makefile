@@ -1,12 +1,13 @@
 # `make run`: set up and run Redress on embedded defaults (SQLite, filesystem broker, worker+beat).
-# `make test`: set up and run the test suite (DATABASE_URL and CELERY_BROKER_URL when set).
+# `make test`: set up, check the apps' layers (import-linter) and types (mypy), run the tests
+# (DATABASE_URL and CELERY_BROKER_URL when set).
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 PY := $(VENV)/bin/python
 DEV := DJANGO_DEBUG=true
 
-.PHONY: install run test migrate seed clean
+.PHONY: install run test typecheck migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +33,13 @@ run: seed
 	@$(DEV) exec $(PY) manage.py run_embedded --port $(PORT)
 
 test: install
+	$(VENV)/bin/lint-imports
+	$(DEV) $(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# mypy with django-stubs over the apps (pyproject.toml [tool.mypy]); settings need debug's defaults.
+typecheck: install
+	$(DEV) $(VENV)/bin/mypy
 
 clean:
 	rm -rf var/ $(VENV)

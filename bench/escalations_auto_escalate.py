@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext, setup_databases, teardown_d
 from complaints import clock, references  # noqa: E402
 from complaints.choices import Channel, DeadlineKind, State  # noqa: E402
 from complaints.models import Complaint  # noqa: E402
-from escalations.services import escalations_auto_escalate_breached  # noqa: E402
+from escalations.jobs import escalations_auto_escalate_breached  # noqa: E402
 from tests.factories import PolicyFactory  # noqa: E402
 
 
@@ -66,11 +66,11 @@ def main(open_cases: int, due_cases: int) -> None:
         )
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            done = escalations_auto_escalate_breached(clock.now())
+            done = escalations_auto_escalate_breached(batch=due_cases)
             elapsed = time.perf_counter() - started
         with CaptureQueriesContext(connection) as idle_queries:
             started = time.perf_counter()
-            escalations_auto_escalate_breached(clock.now())
+            escalations_auto_escalate_breached()
             idle = time.perf_counter() - started
         print(f"{connection.vendor}: {open_cases} open cases not due, {due_cases} breached")
         print(

@@ -156,11 +156,13 @@ WHERE c.id > %(after)s
 ESCALATIONS = """
 INSERT INTO escalations_escalation (
     complaint_id, state, requested_by, requested_at, grounds, desired_outcome, review_by,
-    due_soon_at, revised_remedies, reasoning, final_response, decision
+    due_soon_at, revised_remedies, reasoning, final_response, decision, external_routes,
+    external_route_time_limit
 )
 SELECT c.id, 'requested', 'complainant', c.escalated_at,
        'The refund offered does not cover the second charge.', '',
-       c.escalated_at + interval '7 days', c.escalated_at + interval '6 days', '[]', '', '', ''
+       c.escalated_at + interval '7 days', c.escalated_at + interval '6 days', '[]', '', '', '',
+       '', ''
 FROM complaints_complaint c
 WHERE c.id > %(after)s AND c.state = 'escalated'
 """
@@ -179,10 +181,10 @@ def redress_staff_load(*, handlers: int = HANDLERS) -> Staff:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from complaints.demo import categories_load
     from complaints.models import Category, ComplaintPolicy
     from complaints.presets import PRESETS, preset_load
     from complaints.roles import HANDLERS as HANDLERS_GROUP
+    from demo.seed import categories_load
 
     policy, _written = preset_load(PRESETS[0])
     ComplaintPolicy.objects.exclude(pk=policy.pk).update(is_default=False)

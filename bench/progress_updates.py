@@ -116,12 +116,12 @@ def job(at: str) -> None:
     setup_django()
     from django.db import connection
 
-    from notifications import jobs
+    from complaints import jobs
 
     connection.ensure_connection()
     with time_machine.travel(dt.datetime.fromisoformat(at), tick=True):
         started = time.perf_counter()
-        claimed = jobs.until_done(jobs.progress_updates_send)
+        claimed = jobs.progress_updates_send(batch=1_000_000)
         seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"claimed": claimed, "seconds": seconds, "peak_mib": peak_kib / 1024}))

@@ -62,8 +62,8 @@ def query_counts(env: dict[str, str]) -> None:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from complaints import services
-    from complaints.forms import new_stamp
     from complaints.models import Category, Complaint
+    from publicsite.forms import new_stamp
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]

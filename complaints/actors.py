@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from complaints.choices import ActorKind
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -14,10 +14,10 @@ class Actor:
     """Who acts on a case: a staff user, the complainant (no account) or the system's clock."""
 
     kind: str
-    user: AbstractBaseUser | None = None
+    user: User | None = None
 
     @classmethod
-    def staff(cls, user: AbstractBaseUser) -> Actor:
+    def staff(cls, user: User) -> Actor:
         return cls(kind=ActorKind.STAFF, user=user)
 
     @property

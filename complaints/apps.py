@@ -25,12 +25,20 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from django.contrib.auth import get_user_model
+        from complaints import checks  # noqa: F401  (registers the system checks)
 
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="complaints.sync_roles")
+        # The outbox renders and reports back through these hooks; it imports nothing of ours.
+        from django.contrib.auth import get_user_model
+
+        from complaints import emails, outbox
+        from notifications import rendering, services
+
+        rendering.use_context(emails.email_context)
+        services.on_sent(outbox.after_sent)
         # Staff show by their full name wherever the admin prints a user (selects, history's
         # "changed by", read-only fields), not by their login name.
-        get_user_model().__str__ = staff_name
+        get_user_model().__str__ = staff_name  # type: ignore[method-assign]
 
 
 def staff_name(user) -> str:

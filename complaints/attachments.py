@@ -1,10 +1,12 @@
-"""Staff uploads on a case: the public site's checks and storage, plus a timeline entry."""
+"""Files on a case: staff uploads (the public site's checks and storage, plus a timeline
+entry), and the one way any file is served."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Sum
+from django.http import FileResponse
 
 from complaints import casework, uploads
 from complaints.actors import Actor
@@ -39,3 +41,19 @@ def attachment_store(
             public=not is_internal,
         )
     return stored[0]
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """Return the file as a download with its sniffed type, never rendered in the browser.
+
+    The type is the one uploads.check_upload sniffed from the content (on an allow-list), not the
+    uploader's claim; Content-Disposition: attachment and nosniff keep the browser from opening it.
+    """
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

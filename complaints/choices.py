@@ -99,6 +99,30 @@ class DeadlineKind(models.TextChoices):
     REVIEW = "review", _("Escalation review")
 
 
+class PromiseKind(models.TextChoices):
+    """What a case is owed: each one a Promise row with its own clock and alerts."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    FIRST_RESPONSE = "first_response", _("First response")
+    FULL_RESPONSE = "full_response", _("Full response")
+    PROGRESS_UPDATE = "progress_update", _("Progress update")
+    REVIEW = "review", _("Escalation review")
+    HOLDING_REPLY = "holding_reply", _("Holding reply")
+    FINAL_RESPONSE = "final_response", _("Final response")
+
+
+# The promises the queue's deadline state and the handlers' alerts follow; progress updates are
+# written by the clock itself and only alert when one was not kept.
+CASEWORK_PROMISES = (
+    PromiseKind.ACKNOWLEDGEMENT,
+    PromiseKind.FIRST_RESPONSE,
+    PromiseKind.FULL_RESPONSE,
+    PromiseKind.REVIEW,
+    PromiseKind.HOLDING_REPLY,
+    PromiseKind.FINAL_RESPONSE,
+)
+
+
 class ActorKind(models.TextChoices):
     STAFF = "staff", _("Staff")
     COMPLAINANT = "complainant", _("Complainant")

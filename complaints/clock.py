@@ -151,6 +151,19 @@ class BusinessCalendar:
             return self.close_of(day)
         raise ValueError(f"Unknown unit {unit!r}.")
 
+    def add_from_day_of(self, start: dt.datetime, amount: int, unit: str) -> dt.datetime:
+        """Like `add`, but business days count from the day `start` falls on, whatever the hour.
+
+        For intervals between our own messages (progress updates): one sent at close of business
+        must not start the next interval a day late, or the updates drift a day each cycle.
+        """
+        if unit != Unit.BUSINESS_DAYS:
+            return self.add(start, amount, unit)
+        day = self.local(start).date()
+        for _step in range(amount):
+            day = self.next_business_day(day)
+        return self.close_of(day)
+
     def deadline(self, start: dt.datetime, target: Target) -> Deadline:
         """Return the limit and the aim of `target` for something that started at `start`."""
         aim = None if target.aim is None else self.add(start, target.aim, target.unit)
@@ -166,6 +179,23 @@ class BusinessCalendar:
         return count
 
 
+def due_soon_at(deadline: Deadline, *, warning_hours: int) -> dt.datetime:
+    """Return when `deadline` becomes due soon: once its aim passed or its warning window began."""
+    warn_from = deadline.limit - dt.timedelta(hours=warning_hours)
+    return min(deadline.aim, warn_from) if deadline.aim else warn_from
+
+
+def latest_start_passed(amount: int, unit: str, now: dt.datetime) -> dt.datetime:
+    """Return a moment no earlier than any start whose `amount` `unit`s have passed by `now`.
+
+    A bound for an index, whatever the calendar: a business day is at least a calendar day and
+    a wall-clock day at least 23 hours; `BusinessCalendar.add` decides each start before it.
+    """
+    if unit == Unit.HOURS:
+        return now - dt.timedelta(hours=amount)
+    return now - dt.timedelta(days=max(amount - 1, 0))
+
+
 def deadline_for(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> Deadline | None:
     """Return the deadline of the policy's promise `kind` for something started at `start`."""
     target = policy.target(kind)
@@ -174,7 +204,14 @@ def deadline_for(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> Dead
     return policy.calendar().deadline(start, target)
 
 
-def moment_after(policy: ComplaintPolicy, kind: str, start: dt.datetime) -> dt.datetime | None:
-    """Return the limit of the policy's promise `kind` counted from `start`, if it makes one."""
+def moment_after(
+    policy: ComplaintPolicy, kind: str, start: dt.datetime | None
+) -> dt.datetime | None:
+    """Return the limit of the policy's promise `kind` counted from `start`, if it makes one.
+
+    Nothing counts from a moment that has not come (`start` None): there is no limit then.
+    """
+    if start is None:
+        return None
     deadline = deadline_for(policy, kind, start)
     return None if deadline is None else deadline.limit

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import Promise as LazyText
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -20,6 +22,7 @@ from complaints.choices import (
     DeadlineKind,
     Language,
     Outcome,
+    PromiseKind,
     Remedy,
     RootCause,
     State,
@@ -49,6 +52,16 @@ CONTACT_FIELDS = (
 )
 STATEMENT_FIELDS = ("description", "earlier_contact", "desired_outcome")
 RESPONSE_TEXT_FIELDS = ("response_findings", "response_actions", "response_reasoning")
+
+
+def translated(obj: models.Model, field: str, language: str | None = None) -> str:
+    """Return `obj.<field>_<language>` where given, else `obj.<field>` (the English text)."""
+    language = (language or get_language() or "en")[:2]
+    if language != Language.ENGLISH:
+        text = getattr(obj, f"{field}_{language}", "")
+        if text:
+            return text
+    return getattr(obj, field)
 
 
 def default_working_days() -> list[int]:
@@ -92,7 +105,30 @@ class ComplaintPolicy(models.Model):
         _("time limit for external routes"), max_length=120, blank=True
     )
     public_wording = models.TextField(_("published policy"), blank=True)
+    # The public texts in German; where one is empty the English one shows.
+    public_wording_de = models.TextField(_("published policy (German)"), blank=True)
+    external_routes_de = models.TextField(_("external routes (German)"), blank=True)
+    external_route_time_limit_de = models.CharField(
+        _("time limit for external routes (German)"), max_length=120, blank=True
+    )
+    language = models.CharField(
+        _("complainants' language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_(
+            "We write to complainants in this language unless they chose another on the "
+            "public site or wrote in another."
+        ),
+    )
     last_updated = models.DateField(_("last updated"), default=dt.date.today)
+    # Set on the neutral policy a fresh install creates by itself; cleared when a person saves
+    # the policy in the admin (complaints.checks warns until then).
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_("Created by Redress with neutral promises; nobody has reviewed it yet."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,7 +148,7 @@ class ComplaintPolicy(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | LazyText] = {}
         countries = clock.supported_countries()
         if self.country and self.country not in countries:
             errors["country"] = _("“%(code)s” is not a country the holiday calendar knows.") % {
@@ -143,6 +179,13 @@ class ComplaintPolicy(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("admin:complaints_complaintpolicy_change", args=[self.pk])
 
+    def public_text(self, field: str, language: str | None = None) -> str:
+        """Return a public text (`public_wording`, `external_routes`, ...) in `language`.
+
+        The active language by default; the English text where no German one is given.
+        """
+        return translated(self, field, language)
+
     def calendar(self) -> clock.BusinessCalendar:
         # Built once per loaded policy: the holiday tables are the expensive part.
         if getattr(self, "_calendar", None) is None:
@@ -156,7 +199,9 @@ class ComplaintPolicy(models.Model):
         return self._targets.get(kind)
 
     def refresh_from_db(self, *args, **kwargs) -> None:
-        self._calendar = self._targets = None
+        # Built again from the fresh row on their next use.
+        self.__dict__.pop("_calendar", None)
+        self.__dict__.pop("_targets", None)
         super().refresh_from_db(*args, **kwargs)
 
 
@@ -200,6 +245,9 @@ class Category(models.Model):
     """What a complaint is about; a category may have sub-types and its own policy."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_de = models.CharField(
+        _("name (German)"), max_length=120, blank=True, help_text=_("Leave empty to use the name.")
+    )
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     parent = models.ForeignKey(
         "self",
@@ -239,7 +287,12 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+        return f"{self.parent.name} › {self.name}" if self.parent is not None else self.name
+
+    @property
+    def display_name(self) -> str:
+        """Return the name in the active language."""
+        return translated(self, "name")
 
     def effective_policy(self) -> ComplaintPolicy | None:
         category: Category | None = self
@@ -367,8 +420,22 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
+    # Set by complaints.casework.run_transition: the timeline entry of the transition just run,
+    # which names the messages it causes (complaints.outbox.for_event).
+    transition_event: "ComplaintEvent"
+    # The deadline columns are a cache of the case's open Promise rows (complaints.promise_records
+    # keeps them), there for the queue's index; the promises themselves are the record, so the
+    # cache stays out of the history.
     history = HistoricalRecords(
-        verbose_name=_("historical complaint"), excluded_fields=["tracking_token", "activity_at"]
+        verbose_name=_("historical complaint"),
+        excluded_fields=[
+            "tracking_token",
+            "activity_at",
+            "next_deadline",
+            "next_deadline_kind",
+            "due_soon_at",
+            "next_update_due",
+        ],
     )
 
     class Meta:
@@ -561,7 +628,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.RESOLVED,
         target=State.INVESTIGATING,
-        conditions=[can_be_reopened],
+        conditions=[can_be_reopened],  # type: ignore[list-item]  # django-fsm types a Model
     )
     def reopen(self, *, at: dt.datetime) -> None:
         self.resolved_at = self.closed_at = None
@@ -581,6 +648,92 @@ class ReplacedTrackingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest[:12]}… ({self.replaced_at:%Y-%m-%d})"
+
+
+class Promise(models.Model):
+    """One promise a case carries: what is owed, by when, and when and how it was kept.
+
+    Computed when the step that creates it happens and stored, so a later policy change moves no
+    open case. A promise is kept when the message that keeps it is sent (an email handed to the
+    mail server, a letter marked posted) or the action that keeps it is done; a promise no longer
+    owed (the case closed, a newer one replaced it) is released, never deleted.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="promises")
+    kind = models.CharField(_("promise"), max_length=24, choices=PromiseKind.choices)
+    # The how-many-th promise of its kind on the case: updates count up, and a reopened case owes
+    # a second full response.
+    occurrence = models.PositiveSmallIntegerField(default=1)
+    aim = models.DateTimeField(_("aim"), null=True, blank=True)
+    limit = models.DateTimeField(_("limit"))
+    due_soon_at = models.DateTimeField(_("due soon from"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who owes it when it is not the case's handler (a reviewer)."),
+    )
+    kept_at = models.DateTimeField(_("kept"), null=True, blank=True)
+    kept_by = models.CharField(_("kept by"), max_length=64, blank=True)
+    released_at = models.DateTimeField(_("no longer owed"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the new date"), blank=True)
+    due_soon_alerted_at = models.DateTimeField(null=True, blank=True)
+    breach_alerted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("promise")
+        verbose_name_plural = _("promises")
+        ordering = ["limit", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "kind", "occurrence"], name="one_promise_per_occurrence"
+            )
+        ]
+        indexes = [
+            # The alert sweep: open promises whose due-soon moment came and went unalerted.
+            models.Index(
+                fields=["due_soon_at"],
+                condition=Q(
+                    kept_at__isnull=True, released_at__isnull=True, due_soon_alerted_at__isnull=True
+                ),
+                name="promise_due_soon_unalerted",
+            ),
+            # The alert sweep: open promises past their limit, unalerted.
+            models.Index(
+                fields=["limit"],
+                condition=Q(
+                    kept_at__isnull=True, released_at__isnull=True, breach_alerted_at__isnull=True
+                ),
+                name="promise_breach_unalerted",
+            ),
+            # The progress-update sweep: open updates by the moment they are written.
+            models.Index(
+                fields=["aim"],
+                condition=Q(
+                    kind=PromiseKind.PROGRESS_UPDATE, kept_at__isnull=True, released_at__isnull=True
+                ),
+                name="promise_update_due",
+            ),
+            # A case's open promises (cache refresh, the case page, the update's wording).
+            models.Index(
+                fields=["complaint", "limit"],
+                condition=Q(kept_at__isnull=True, released_at__isnull=True),
+                name="promise_open_by_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.occurrence} by {self.limit:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.kept_at is None and self.released_at is None
+
+    def kept_in_time(self) -> bool:
+        return self.kept_at is not None and self.kept_at <= self.limit
 
 
 class Message(models.Model):

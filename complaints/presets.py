@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from complaints.choices import TargetKind as K
 from complaints.clock import Unit
@@ -30,6 +30,12 @@ class Preset:
     public_wording: str = ""
     auto_escalate_on_breach: bool = False
     notes: str = ""
+    needs_review: bool = False
+    # The complainants' language, and the public texts in German (English in the fields above).
+    language: str = "en"
+    public_wording_de: str = ""
+    external_routes_de: str = ""
+    external_route_time_limit_de: str = ""
     working_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
 
 
@@ -60,11 +66,10 @@ PRESETS: list[Preset] = [
         },
         external_routes="If you are still not satisfied, you may refer your complaint to an "
         "external dispute resolution service.",
-        public_wording="We acknowledge every complaint within 24 hours (48 at the latest), give a "
-        "first response within 3 to 5 business days and aim to resolve it within 10 business "
-        "days (15 at the latest; complex cases up to 30 days). We keep you updated throughout. "
-        "If you are not satisfied with our response, reply asking for an escalation: a senior "
-        "manager reviews it within 5 to 7 business days.",
+        # Free text around the promises only: the policy page states them from the numbers.
+        public_wording="Tell us through the web form, by email or in the app. We keep you "
+        "updated throughout. If you are not satisfied with our response, reply asking for an "
+        "escalation: a senior manager who was not involved reviews it.",
         notes="The policy promises updates without an interval; the preset uses 5 business days.",
     ),
     Preset(
@@ -80,9 +85,13 @@ PRESETS: list[Preset] = [
             K.UPDATE_INTERVAL: (None, 5, BD),
         },
         external_routes="",
-        public_wording="Wir bestätigen jede Beschwerde innerhalb von 24 Stunden per E-Mail mit "
-        "einer Referenznummer und einem ersten Zeitplan, halten Sie über den Stand und das "
-        "voraussichtliche Datum auf dem Laufenden und bearbeiten sie in angemessener Zeit.",
+        language="de",
+        public_wording="We confirm every complaint by email with a reference number and a first "
+        "timeline, keep you informed of its status and the expected date, and deal with it in a "
+        "reasonable time.",
+        public_wording_de="Wir bestätigen jede Beschwerde per E-Mail mit einer Referenznummer "
+        "und einem ersten Zeitplan, halten Sie über den Stand und das voraussichtliche Datum "
+        "auf dem Laufenden und bearbeiten sie in angemessener Zeit.",
         notes="“A reasonable time” is read as 20 business days, with an update every 5.",
     ),
     Preset(
@@ -99,9 +108,9 @@ PRESETS: list[Preset] = [
             K.UPDATE_INTERVAL: (None, 2, BD),
         },
         external_routes="You may also contact the national consumer protection authority.",
-        public_wording="We acknowledge complaints within 1 business day and resolve them within "
-        "5 business days; complex cases take longer and we update you throughout. Ask for a "
-        "supervisor or manager if you are not satisfied.",
+        public_wording="Open a ticket, email us, call us or use the live chat. Complex cases "
+        "take longer and we update you throughout. Ask for a supervisor or manager if you are "
+        "not satisfied.",
         notes="“Complex longer” is read as 15 business days, “throughout” as every 2.",
     ),
     Preset(
@@ -117,9 +126,8 @@ PRESETS: list[Preset] = [
         },
         external_routes="If we cannot resolve your complaint together, you may turn to a "
         "mediator (the Geschillencommissie) or to the consumer authority (ACM ConsuWijzer).",
-        public_wording="We acknowledge your complaint within 2 business days and send a full "
-        "response within 7 business days. You may ask for a second review; its answer is our "
-        "final response.",
+        public_wording="Email us with your order number. You may ask for a second review; its "
+        "answer is our final response.",
     ),
     Preset(
         slug="e-uk-platform",
@@ -138,14 +146,59 @@ PRESETS: list[Preset] = [
         external_routes="Alternative Dispute Resolution provider; for payment disputes, the "
         "Financial Ombudsman Service (www.financial-ombudsman.org.uk).",
         external_route_time_limit="within six months of the date of our final response",
-        public_wording="We acknowledge your complaint within 24 hours with a reference and the "
-        "name of your dedicated case handler, update you every 5 days with reasons for any "
-        "delay, and resolve complex complaints within 20 business days. After our internal "
-        "escalation you may refer your complaint to an ADR provider.",
+        public_wording="Our acknowledgement gives you a reference and the name of your "
+        "dedicated case handler, and our updates give the reasons for any delay. After our "
+        "internal escalation you may refer your complaint to an ADR provider.",
         notes="Full response in 15 business days (the FCA's limit for payment services); "
         "complex cases 20.",
     ),
 ]
+
+
+# The policy a fresh install starts with (migration 0009 writes the same): promises a published
+# policy with no particular regulator would make, on a plain Monday-to-Friday UTC calendar. It is
+# marked "needs review" until a person saves it in the admin; the presets replace it while it is.
+NEUTRAL_SLUG = "standard"
+NEUTRAL = Preset(
+    slug=NEUTRAL_SLUG,
+    name="Standard complaints policy",
+    country="",
+    subdivision="",
+    time_zone="UTC",
+    targets={
+        K.ACKNOWLEDGE: (None, 2, BD),
+        K.RESOLVE: (None, 15, BD),
+        K.COMPLEX_RESOLVE: (None, 40, BD),
+        K.UPDATE_INTERVAL: (None, 5, BD),
+        K.ESCALATION_REVIEW: (None, 10, BD),
+    },
+    external_routes="",
+    public_wording="We want to put things right when we get them wrong. Tell us what happened "
+    "and what you would like us to do; we handle every complaint fairly and in confidence.",
+    notes="Neutral promises for a fresh install: review them against your published policy.",
+    needs_review=True,
+)
+
+
+def neutral_policy_ensure() -> ComplaintPolicy:
+    """Return the default policy; with none, make the neutral one the default (creating it).
+
+    A complaint is never refused for want of configuration: this runs wherever a default is
+    needed and none exists (a fresh database, or the default deleted later).
+    """
+    policy = ComplaintPolicy.objects.filter(is_default=True).first()
+    if policy is not None:
+        return policy
+    try:
+        with transaction.atomic():
+            neutral, _written = preset_load(NEUTRAL)
+            if not neutral.is_default:
+                neutral.is_default = True
+                neutral.save(update_fields=["is_default", "updated_at"])
+    except IntegrityError:
+        # A concurrent request made a default meanwhile: use that one.
+        pass
+    return ComplaintPolicy.objects.get(is_default=True)
 
 
 def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy, bool]:
@@ -158,9 +211,12 @@ def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy
     if existing is not None and not reset:
         return existing, False
     with transaction.atomic():
-        make_default = not ComplaintPolicy.objects.filter(is_default=True).exclude(
-            slug=preset.slug
-        ).exists() and (existing is None or existing.is_default or preset.slug == DEFAULT_SLUG)
+        current = ComplaintPolicy.objects.filter(is_default=True).exclude(slug=preset.slug).first()
+        # The neutral policy of a fresh install gives way while nobody has reviewed it.
+        replaceable = current is None or (current.slug == NEUTRAL_SLUG and current.needs_review)
+        make_default = replaceable and (
+            existing is None or existing.is_default or preset.slug == DEFAULT_SLUG
+        )
         if make_default:
             ComplaintPolicy.objects.filter(is_default=True).exclude(slug=preset.slug).update(
                 is_default=False
@@ -177,6 +233,11 @@ def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy
                 "external_route_time_limit": preset.external_route_time_limit,
                 "public_wording": preset.public_wording,
                 "auto_escalate_on_breach": preset.auto_escalate_on_breach,
+                "needs_review": preset.needs_review,
+                "language": preset.language,
+                "public_wording_de": preset.public_wording_de,
+                "external_routes_de": preset.external_routes_de,
+                "external_route_time_limit_de": preset.external_route_time_limit_de,
                 **({"is_default": True} if make_default else {}),
             },
         )

@@ -73,7 +73,7 @@ SPAN_FORMS = {
 
 def span(target: PolicyTarget, context: str = WITHIN) -> str:
     """Return '3 to 5 business days' or '24 hours' for a promise, inflected for its context."""
-    limit = SPAN_FORMS[context, target.unit](target.amount) % {"n": target.amount}
+    limit = SPAN_FORMS[context, Unit(target.unit)](target.amount) % {"n": target.amount}
     if target.aim is None or target.aim == target.amount:
         return limit
     return _("%(aim)d to %(limit)s") % {"aim": target.aim, "limit": limit}

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Self
 
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -14,35 +15,56 @@ class DeadlineState(models.TextChoices):
     NONE = "none", _("No deadline")
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def open(self) -> "ComplaintQuerySet":
-        return self.filter(state__in=OPEN_STATES)
+class DeadlineStateQuerySet(models.QuerySet):
+    """The deadline state of the rows of a queue: on track, due soon, overdue, or none.
 
-    def closed(self) -> "ComplaintQuerySet":
-        return self.filter(state__in=CLOSED_STATES)
+    Shared by complaints and escalations. A row carries its next deadline (`DEADLINE`) and the
+    moment it becomes due soon (`DUE_SOON`, stored by the clock when the deadline is set); a
+    subclass names them and says which rows are still open (`open_q`).
+    """
 
-    def overdue(self, now: dt.datetime) -> "ComplaintQuerySet":
-        return self.open().filter(next_deadline__lt=now)
+    DEADLINE = "next_deadline"
+    DUE_SOON = "due_soon_at"
 
-    def due_soon(self, now: dt.datetime) -> "ComplaintQuerySet":
-        return self.open().filter(due_soon_at__lte=now, next_deadline__gte=now)
+    def open_q(self) -> Q:
+        raise NotImplementedError
 
-    def on_track(self, now: dt.datetime) -> "ComplaintQuerySet":
-        return self.open().filter(Q(due_soon_at__gt=now) | Q(next_deadline__isnull=True))
+    def open(self) -> Self:
+        return self.filter(self.open_q())
 
-    def with_deadline_state(self, now: dt.datetime) -> "ComplaintQuerySet":
+    def overdue(self, now: dt.datetime) -> Self:
+        return self.open().filter(**{f"{self.DEADLINE}__lt": now})
+
+    def due_soon(self, now: dt.datetime) -> Self:
+        return self.open().filter(**{f"{self.DUE_SOON}__lte": now, f"{self.DEADLINE}__gte": now})
+
+    def on_track(self, now: dt.datetime) -> Self:
+        return self.open().filter(
+            Q(**{f"{self.DUE_SOON}__gt": now}) | Q(**{f"{self.DEADLINE}__isnull": True})
+        )
+
+    def with_deadline_state(self, now: dt.datetime) -> Self:
         """Annotate `deadline_state` (a DeadlineState value) as of `now`."""
         return self.annotate(
             deadline_state=Case(
                 When(
-                    Q(state__in=CLOSED_STATES) | Q(next_deadline__isnull=True), then=Value("none")
+                    ~self.open_q() | Q(**{f"{self.DEADLINE}__isnull": True}),
+                    then=Value(DeadlineState.NONE.value),
                 ),
-                When(next_deadline__lt=now, then=Value(DeadlineState.OVERDUE.value)),
-                When(due_soon_at__lte=now, then=Value(DeadlineState.DUE_SOON.value)),
+                When(**{f"{self.DEADLINE}__lt": now}, then=Value(DeadlineState.OVERDUE.value)),
+                When(**{f"{self.DUE_SOON}__lte": now}, then=Value(DeadlineState.DUE_SOON.value)),
                 default=Value(DeadlineState.ON_TRACK.value),
                 output_field=models.CharField(),
             )
         )
+
+
+class ComplaintQuerySet(DeadlineStateQuerySet):
+    def open_q(self) -> Q:
+        return Q(state__in=OPEN_STATES)
+
+    def closed(self) -> "ComplaintQuerySet":
+        return self.filter(state__in=CLOSED_STATES)
 
     def visible_to(self, user) -> "ComplaintQuerySet":
         """Return the cases `user` may see: all for supervisors, else their own and unassigned."""

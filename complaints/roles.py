@@ -38,8 +38,8 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("escalations", "decide_escalation"),
     ("notifications", "change_notification"),
     # inbound email: held and unreadable emails wait for a supervisor's decision.
-    ("notifications", "view_inboundemail"),
-    ("notifications", "change_inboundemail"),
+    ("inbound", "view_inboundemail"),
+    ("inbound", "change_inboundemail"),
 ]
 ROLES = {HANDLERS: HANDLER_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS}
 

@@ -10,32 +10,33 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from complaints import clock
 from complaints.choices import OPEN_STATES
-from complaints.exceptions import ComplaintError
 from complaints.models import Category, Complaint, ComplaintPolicy, Message
-from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
+from complaints.roles import HANDLERS
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-HANDLERS_GROUP = "Case handlers"
-SUPERVISORS_GROUP = "Supervisors"
+    from django.contrib.auth.models import User
 
 
 def policy_for(category: Category | None) -> ComplaintPolicy:
-    """Return the policy a complaint in `category` is handled under."""
+    """Return the policy a complaint in `category` is handled under.
+
+    With no default policy (deleted after install) the neutral one is made the default rather
+    than a complaint refused: configuration is never the complainant's problem.
+    """
     policy = category.effective_policy() if category is not None else None
     if policy is None:
         policy = ComplaintPolicy.objects.filter(is_default=True).first()
     if policy is None:
-        raise ComplaintError("No default complaint policy is configured.")
+        from complaints.presets import neutral_policy_ensure
+
+        policy = neutral_policy_ensure()
     return policy
 
 
-def least_loaded_handler(category: Category | None) -> AbstractBaseUser | None:
+def least_loaded_handler(category: Category | None) -> User | None:
     """Return the active handler of the category's team with the fewest open cases."""
-    users = get_user_model().objects.filter(is_active=True, groups__name=HANDLERS_GROUP)
+    users = get_user_model().objects.filter(is_active=True, groups__name=HANDLERS)
     team = category.handlers.all() if category is not None else None
     if team is None or not team.exists():
         parent = category.parent if category is not None else None
@@ -51,18 +52,6 @@ def least_loaded_handler(category: Category | None) -> AbstractBaseUser | None:
         .order_by("open_cases", "pk")
         .first()
     )
-
-
-def open_review_deadline(complaint: Complaint) -> clock.Deadline | None:
-    """Return the review deadline of the case's undecided escalation, if it has one."""
-    escalation = (
-        complaint.escalations.filter(state__in=ESCALATION_OPEN_STATES)
-        .only("review_aim", "review_by")
-        .first()
-    )
-    if escalation is None or escalation.review_by is None:
-        return None
-    return clock.Deadline(limit=escalation.review_by, aim=escalation.review_aim)
 
 
 # Search: PostgreSQL full-text search over the case's own text and its messages, each on a GIN

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, references, selectors
+from complaints import casework, clock, deadlines, outbox, references, reviews, selectors, tasks
+from complaints import promise_records as promises
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
-from complaints.choices import ActorKind, Channel, DeadlineKind, State
+from complaints.choices import ActorKind, Channel, DeadlineKind, PromiseKind, State
 from complaints.exceptions import ComplaintError, NotPermitted, TransitionRefused
 from complaints.models import (
     Category,
@@ -25,10 +26,8 @@ from complaints.models import (
     Message,
     ReplacedTrackingLink,
 )
-from escalations.models import Escalation
-from escalations.querysets import OPEN_STATES as ESCALATION_OPEN_STATES
 from notifications.models import Notification
-from notifications.services import complaint_submitted, notification_enqueue
+from notifications.services import LetterNotPostable, notification_mark_posted, publish
 
 REFERENCE_ATTEMPTS = 8
 
@@ -42,7 +41,7 @@ def complaint_submit(
     complainant_phone: str = "",
     complainant_address: str = "",
     account_identifier: str = "",
-    language: str = "en",
+    language: str = "",
     category: Category | None = None,
     product_or_service: str = "",
     incident_at: dt.datetime | None = None,
@@ -54,6 +53,8 @@ def complaint_submit(
 ) -> Complaint:
     """Record a new complaint with its reference, tracking token and deadlines.
 
+    `language` is the one the complainant chose; empty, the policy's language is theirs.
+
     `received_at` is when it reached the organisation: a handler logging a letter or a call
     enters it, and the clock runs from then, not from when it was typed in.
     """
@@ -61,6 +62,7 @@ def complaint_submit(
     received_at = received_at or now
     if received_at > now:
         raise ComplaintError(_("A complaint cannot be received in the future."))
+    policy = policy or selectors.policy_for(category)
     complaint = Complaint(
         channel=channel,
         complainant_name=complainant_name,
@@ -68,7 +70,8 @@ def complaint_submit(
         complainant_phone=complainant_phone,
         complainant_address=complainant_address,
         account_identifier=account_identifier,
-        language=language,
+        # Where the complainant chose no language, the policy's (policy B writes in German).
+        language=language or policy.language,
         category=category,
         product_or_service=product_or_service,
         incident_at=incident_at,
@@ -76,16 +79,18 @@ def complaint_submit(
         earlier_contact=earlier_contact,
         desired_outcome=desired_outcome,
         received_at=received_at,
-        policy=policy or selectors.policy_for(category),
+        policy=policy,
     )
     deadlines.set_on_receipt(complaint)
+    owed = promises.promises_on_receipt(complaint)
     with transaction.atomic():
         _insert_with_fresh_reference(complaint)
+        promises.promises_save(complaint, owed)
         casework.record_event(
-            complaint, "received", actor, from_state="", note=Channel(channel).label
+            complaint, "received", actor, from_state="", note=str(Channel(channel).label)
         )
         # A task acknowledges it once this commits; the sweep does if the broker is down.
-        complaint_submitted(complaint=complaint)
+        transaction.on_commit(lambda: publish(tasks.acknowledge_complaint, [complaint.pk]))
     return complaint
 
 
@@ -113,13 +118,15 @@ def complaint_acknowledge(*, complaint: Complaint, actor: Actor = SYSTEM) -> Com
         if case.handler_id is None and settings.REDRESS_AUTO_ASSIGN:
             case.handler = selectors.least_loaded_handler(case.category)
         case.acknowledge(at=clock.now())
-        deadlines.schedule_next_update(case, after=case.acknowledged_at)
-        deadlines.refresh_next(case)
 
-    case = casework.run_transition(complaint, "acknowledge", actor, change)
-    casework.notify_complainant(case, Notification.Kind.ACKNOWLEDGEMENT)
-    if case.handler_id:
-        _notify_staff_assigned(case)
+    with transaction.atomic():
+        case = casework.run_transition(complaint, "acknowledge", actor, change)
+        event = case.transition_event
+        outbox.notify_complainant(
+            case, Notification.Kind.ACKNOWLEDGEMENT, occurrence=outbox.for_event(event)
+        )
+        if case.handler_id:
+            _notify_staff_assigned(case, event)
     return case
 
 
@@ -143,23 +150,24 @@ def complaint_request_information(*, complaint: Complaint, actor: Actor, body: s
         case.request_information(at=now)
         _mark_contact(case, now)
 
-    case = casework.run_transition(
-        complaint, "request_information", actor, change, note=body, public=True
-    )
-    message = Message.objects.create(
-        complaint=case,
-        direction=Message.Direction.TO_COMPLAINANT,
-        author=actor.user,
-        body=body,
-        is_information_request=True,
-    )
-    casework.notify_complainant(
-        case,
-        Notification.Kind.INFORMATION_REQUEST,
-        key=f"message:{message.pk}",
-        context={"message_id": message.pk},
-    )
-    return case
+    with transaction.atomic():
+        case = casework.run_transition(
+            complaint, "request_information", actor, change, note=body, public=True
+        )
+        message = Message.objects.create(
+            complaint=case,
+            direction=Message.Direction.TO_COMPLAINANT,
+            author=actor.user,
+            body=body,
+            is_information_request=True,
+        )
+        outbox.notify_complainant(
+            case,
+            Notification.Kind.INFORMATION_REQUEST,
+            occurrence=outbox.for_record("message", message.pk),
+            context={"message_id": message.pk},
+        )
+        return case
 
 
 def complaint_record_customer_reply(
@@ -204,16 +212,15 @@ def complaint_send_message(*, complaint: Complaint, actor: Actor, body: str) -> 
             )
         before = casework.snapshot(case)
         _mark_contact(case, clock.now())
-        deadlines.refresh_next(case, review=selectors.open_review_deadline(case))
         casework.save_changes(case, before)
         message = Message.objects.create(
             complaint=case, direction=Message.Direction.TO_COMPLAINANT, author=actor.user, body=body
         )
         casework.record_event(case, "message_sent", actor, from_state=case.state)
-        casework.notify_complainant(
+        outbox.notify_complainant(
             case,
             Notification.Kind.MESSAGE,
-            key=f"message:{message.pk}",
+            occurrence=outbox.for_record("message", message.pk),
             context={"message_id": message.pk},
         )
     return message
@@ -270,8 +277,13 @@ def complaint_respond(
         _mark_contact(case, now)
         deadlines.set_after_response(case)
 
-    case = casework.run_transition(complaint, "respond", actor, change)
-    casework.notify_complainant(case, Notification.Kind.RESPONSE)
+    with transaction.atomic():
+        case = casework.run_transition(complaint, "respond", actor, change)
+        outbox.notify_complainant(
+            case, Notification.Kind.RESPONSE, occurrence=outbox.for_event(case.transition_event)
+        )
+        # The case now waits on the complainant: no more progress updates are owed.
+        promises.promises_release(case, at=clock.now(), kinds=[PromiseKind.PROGRESS_UPDATE])
     return case
 
 
@@ -282,25 +294,26 @@ def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> 
         case.resolve(at=clock.now())
         deadlines.set_after_resolution(case)
 
-    case = casework.run_transition(complaint, "resolve", actor, change, note=note)
-    casework.notify_complainant(case, Notification.Kind.RESOLVED)
+    with transaction.atomic():
+        case = casework.run_transition(complaint, "resolve", actor, change, note=note)
+        outbox.notify_complainant(
+            case, Notification.Kind.RESOLVED, occurrence=outbox.for_event(case.transition_event)
+        )
+        promises.promises_release(case, at=clock.now())
     return case
 
 
 def complaint_withdraw(*, complaint: Complaint, actor: Actor, reason: str = "") -> Complaint:
     def change(case: Complaint) -> None:
         case.withdraw(at=clock.now())
-        case.next_update_due = None
-        deadlines.refresh_next(case)
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
-        for escalation in Escalation.objects.select_for_update().filter(
-            complaint=case, state__in=ESCALATION_OPEN_STATES
-        ):
-            escalation.withdraw()
-            escalation.save(update_fields=["state"])
-        casework.notify_complainant(case, Notification.Kind.WITHDRAWN)
+        reviews.end_on_withdrawal(case)
+        outbox.notify_complainant(
+            case, Notification.Kind.WITHDRAWN, occurrence=outbox.for_event(case.transition_event)
+        )
+        promises.promises_release(case, at=clock.now())
     return case
 
 
@@ -314,12 +327,17 @@ def complaint_reopen(*, complaint: Complaint, actor: Actor, reason: str) -> Comp
                 _("Complaint %(reference)s can no longer be reopened: the policy's window closed.")
                 % {"reference": case}
             )
-        now = clock.now()
-        case.reopen(at=now)
-        deadlines.schedule_next_update(case, after=now)
-        deadlines.refresh_next(case)
+        case.reopen(at=clock.now())
 
-    return casework.run_transition(complaint, "reopen", actor, change, note=reason)
+    with transaction.atomic():
+        case = casework.run_transition(complaint, "reopen", actor, change, note=reason)
+        # A reopened case is owed a new full response, counted from the reopening.
+        now = case.transition_event.created_at
+        promises.promise_make(
+            case, PromiseKind.FULL_RESPONSE, promises.full_response_deadline(case, now), at=now
+        )
+        promises.promises_resume_updates(case, at=now)
+    return case
 
 
 def complaint_extend_deadline(
@@ -344,10 +362,12 @@ def complaint_mark_complex(*, complaint: Complaint, actor: Actor, reason: str) -
             raise ComplaintError(
                 _("Complaint %(reference)s is already complex.") % {"reference": case}
             )
+        # The snapshot before the flag: _extend saves what changed since, the flag included.
+        before = casework.snapshot(case)
         case.is_complex = True
         longer = deadlines.complex_resolve_by(case)
         if longer is not None and (case.resolve_by is None or longer.limit > case.resolve_by):
-            _extend(case, actor, longer.limit, reason, aim=longer.aim)
+            _extend(case, actor, longer.limit, reason, aim=longer.aim, before=before)
         else:
             case.save(update_fields=["is_complex", "updated_at"])
             casework.record_event(
@@ -362,6 +382,7 @@ def _extend(
     resolve_by: dt.datetime,
     reason: str,
     aim: dt.datetime | None = None,
+    before: dict | None = None,
 ) -> None:
     if not case.is_open or case.responded_at is not None:
         raise ComplaintError(
@@ -370,7 +391,7 @@ def _extend(
         )
     if case.resolve_by is not None and resolve_by <= case.resolve_by:
         raise ComplaintError(_("The new date must be later than the current one."))
-    before = casework.snapshot(case)
+    before = before or casework.snapshot(case)
     extension = DeadlineExtension.objects.create(
         complaint=case,
         deadline=DeadlineKind.RESOLVE,
@@ -382,13 +403,18 @@ def _extend(
     )
     case.resolve_by, case.resolve_aim = resolve_by, aim
     _mark_contact(case, extension.created_at)
-    deadlines.refresh_next(case)
     casework.save_changes(case, before)
+    promises.promise_extend(
+        case,
+        PromiseKind.FULL_RESPONSE,
+        clock.Deadline(limit=resolve_by, aim=aim),
+        reason=reason,
+    )
     casework.record_event(case, "deadline_extended", actor, from_state=case.state, note=reason)
-    casework.notify_complainant(
+    outbox.notify_complainant(
         case,
         Notification.Kind.DEADLINE_EXTENDED,
-        key=f"extension:{extension.pk}",
+        occurrence=outbox.for_record("extension", extension.pk),
         context={"extension_id": extension.pk},
     )
 
@@ -404,11 +430,11 @@ def complaint_assign(*, complaint: Complaint, actor: Actor, handler) -> Complain
         case.handler = handler
         casework.save_changes(case, before)
         name = str(Actor.staff(handler)) if handler else _("nobody")
-        casework.record_event(
+        event = casework.record_event(
             case, "assigned", actor, from_state=case.state, note=name, public=False
         )
         if handler is not None and handler != actor.user:
-            _notify_staff_assigned(case)
+            _notify_staff_assigned(case, event)
     return case
 
 
@@ -421,10 +447,36 @@ def complaint_rotate_token(*, complaint: Complaint, actor: Actor) -> Complaint:
         )
         case.tracking_token = secrets.token_urlsafe(32)
         case.save(update_fields=["tracking_token", "updated_at"])
-        casework.record_event(
+        case.transition_event = casework.record_event(
             case, "tracking_link_replaced", actor, from_state=case.state, public=False
         )
     return case
+
+
+def complaint_letter_mark_posted(
+    *, notification: Notification, actor: Actor, posted_at: dt.datetime | None = None
+) -> Notification:
+    """Record that `actor` posted a letter on the case (now, or at `posted_at`), once."""
+    _require_staff(actor)
+    if actor.user is None or not actor.user.has_perm("complaints.work_complaint"):
+        raise NotPermitted(_("Only staff who work cases mark letters posted."))
+    with transaction.atomic():
+        try:
+            notification = notification_mark_posted(
+                notification=notification, posted_at=posted_at or clock.now(), user=actor.user
+            )
+        except LetterNotPostable as refusal:
+            raise ComplaintError(str(refusal)) from refusal
+        case = notification.complaint
+        casework.record_event(
+            case,
+            "letter_posted",
+            actor,
+            from_state=case.state,
+            note=str(notification.get_kind_display()),
+            public=False,
+        )
+    return notification
 
 
 def token_digest(token: str) -> str:
@@ -434,20 +486,11 @@ def token_digest(token: str) -> str:
 def _mark_contact(case: Complaint, at: dt.datetime) -> None:
     case.last_contact_at = at
     case.first_responded_at = case.first_responded_at or (at if case.acknowledged_at else None)
-    deadlines.schedule_next_update(case, after=at)
 
 
-def _notify_staff_assigned(case: Complaint) -> None:
-    handler = case.handler
-    if handler is None or not handler.email:
-        return
-    notification_enqueue(
-        complaint=case,
-        kind=Notification.Kind.STAFF_ASSIGNED,
-        recipient=handler.email,
-        recipient_user=handler,
-        language=settings.LANGUAGE_CODE,
-        dedupe_key=f"{case.pk}:{Notification.Kind.STAFF_ASSIGNED}:{handler.pk}:{clock.now():%Y%m%d%H%M%S%f}",
+def _notify_staff_assigned(case: Complaint, event) -> None:
+    outbox.notify_staff(
+        case, Notification.Kind.STAFF_ASSIGNED, [case.handler], occurrence=outbox.for_event(event)
     )
 
 
@@ -468,8 +511,10 @@ def complaint_send_tracking_link(*, complaint: Complaint) -> Complaint:
     """Replace the tracking link and email the new one (asked for on the lookup page)."""
     with transaction.atomic():
         case = complaint_rotate_token(complaint=complaint, actor=COMPLAINANT)
-        casework.notify_complainant(
-            case, Notification.Kind.TRACKING_LINK, key=f"{clock.now():%Y%m%d%H%M%S%f}"
+        outbox.notify_complainant(
+            case,
+            Notification.Kind.TRACKING_LINK,
+            occurrence=outbox.for_event(case.transition_event),
         )
     return case
 

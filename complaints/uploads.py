@@ -88,12 +88,16 @@ def clean_name(name: str) -> str:
 
 def check_upload(upload: UploadedFile) -> CheckedFile:
     """Return the checked file, or raise ValidationError naming it and what is wrong."""
-    name = clean_name(upload.name)
+    name = clean_name(upload.name or "")
     limit = settings.REDRESS_UPLOAD_MAX_FILE_BYTES
-    if upload.size > limit:
+    if (upload.size or 0) > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s; a file may be at most %(limit)s.")
-            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size or 0),
+                "limit": filesizeformat(limit),
+            }
         )
     upload.seek(0)
     data = upload.read()
@@ -157,7 +161,7 @@ def _image_type(data: bytes) -> str | None:
             image.verify()
     except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken or hostile file.
         return None
-    return PILLOW_FORMATS.get(kind)
+    return PILLOW_FORMATS.get(kind) if kind else None
 
 
 def _as_text(data: bytes) -> str | None:

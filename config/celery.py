@@ -19,20 +19,20 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.dispatch_pending",
         "schedule": 1 * MINUTE,
     },
-    "notifications-acknowledge-received": {
-        "task": "notifications.tasks.acknowledge_received",
+    "complaints-acknowledge-received": {
+        "task": "complaints.tasks.acknowledge_received",
         "schedule": 1 * MINUTE,
     },
-    "notifications-progress-updates": {
-        "task": "notifications.tasks.send_progress_updates",
+    "complaints-progress-updates": {
+        "task": "complaints.tasks.send_progress_updates",
         "schedule": 5 * MINUTE,
     },
-    "notifications-deadline-alerts": {
-        "task": "notifications.tasks.send_deadline_alerts",
+    "complaints-promise-alerts": {
+        "task": "complaints.tasks.send_promise_alerts",
         "schedule": 5 * MINUTE,
     },
-    "notifications-auto-resolve": {
-        "task": "notifications.tasks.auto_resolve_responses",
+    "complaints-auto-resolve": {
+        "task": "complaints.tasks.auto_resolve_responses",
         "schedule": 15 * MINUTE,
     },
     # The staff's daily digest of the complainants' activity, for those who chose it.
@@ -41,8 +41,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
     },
     # Inbound email: complaints and replies from the IMAP mailbox (off without REDRESS_IMAP_URL).
-    "notifications-poll-inbound-mail": {
-        "task": "notifications.tasks.poll_inbound_mail",
+    "inbound-poll-mail": {
+        "task": "inbound.tasks.poll_inbound_mail",
         "schedule": 1 * MINUTE,
     },
     "escalations-auto-escalate-breached": {
@@ -50,8 +50,13 @@ app.conf.beat_schedule = {
         "schedule": 15 * MINUTE,
     },
     # Each run anonymises one batch of closed cases past the policy's retention period.
-    "anonymise-due-complaints": {
-        "task": "reports.tasks.anonymise_due_complaints",
+    "complaints-anonymise-due": {
+        "task": "complaints.tasks.anonymise_due_complaints",
+        "schedule": 60 * MINUTE,
+    },
+    # Each run blanks one batch of inbound mail that belongs to no case, past its own period.
+    "inbound-purge-unlinked": {
+        "task": "inbound.tasks.purge_unlinked_inbound_mail",
         "schedule": 60 * MINUTE,
     },
 }

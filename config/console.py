@@ -71,13 +71,13 @@ def _page(title, icon: str, url_name: str, permission) -> dict:
     }
 
 
-# "Letters to post" joins the tasks once letters for complainants without email exist.
 NAVIGATION = [
     {
         "title": _("Cases"),
         "items": [
             _task(_("My cases"), "inbox", "handler=mine&state=open"),
             _task(_("Needs a reply"), "mark_email_unread", "activity=new"),
+            _task(_("Letters to post"), "local_post_office", "letters=to_post"),
             _task(_("Overdue"), "alarm", "deadline=overdue"),
             _task(_("Unassigned"), "person_off", "handler=unassigned&state=open"),
             _task(_("All open cases"), "list", "state=open"),
@@ -137,8 +137,8 @@ NAVIGATION = [
             _page(
                 _("Inbound email"),
                 "move_to_inbox",
-                "admin:notifications_inboundemail_changelist",
-                may("notifications.view_inboundemail"),
+                "admin:inbound_inboundemail_changelist",
+                may("inbound.view_inboundemail"),
             ),
             _page(_("Staff"), "group", "admin:auth_user_changelist", may("auth.view_user")),
             _page(_("Groups"), "groups", "admin:auth_group_changelist", may("auth.view_group")),

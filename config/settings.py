@@ -5,6 +5,7 @@ SQLite under var/, a filesystem Celery broker and emails written to var/mail/.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.templatetags.static import static
@@ -39,7 +40,10 @@ INSTALLED_APPS = [
     "complaints",
     "escalations",
     "notifications",
+    "inbound",
+    "publicsite",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -51,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "complaints.views.TrackingLinkGoneMiddleware",
+    "publicsite.views.TrackingLinkGoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -60,7 +64,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -144,9 +148,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: a broker that needs no server unless CELERY_BROKER_URL (redis://...) is set.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
+if CELERY_BROKER_URL.startswith("filesystem:"):
     # The transport ignores the host; naming one spares kombu's "No hostname was supplied".
     CELERY_BROKER_URL = "filesystem://localhost/"
+    # Every folder of the transport under var/, the control folder (its exchange tables)
+    # included: kombu's default for each is a folder relative to the working directory.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
@@ -195,6 +201,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint (letters) logs each step of every PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Reverting a complaint from its history would bypass the state machine.
@@ -249,7 +257,7 @@ REDRESS_FORM_FIELDS = {
     "desired_outcome": "optional",
     "files": "optional",
 }
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("complaints.context_processors.organisation")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["complaints.context_processors.organisation"]
 # Notifications (the outbox): retries with exponential backoff, then "delivery failed".
 REDRESS_NOTIFICATION_MAX_ATTEMPTS = env.int("REDRESS_NOTIFICATION_MAX_ATTEMPTS", default=6)
 REDRESS_NOTIFICATION_RETRY_SECONDS = env.int("REDRESS_NOTIFICATION_RETRY_SECONDS", default=60)

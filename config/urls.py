@@ -3,8 +3,6 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from notifications.inbound.webhook import inbound_webhook
-
 
 class FaviconView(RedirectView):
     permanent = True
@@ -18,7 +16,6 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", FaviconView.as_view()),
     path("i18n/", include("django.conf.urls.i18n")),
-    # inbound email pushed by a provider (django-anymail), when a webhook secret is set
-    path("inbound/<slug:esp>/", inbound_webhook, name="inbound_webhook"),
-    path("", include("complaints.urls")),
+    path("inbound/", include("inbound.urls")),
+    path("", include("publicsite.urls")),
 ]

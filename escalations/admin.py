@@ -1,8 +1,14 @@
-"""The supervisors' escalation queue: by review deadline, with assignment and decision pages."""
+"""The supervisors' escalation queue: by review deadline, with assignment and decision pages.
+
+It also extends the handlers' console, which lives in complaints and may not import this app:
+the case page's "Escalate" action and the queue's "escalated" filter are registered here.
+"""
+
+from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import date as date_format
@@ -10,6 +16,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -18,16 +25,45 @@ from unfold.admin import ModelAdmin
 
 from complaints import clock
 from complaints.actors import Actor
+from complaints.admin import case_actions
+from complaints.admin import filters as queue_filters
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.admin.theme import themed
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
+from complaints.outbox import complainant_channel
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
-from escalations.forms import DecisionForm, ReviewerForm
-from escalations.models import OPEN_STATES, Escalation
+from escalations.choices import OPEN_STATES
+from escalations.forms import DecisionForm, EscalationRequestForm, ReviewerForm
+from escalations.models import Escalation
+from notifications.models import Notification
 
 DECIDE_PERMISSION = "escalations.decide_escalation"
+
+
+class EscalatedFilter(queue_filters.YesNoFilter):
+    """The handlers' queue: cases that were escalated (at any time)."""
+
+    title = _("escalated")
+    parameter_name = "escalated"
+
+    def subquery(self) -> Exists:
+        return Exists(Escalation.objects.filter(complaint=OuterRef("pk")))
+
+
+case_actions.action_register(
+    case_actions.CaseAction(
+        "escalate",
+        _("Escalate"),
+        services.escalation_request,
+        _("Complaint %(reference)s escalated for a senior review."),
+        form_class=EscalationRequestForm,
+        permission="escalations.add_escalation",
+    ),
+    after="resolve",
+)
+queue_filters.filter_register(EscalatedFilter, before=queue_filters.DeliveryFailedFilter)
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -65,26 +101,8 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset.open()
 
 
-class DeadlineFilter(admin.SimpleListFilter):
+class DeadlineFilter(queue_filters.DeadlineStateFilter):
     title = _("review deadline")
-    parameter_name = "deadline"
-
-    def lookups(self, request, model_admin):
-        return [
-            (DeadlineState.OVERDUE, DeadlineState.OVERDUE.label),
-            (DeadlineState.DUE_SOON, DeadlineState.DUE_SOON.label),
-            (DeadlineState.ON_TRACK, DeadlineState.ON_TRACK.label),
-        ]
-
-    def queryset(self, request, queryset):
-        value, now = self.value(), clock.now()
-        if value == DeadlineState.OVERDUE:
-            return queryset.overdue(now)
-        if value == DeadlineState.DUE_SOON:
-            return queryset.due_soon(now)
-        if value == DeadlineState.ON_TRACK:
-            return queryset.on_track(now)
-        return queryset
 
 
 @admin.register(Escalation)
@@ -157,7 +175,7 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=_("review deadline"), ordering="review_by")
     def deadline(self, escalation: Escalation) -> str:
-        state = DeadlineState(escalation.deadline_state)
+        state = DeadlineState(escalation.deadline_state)  # type: ignore[attr-defined]
         when = (
             localtime(escalation.review_by).strftime("%d %b %H:%M") if escalation.review_by else ""
         )
@@ -169,7 +187,7 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         )
 
     @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
-    def reviewer_name(self, escalation: Escalation) -> str:
+    def reviewer_name(self, escalation: Escalation) -> str | Promise:
         if escalation.reviewer is None:
             return _("Unassigned")
         return str(Actor.staff(escalation.reviewer))
@@ -242,9 +260,19 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
             except ComplaintError as exc:
                 form.add_error(None, str(exc))
             else:
+                by_letter = complainant_channel(escalation.complaint) == Notification.Channel.LETTER
                 self.message_user(
                     request,
-                    _("Complaint %(reference)s is decided; the final response is on its way.")
+                    (
+                        _(
+                            "Complaint %(reference)s is decided; the final response is a letter "
+                            "to post (see Letters on the case): nothing was emailed."
+                        )
+                        if by_letter
+                        else _(
+                            "Complaint %(reference)s is decided; the final response is on its way."
+                        )
+                    )
                     % {"reference": escalation.complaint},
                     messages.SUCCESS,
                 )
@@ -305,7 +333,7 @@ def _when(moment) -> str:
     return date_format(localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
-def _case_rows(escalation: Escalation, complaint) -> list[tuple[str, str]]:
+def _case_rows(escalation: Escalation, complaint) -> list[tuple[Any, Any]]:
     reviewer = escalation.reviewer
     rows = [
         (_("State"), complaint.get_state_display()),
@@ -322,7 +350,7 @@ def _case_rows(escalation: Escalation, complaint) -> list[tuple[str, str]]:
     return rows
 
 
-def _response_rows(complaint, remedies: list[str]) -> list[tuple[str, str]]:
+def _response_rows(complaint, remedies: list[str]) -> list[tuple[Any, Any]]:
     amount = complaint.redress_amount
     policy = complaint.policy
     return [

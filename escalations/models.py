@@ -6,22 +6,16 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from complaints.choices import ActorKind
-from escalations.querysets import OPEN_STATES, EscalationQuerySet
+from escalations import choices
+from escalations.choices import OPEN_STATES
+from escalations.querysets import EscalationQuerySet
 
 
 class Escalation(ConcurrentTransitionMixin, models.Model):
     """A complainant's or staff member's request for an independent review of a case."""
 
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        UNDER_REVIEW = "under_review", _("Under review")
-        DECIDED = "decided", _("Decided")
-        WITHDRAWN = "withdrawn", _("Withdrawn with the complaint")
-
-    class Decision(models.TextChoices):
-        UPHELD = "upheld", _("Original response upheld")
-        CHANGED = "changed", _("Response changed")
-        PARTLY_CHANGED = "partly_changed", _("Response partly changed")
+    State = choices.State
+    Decision = choices.Decision
 
     complaint = models.ForeignKey(
         "complaints.Complaint", on_delete=models.CASCADE, related_name="escalations"
@@ -56,6 +50,12 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
     )
     reasoning = models.TextField(_("reasoning"), blank=True)
     final_response = models.TextField(_("final response"), blank=True)
+    # The policy's external routes as they stood when the decision was made: the final
+    # response names these, whatever the policy says later.
+    external_routes = models.TextField(_("external routes"), blank=True, editable=False)
+    external_route_time_limit = models.CharField(
+        _("time limit for external routes"), max_length=120, blank=True, editable=False
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -123,6 +123,9 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
         self.final_response = final_response
         self.revised_remedies = list(revised_remedies)
         self.revised_redress_amount = revised_redress_amount
+        policy, language = self.complaint.policy, self.complaint.language
+        self.external_routes = policy.public_text("external_routes", language)
+        self.external_route_time_limit = policy.public_text("external_route_time_limit", language)
 
     @transition(field=state, source=[State.REQUESTED, State.UNDER_REVIEW], target=State.WITHDRAWN)
     def withdraw(self) -> None:

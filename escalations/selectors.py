@@ -1,4 +1,4 @@
-"""Reads about escalations: who was involved in a case, and who may review it."""
+"""Reads about escalations: who was involved in a case, who may review it, and by when."""
 
 from __future__ import annotations
 

@@ -9,31 +9,47 @@ decided by any supervisor, who then becomes its reviewer. Either way the decider
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines
-from complaints.actors import SYSTEM, Actor
-from complaints.choices import DeadlineKind, Remedy, State, TargetKind
+from complaints import casework, clock, deadlines, outbox
+from complaints import promise_records as promises
+from complaints.actors import Actor
+from complaints.choices import PromiseKind, Remedy, State, TargetKind
 from complaints.exceptions import ComplaintError, NotPermitted
 from complaints.models import Complaint
 from escalations import selectors
+from escalations.choices import OPEN_STATES
 from escalations.models import Escalation
 from notifications.models import Notification
 from notifications.preferences import wants_email
-from notifications.services import notification_enqueue
+from notifications.services import notifications_enqueue
 
 REVIEW_ASSIGNED = Notification.Kind.STAFF_REVIEW_ASSIGNED
 
 logger = logging.getLogger(__name__)
 
-AUTO_ESCALATE_BATCH = 200
+# What deciding an escalation changes (Escalation.decide).
+DECISION_FIELDS = [
+    "state",
+    "decided_at",
+    "decided_by",
+    "reviewer",
+    "decision",
+    "reasoning",
+    "final_response",
+    "revised_remedies",
+    "revised_redress_amount",
+    "external_routes",
+    "external_route_time_limit",
+]
+# Retention: what an escalation holds about the complainant.
+PERSONAL_FIELDS = ["grounds", "desired_outcome", "reasoning", "final_response"]
 
 
 def escalation_request(
@@ -69,12 +85,14 @@ def escalation_request(
 
         def change(locked: Complaint) -> None:
             locked.escalate(at=now)
-            locked.next_update_due = clock.moment_after(
-                locked.policy, TargetKind.UPDATE_INTERVAL, now
-            )
-            deadlines.refresh_next(locked, review=review)
 
         case = casework.run_transition(case, "escalate", actor, change, note=grounds)
+        # The review replaces the responses still owed; updates go on while it runs.
+        promises.promises_release(
+            case, at=now, kinds=[PromiseKind.FIRST_RESPONSE, PromiseKind.FULL_RESPONSE]
+        )
+        review_promise = promises.promise_make(case, PromiseKind.REVIEW, review, at=now)
+        promises.promises_resume_updates(case, at=now)
         escalation = Escalation.objects.create(
             complaint=case,
             requested_by=actor.kind,
@@ -84,14 +102,12 @@ def escalation_request(
             desired_outcome=desired_outcome,
             review_aim=review and review.aim,
             review_by=review and review.limit,
-            # While escalated the review is the case's only deadline, so the case's due-soon
-            # moment, worked out by refresh_next, is the review's.
-            due_soon_at=case.due_soon_at if review else None,
+            due_soon_at=review_promise.due_soon_at if review_promise else None,
         )
-        casework.notify_complainant(
+        outbox.notify_complainant(
             case,
             Notification.Kind.ESCALATION_RECEIVED,
-            key=str(escalation.pk),
+            occurrence=outbox.for_event(case.transition_event),
             context={
                 "escalation_id": escalation.pk,
                 "requested_by": actor.kind,
@@ -108,8 +124,9 @@ def escalation_assign_reviewer(*, escalation: Escalation, actor: Actor, reviewer
         locked = _lock(escalation)
         _require_independent(locked, reviewer)
         locked.start_review(at=clock.now(), reviewer=reviewer)
-        locked.save()
-        casework.record_event(
+        locked.save(update_fields=["state", "reviewer", "review_started_at"])
+        promises.promise_set_owner(locked.complaint, PromiseKind.REVIEW, reviewer)
+        event = casework.record_event(
             locked.complaint,
             "escalation_reviewer_assigned",
             actor,
@@ -118,16 +135,17 @@ def escalation_assign_reviewer(*, escalation: Escalation, actor: Actor, reviewer
             public=False,
         )
         if reviewer.email and reviewer != actor.user and wants_email(reviewer, REVIEW_ASSIGNED):
-            notification_enqueue(
-                complaint=locked.complaint,
-                kind=REVIEW_ASSIGNED,
-                recipient=reviewer.email,
-                recipient_user=reviewer,
-                language=settings.LANGUAGE_CODE,
-                dedupe_key=f"{locked.complaint_id}:{REVIEW_ASSIGNED}:{locked.pk}:{reviewer.pk}",
-                context={
-                    "deadline_at": locked.review_by.isoformat() if locked.review_by else "",
-                },
+            review_by = locked.review_by
+            notifications_enqueue(
+                [
+                    outbox.to_staff(
+                        locked.complaint,
+                        REVIEW_ASSIGNED,
+                        reviewer,
+                        occurrence=outbox.for_event(event),
+                        context={"deadline_at": review_by.isoformat() if review_by else ""},
+                    )
+                ]
             )
     return locked
 
@@ -162,7 +180,7 @@ def escalation_decide(
             revised_remedies=revised_remedies,
             revised_redress_amount=revised_redress_amount,
         )
-        locked.save()
+        locked.save(update_fields=DECISION_FIELDS)
 
         def change(case: Complaint) -> None:
             case.close_escalation(at=now)
@@ -176,12 +194,13 @@ def escalation_decide(
         case = casework.run_transition(
             locked.complaint, "close_escalation", actor, change, note=locked.get_decision_display()
         )
-        casework.notify_complainant(
+        outbox.notify_complainant(
             case,
             Notification.Kind.FINAL_RESPONSE,
-            key=str(locked.pk),
+            occurrence=outbox.for_event(case.transition_event),
             context=final_response_context(locked, case),
         )
+        promises.promises_release(case, at=now)
     return locked
 
 
@@ -194,7 +213,6 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
     with translation.override(case.language):
         decision_label = str(escalation.get_decision_display())
         remedy_labels = [str(Remedy(value).label) for value in case.remedies]
-    policy = case.policy
     return {
         "escalation_id": escalation.pk,
         "language": case.language,
@@ -207,64 +225,42 @@ def final_response_context(escalation: Escalation, case: Complaint) -> dict:
         "remedy_labels": remedy_labels,
         "redress_amount": None if case.redress_amount is None else str(case.redress_amount),
         "redress_currency": case.redress_currency,
-        "external_routes": policy.external_routes,
-        "external_route_time_limit": policy.external_route_time_limit,
-        "decided_at": escalation.decided_at.isoformat(),
+        "external_routes": escalation.external_routes,
+        "external_route_time_limit": escalation.external_route_time_limit,
+        "decided_at": escalation.decided_at.isoformat() if escalation.decided_at else None,
     }
 
 
-def escalations_auto_escalate_breached(now: dt.datetime) -> int:
-    """Escalate open cases whose full-response deadline passed, where the policy says so.
+def escalations_end_on_withdrawal(*, complaint: Complaint) -> int:
+    """End the case's open review undecided: its complaint was withdrawn; return how many.
 
-    Return how many were escalated. Each case is claimed in its own transaction: on PostgreSQL
-    with SKIP LOCKED, so a second worker passes over it; elsewhere the transition itself is the
-    claim, and the slower worker is told the case changed and moves on.
+    Called by complaints.services.complaint_withdraw through complaints.reviews (registered in
+    EscalationsConfig.ready), inside the withdrawal's transaction.
     """
-    due = list(
-        Complaint.objects.filter(
-            state__in=[State.ACKNOWLEDGED, State.INVESTIGATING],
-            next_deadline_kind=DeadlineKind.RESOLVE,
-            next_deadline__lt=now,
-            policy__auto_escalate_on_breach=True,
-        )
-        .exclude(escalations__state=Escalation.State.DECIDED)
-        .order_by("next_deadline")
-        .values_list("pk", flat=True)[:AUTO_ESCALATE_BATCH]
-    )
     done = 0
-    for pk in due:
-        try:
-            done += _auto_escalate(pk, now)
-        except ComplaintError as exc:
-            logger.info("Complaint %s was not escalated automatically: %s", pk, exc)
+    for escalation in Escalation.objects.select_for_update().filter(
+        complaint=complaint, state__in=OPEN_STATES
+    ):
+        escalation.withdraw()
+        escalation.save(update_fields=["state"])
+        done += 1
     return done
 
 
-def _auto_escalate(pk: int, now: dt.datetime) -> bool:
-    with transaction.atomic():
-        claim = Complaint.objects.filter(
-            pk=pk,
-            state__in=[State.ACKNOWLEDGED, State.INVESTIGATING],
-            next_deadline_kind=DeadlineKind.RESOLVE,
-            next_deadline__lt=now,
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            claim = claim.select_for_update(skip_locked=True)
-        case = claim.first()
-        if case is None:
-            return False
-        escalation_request(
-            complaint=case,
-            actor=SYSTEM,
-            grounds=_("The full-response deadline of %(deadline)s passed.")
-            % {"deadline": f"{case.policy.calendar().local(case.resolve_by):%Y-%m-%d %H:%M %Z}"},
-        )
-    return True
+def escalations_erase(*, complaint_id: int) -> int:
+    """Blank the personal data of one case's escalations and of their history; return how many.
+
+    Called by complaints.retention inside the anonymisation's transaction (registered in
+    EscalationsConfig.ready).
+    """
+    blanks = dict.fromkeys(PERSONAL_FIELDS, "")
+    Escalation.history.filter(complaint_id=complaint_id).update(**blanks)
+    return Escalation.objects.filter(complaint_id=complaint_id).update(**blanks)
 
 
 def check_decider(escalation: Escalation, user) -> None:
     """Refuse `user` as the decider of `escalation`, saying why (see the module's rule)."""
-    if escalation.reviewer_id is not None and escalation.reviewer_id != user.pk:
+    if escalation.reviewer is not None and escalation.reviewer_id != user.pk:
         raise NotPermitted(
             _(
                 "%(reviewer)s reviews this escalation: only they can decide it. "

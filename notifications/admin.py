@@ -17,6 +17,7 @@ class DeliveryFilter(admin.SimpleListFilter):
             ("failed", _("Delivery failed")),
             ("retrying", _("Retrying after an error")),
             ("waiting", _("Not sent yet")),
+            ("to_post", _("Letters to post")),
         ]
 
     def queryset(self, request, queryset):
@@ -24,6 +25,10 @@ class DeliveryFilter(admin.SimpleListFilter):
             return queryset.filter(status=Notification.Status.FAILED)
         if self.value() == "retrying":
             return queryset.filter(status=Notification.Status.PENDING, attempts__gt=0)
+        if self.value() == "to_post":
+            return queryset.filter(
+                channel=Notification.Channel.LETTER, status=Notification.Status.PENDING
+            )
         if self.value() == "waiting":
             return queryset.filter(
                 status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
@@ -36,6 +41,7 @@ class NotificationAdmin(ModelAdmin):
     list_display = [
         "kind",
         "complaint",
+        "channel",
         "recipient",
         "status",
         "attempts",
@@ -43,7 +49,7 @@ class NotificationAdmin(ModelAdmin):
         "sent_at",
         "short_error",
     ]
-    list_filter = [DeliveryFilter, "status", "kind"]
+    list_filter = [DeliveryFilter, "channel", "status", "kind"]
     list_select_related = ["complaint"]
     search_fields = ["complaint__reference", "recipient", "message_id"]
     readonly_fields = [field.name for field in Notification._meta.fields]
@@ -69,10 +75,6 @@ class NotificationAdmin(ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-# inbound email (issue 7): held and unreadable emails, in their own module.
-from notifications.inbound import admin as inbound_admin  # noqa: E402,F401
 
 
 @admin.register(StaffPreference)

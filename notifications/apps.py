@@ -6,7 +6,3 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
     verbose_name = _("Notifications")
-
-    def ready(self) -> None:
-        # inbound email: connect the webhook receiver to django-anymail's inbound signal.
-        from notifications.inbound import webhook  # noqa: F401

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+# A module, not a name: the services import the tasks, which import this module.
+from notifications import services
 from notifications.models import Notification, StaffDigestItem
-from notifications.services import notifications_enqueue
 
 DIGEST_BATCH = 200
 
@@ -42,7 +43,7 @@ def _send_one(user_id: int) -> bool:
             StaffDigestItem.objects.filter(pk__in=[item.pk for item in items]).delete()
             return False
         key = f"{Notification.Kind.STAFF_DIGEST}:{user_id}:{items[0].pk}-{items[-1].pk}"
-        written = notifications_enqueue(
+        written = services.notifications_enqueue(
             [
                 Notification(
                     complaint_id=items[-1].complaint_id,

@@ -28,6 +28,12 @@ class Notification(models.Model):
         STAFF_REVIEW_ASSIGNED = "staff_review_assigned", _("Review assigned (staff)")
         STAFF_DIGEST = "staff_digest", _("Daily digest (staff)")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        # A PDF for staff to print and post; never sent by the dispatch sweep. It is sent when
+        # staff mark it posted (services.notification_mark_posted).
+        LETTER = "letter", _("Letter")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
@@ -38,7 +44,11 @@ class Notification(models.Model):
         "complaints.Complaint", on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    recipient = models.EmailField(_("recipient"))
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
+    )
+    # Empty for a letter: it goes to the complaint's postal address as it is when printed.
+    recipient = models.EmailField(_("recipient"), blank=True)
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -57,17 +67,32 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posted by"),
+    )
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [
-            # The dispatch sweep: pending rows whose next attempt is due.
+            # The dispatch sweep: pending emails whose next attempt is due (letters wait for
+            # staff, not for the sweep).
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(status="pending"),
+                condition=Q(status="pending", channel="email"),
                 name="notification_pending",
+            ),
+            # The queue's "letters to post" filter and the case page's letters.
+            models.Index(
+                fields=["complaint"],
+                condition=Q(status="pending", channel="letter"),
+                name="notification_letter_to_post",
             ),
             # The dispatch sweep again: rows a worker claimed and never finished (it died).
             models.Index(
@@ -79,6 +104,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.channel == self.Channel.LETTER:
+            return f"{self.get_kind_display()} → {_('letter')}"
         return f"{self.get_kind_display()} → {self.recipient}"
 
 
@@ -146,9 +173,3 @@ class StaffDigestItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.action} · {self.created_at:%Y-%m-%d %H:%M}"
-
-
-# inbound email (issue 7): its model lives with the rest of the inbound code.
-from notifications.inbound.models import InboundEmail  # noqa: E402
-
-__all__ = ["InboundEmail", "Notification", "StaffDigestItem", "StaffPreference"]

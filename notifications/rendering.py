@@ -1,7 +1,13 @@
-"""Turn a Notification into the email it promises, in its recipient's language and time zone."""
+"""Turn a Notification into the email it promises, in its recipient's language and time zone.
+
+The outbox knows nothing of what the messages are about: the app that writes them registers a
+context provider (`use_context`) that returns, for a row, the template context with at least
+`reference` (shown in the subject), `thread` (a stable id for the Message-ID) and `time_zone`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.utils import make_msgid, parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,19 +15,23 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string, select_template
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import DeadlineKind, Remedy
-from complaints.models import Complaint, DeadlineExtension, Message
-from complaints.roles import SUPERVISORS
-from notifications.models import Notification, StaffDigestItem
+from notifications.models import Notification
+
+ContextProvider = Callable[[Notification], dict[str, Any]]
+_providers: list[ContextProvider] = []
+
+
+def use_context(provider: ContextProvider) -> None:
+    """Make `provider` the one that gives each notification its template context."""
+    _providers[:] = [provider]
+
 
 K = Notification.Kind
-SUBJECTS = {
+SUBJECTS: dict[str, Any] = {
     K.ACKNOWLEDGEMENT: _("We have received your complaint"),
     K.TRACKING_LINK: _("Your link to follow your complaint"),
     K.MESSAGE: _("A message about your complaint"),
@@ -42,31 +52,23 @@ SUBJECTS = {
     K.STAFF_DIGEST: _("Your daily digest: the complainants' activity"),
 }
 TEMPLATE_DIR = "notifications/email"
-# What the complainant did, as the handler's email says it.
-ACTIVITY = {
-    "customer_message": _("The complainant sent a message."),
-    "record_customer_reply": _("The complainant answered your request for information."),
-    "file_added": _("The complainant added a file."),
-    "resolve": _("The complainant accepted the response."),
-    "escalate": _("The complainant asked for a review of the response."),
-    "withdraw": _("The complainant withdrew the complaint."),
-}
+LETTER_TEMPLATE = "notifications/letter/letter.html"
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:
     """Return the email for `notification`, with a Message-ID for replies to thread on."""
-    complaint = notification.complaint
-    with translation.override(notification.language), timezone.override(_zone(complaint)):
+    with translation.override(notification.language):
         context = email_context(notification)
-        subject = str(SUBJECTS[notification.kind])
-        if notification.kind != K.STAFF_DIGEST:  # a digest is about many cases
-            subject = f"[{complaint.display_reference}] {subject}"
-        text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
-        html = select_template(
-            [f"{TEMPLATE_DIR}/{notification.kind}.html", f"{TEMPLATE_DIR}/base.html"]
-        ).render(context | {"subject": subject, "text": escape(text)})
+        with timezone.override(ZoneInfo(context["time_zone"])):
+            subject = str(SUBJECTS[notification.kind])
+            if notification.kind != K.STAFF_DIGEST:  # a digest is about many cases
+                subject = f"[{context['reference']}] {subject}"
+            text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
+            html = select_template(
+                [f"{TEMPLATE_DIR}/{notification.kind}.html", f"{TEMPLATE_DIR}/base.html"]
+            ).render(context | {"subject": subject, "text": escape(text)})
     reply_to = [settings.REDRESS_REPLY_TO_EMAIL] if settings.REDRESS_REPLY_TO_EMAIL else None
-    headers = {"Message-ID": message_id(notification)}
+    headers = {"Message-ID": message_id(notification, context["thread"])}
     thread = _thread_start(notification)
     if thread:
         headers["In-Reply-To"] = headers["References"] = thread
@@ -82,111 +84,53 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     return email
 
 
-def message_id(notification: Notification) -> str:
+def letter_subject(notification: Notification) -> str:
+    """Return the letter's subject line (the email's), in the complainant's language."""
+    with translation.override(notification.language):
+        return f"{SUBJECTS[notification.kind]} ({email_context(notification)['reference']})"
+
+
+def render_letter_html(notification: Notification) -> str:
+    """Return the letter as HTML: the email's text in a letter's layout, ready for print."""
+    with translation.override(notification.language):
+        context = email_context(notification)
+    with (
+        translation.override(notification.language),
+        timezone.override(ZoneInfo(context["time_zone"])),
+    ):
+        text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
+        return render_to_string(
+            LETTER_TEMPLATE,
+            context
+            | {
+                "language": notification.language,
+                "subject": SUBJECTS[notification.kind],
+                "text": text,
+                # Dated the day it is posted; before that, the day it is printed.
+                "dated": timezone.localtime(notification.sent_at or timezone.now()),
+            },
+        )
+
+
+def render_letter(notification: Notification) -> bytes:
+    """Return the letter as a PDF to print and post."""
+    # Imported here: WeasyPrint loads Pango when imported, which only letters need.
+    from weasyprint import HTML
+
+    return HTML(string=render_letter_html(notification)).write_pdf()
+
+
+def message_id(notification: Notification, thread: str) -> str:
     """Return a Message-ID that names the case, so an inbound reply can be matched to it."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "redress.invalid"
-    idstring = f"{notification.complaint.reference}.{notification.pk}"
-    return make_msgid(idstring=idstring, domain=domain)
+    return make_msgid(idstring=f"{thread}.{notification.pk}", domain=domain)
 
 
 def email_context(notification: Notification) -> dict[str, Any]:
-    complaint = notification.complaint
-    context: dict[str, Any] = {
-        "notification": notification,
-        "complaint": complaint,
-        "reference": complaint.display_reference,
-        "organisation": settings.REDRESS_ORGANISATION_NAME,
-        "policy": complaint.policy,
-        "tracking_url": settings.SITE_URL + complaint.get_absolute_url(),
-        "handler_name": _handler_name(complaint),
-        "latest_extension": complaint.extensions.order_by("-created_at", "-pk").first(),
-    }
-    extra = KIND_CONTEXT.get(notification.kind)
-    if extra is not None:
-        context.update(extra(notification, complaint))
-    return context
-
-
-def _message(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    return {"message": Message.objects.get(pk=notification.context["message_id"])}
-
-
-def _extension(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    return {"extension": DeadlineExtension.objects.get(pk=notification.context["extension_id"])}
-
-
-def _progress(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    events = complaint.events.filter(is_public=True).order_by("-created_at", "-pk")[:5]
-    return {"events": list(reversed(events)), "expected": complaint.resolve_by}
-
-
-def _response(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    # Plain strings: the text templates turn autoescaping off, and then `join` refuses lazy labels.
-    labels = [str(Remedy(value).label) for value in complaint.remedies if value in Remedy]
-    return {"remedies": labels}
-
-
-def _escalation(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    return {"escalation": complaint.escalations.order_by("-requested_at", "-pk").first()}
-
-
-def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    deadline_kind = notification.context.get("deadline_kind", "")
-    return {
-        "admin_url": settings.SITE_URL
-        + reverse("admin:complaints_complaint_change", args=[complaint.pk]),
-        "deadline_label": DeadlineKind(deadline_kind).label if deadline_kind else "",
-        "deadline_at": parse_datetime(notification.context.get("deadline_at", ""))
-        or complaint.next_deadline,
-        "activity": ACTIVITY.get(notification.context.get("action", ""), ""),
-        "is_supervisor": notification.recipient_user is not None
-        and notification.recipient_user.groups.filter(name=SUPERVISORS).exists(),
-    }
-
-
-def _digest(notification: Notification, complaint: Complaint) -> dict[str, Any]:
-    items = StaffDigestItem.objects.filter(pk__in=notification.context.get("item_ids", []))
-    return {
-        "entries": [
-            {
-                "reference": item.complaint.display_reference,
-                "activity": ACTIVITY.get(item.action, item.action),
-                "at": item.created_at,
-                "admin_url": settings.SITE_URL
-                + reverse("admin:complaints_complaint_change", args=[item.complaint_id]),
-            }
-            for item in items.select_related("complaint").order_by("created_at", "pk")
-        ]
-    }
-
-
-KIND_CONTEXT = {
-    K.MESSAGE: _message,
-    K.INFORMATION_REQUEST: _message,
-    K.DEADLINE_EXTENDED: _extension,
-    K.PROGRESS_UPDATE: _progress,
-    K.RESPONSE: _response,
-    K.ESCALATION_RECEIVED: _escalation,
-    K.FINAL_RESPONSE: _escalation,
-    K.STAFF_ASSIGNED: _staff,
-    K.STAFF_DUE_SOON: _staff,
-    K.STAFF_BREACHED: _staff,
-    K.STAFF_ACTIVITY: _staff,
-    K.STAFF_REVIEW_ASSIGNED: _staff,
-    K.STAFF_DIGEST: _digest,
-}
-
-
-def _handler_name(complaint: Complaint) -> str:
-    if complaint.handler is not None:
-        return complaint.handler.get_full_name() or complaint.handler.get_username()
-    if complaint.category is not None:
-        return str(_("the %(category)s team") % {"category": complaint.category.name})
-    return str(_("our complaints team"))
-
-
-def _zone(complaint: Complaint) -> ZoneInfo:
-    return ZoneInfo(complaint.policy.time_zone)
+    """Return the template context of `notification` from the registered provider."""
+    if not _providers:
+        raise LookupError("No notification context provider is registered (see use_context).")
+    return {"notification": notification, **_providers[0](notification)}
 
 
 def _thread_start(notification: Notification) -> str:

@@ -128,7 +128,7 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         if not form.is_valid():
             for name, error in form.errors.items():
                 label = form.fields[name].label if name in form.fields else ""
-                text = " ".join(error)
+                text = " ".join(str(message) for message in error)
                 messages.error(request, f"{label}: {text}" if label else text)
             return _back(request)
         period, kind = form.cleaned_data["period"], form.cleaned_data["format"]

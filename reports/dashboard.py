@@ -11,10 +11,11 @@ aside); deadlines still running count as neither.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -22,9 +23,12 @@ from django.utils.translation import gettext_lazy
 
 from complaints.choices import Channel, Outcome, RootCause, State
 from complaints.models import Category, Complaint
+from complaints.querysets import ComplaintQuerySet
 from escalations.models import Escalation
 from reports.aggregates import percentile
 from reports.periods import Period
+
+QS = TypeVar("QS", bound=QuerySet)
 
 # Open cases by days since receipt: (label, from day, before day).
 AGE_BANDS = [
@@ -142,7 +146,7 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
         )
     )
     closed_channels = count_by(closed_groups, "channel")
-    redress: Counter = Counter()
+    redress: dict[str, Decimal] = defaultdict(Decimal)
     for row in closed_groups:
         if row["redress"]:
             redress[row["redress_currency"]] += row["redress"]
@@ -219,7 +223,7 @@ def category_family(category: Category, categories: list[Category]) -> list[int]
     return [category.pk] + [child.pk for child in categories if child.parent_id == category.pk]
 
 
-def in_categories(queryset: QuerySet, ids: list[int] | None, prefix: str = "") -> QuerySet:
+def in_categories(queryset: QS, ids: list[int] | None, prefix: str = "") -> QS:
     """Narrow to the categories `ids`, if given.
 
     By id rather than through the parent: the complaint indexes include category, so the
@@ -264,7 +268,7 @@ def review_counts(family: list[int] | None, period: Period, now: dt.datetime) ->
     )
 
 
-def age_counts(cases: QuerySet, now: dt.datetime) -> list[tuple[str, float]]:
+def age_counts(cases: ComplaintQuerySet, now: dt.datetime) -> list[tuple[str, float]]:
     bands = {}
     for index, (_label, first, before) in enumerate(AGE_BANDS):
         condition = Q(received_at__lte=now - dt.timedelta(days=first))

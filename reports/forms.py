@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +23,8 @@ class DashboardForm(forms.Form):
         Category.objects.filter(parent__isnull=True), label=_("Category"), required=False
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         # Days are the site's local days (TIME_ZONE), not UTC's.
         today = timezone.localdate(clock.now())
         default = last_days(today, DEFAULT_DAYS)

@@ -3,7 +3,7 @@
 from complaints import services
 from complaints.actors import Actor
 from complaints.choices import Channel
-from complaints.demo import case_advance
+from demo.seed import case_advance
 
 SUBMITTED = {
     "channel": Channel.WEB,
@@ -30,3 +30,13 @@ def case_in(state, *, handler, assign=True, email="rosa@example.com", **override
             complaint=case, actor=Actor.staff(handler), handler=handler
         )
     return case_advance(case, state, handler=handler)
+
+
+def deliver_pending() -> int:
+    """Send every pending email in the outbox now, as the worker would; return how many went."""
+    from notifications.models import Notification
+    from notifications.services import notification_deliver
+
+    pending = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at=None)
+    pks = list(pending.values_list("pk", flat=True))
+    return sum(notification_deliver(notification_id=pk) for pk in pks)

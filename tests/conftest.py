@@ -2,8 +2,10 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from tests.factories import PolicyFactory
+from tests.notifications.components import MailServer
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -54,3 +56,21 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def smtp_server():
+    server = MailServer()
+    server.start()
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=server.port,
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_TIMEOUT=5,
+    ):
+        yield server
+    server.stop()

@@ -24,6 +24,13 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     time_zone = "Europe/London"
     is_default = False
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Migrations give every database a neutral default policy; a test's default replaces it.
+        if kwargs.get("is_default"):
+            ComplaintPolicy.objects.filter(is_default=True).update(is_default=False)
+        return super()._create(model_class, *args, **kwargs)
+
     @factory.post_generation
     def targets(policy, create, extracted, **kwargs):
         """Give the policy promises: pass {kind: (aim, limit, unit)}; by default a simple set."""

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from complaints.choices import State
-from complaints.demo import case_advance
-from complaints.forms import new_stamp
+from demo.seed import case_advance
+from publicsite.forms import new_stamp
 from tests.cases import submit_complaint as submit_web  # noqa: F401 - the public tests' name
 
 

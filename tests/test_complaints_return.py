@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from complaints.choices import Outcome
+from complaints.retention import complaint_anonymise
 from reports.periods import half_year
-from reports.retention import complaint_anonymise
 from reports.returns import complaints_return
 from tests.factories import CategoryFactory, ComplaintFactory, SupervisorFactory
 from tests.reports_cases import RECEIVED, closed_case

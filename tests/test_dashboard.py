@@ -11,10 +11,10 @@ from django.db import connection
 from django.urls import reverse
 
 from complaints.choices import Channel, Outcome, State
+from complaints.retention import complaint_anonymise
 from reports import aggregates
 from reports.dashboard import dashboard_figures
 from reports.periods import Period
-from reports.retention import complaint_anonymise
 from tests.factories import CategoryFactory, ComplaintFactory, HandlerFactory, SupervisorFactory
 from tests.reports_cases import RECEIVED, closed_case
 

@@ -57,7 +57,8 @@ def test_it_resolves_the_case_with_a_final_response_in_the_complainants_language
     assert case.next_deadline is None
     notice = Notification.objects.get(kind=Notification.Kind.FINAL_RESPONSE)
     assert notice.recipient == "rosa@example.com" and notice.language == "de"
-    assert notice.context | {"decided_at": None} == {
+    assert notice.context | {"decided_at": None, "keeps": None} == {
+        "keeps": None,
         "escalation_id": escalation.pk,
         "language": "de",
         "decision": "upheld",

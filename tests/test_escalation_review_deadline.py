@@ -9,7 +9,7 @@ from complaints.actors import Actor
 from complaints.choices import DeadlineKind, State
 from complaints.presets import preset_by_slug, preset_load
 from escalations.services import escalation_request
-from tests.cases import case_in
+from tests.cases import case_in, deliver_pending
 from tests.factories import HandlerFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,7 @@ def escalate_under(slug):
     hana = HandlerFactory(username="hana")
     with time_machine.travel(REQUESTED, tick=False):
         case = case_in(State.INVESTIGATING, handler=hana, policy=policy)
+        deliver_pending()
         escalation = escalation_request(
             complaint=case, actor=Actor.staff(hana), grounds="A senior view."
         )

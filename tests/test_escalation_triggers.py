@@ -5,15 +5,16 @@ import datetime as dt
 import pytest
 import time_machine
 
-from complaints import clock, services
+from complaints import services
 from complaints.actors import COMPLAINANT, Actor
 from complaints.choices import ActorKind, State, TargetKind
 from complaints.clock import Unit
 from complaints.exceptions import ComplaintError, NotPermitted, TransitionRefused
 from config.celery import app
 from escalations import tasks
+from escalations.jobs import escalations_auto_escalate_breached
 from escalations.models import Escalation
-from escalations.services import escalation_request, escalations_auto_escalate_breached
+from escalations.services import escalation_request
 from notifications.models import Notification
 from tests.cases import case_in
 from tests.factories import PolicyFactory, UserFactory
@@ -95,10 +96,11 @@ def test_it_escalates_a_breached_full_response_deadline_where_the_policy_says_so
     case = breached_case(hana)
     on_time = breached_case(hana, state=State.ACKNOWLEDGED)
     with time_machine.travel(case.resolve_by - dt.timedelta(minutes=1), tick=False):
-        assert escalations_auto_escalate_breached(clock.now()) == 0
+        assert escalations_auto_escalate_breached() == 0
     with time_machine.travel(case.resolve_by + dt.timedelta(minutes=1), tick=False):
-        assert escalations_auto_escalate_breached(clock.now()) == 2
-        assert escalations_auto_escalate_breached(clock.now()) == 0
+        assert escalations_auto_escalate_breached(batch=1) == 1
+        assert escalations_auto_escalate_breached() == 1
+        assert escalations_auto_escalate_breached() == 0
     for complaint in (case, on_time):
         complaint.refresh_from_db()
         assert complaint.state == State.ESCALATED
@@ -110,7 +112,7 @@ def test_it_escalates_a_breached_full_response_deadline_where_the_policy_says_so
 def test_it_leaves_a_breached_case_alone_when_the_policy_does_not_escalate(hana):
     case = breached_case(hana, auto_escalate=False)
     with time_machine.travel(case.resolve_by + dt.timedelta(days=3), tick=False):
-        assert escalations_auto_escalate_breached(clock.now()) == 0
+        assert escalations_auto_escalate_breached() == 0
     case.refresh_from_db()
     assert case.state == State.INVESTIGATING and not Escalation.objects.exists()
 
@@ -118,7 +120,7 @@ def test_it_leaves_a_breached_case_alone_when_the_policy_does_not_escalate(hana)
 def test_it_leaves_a_responded_case_alone_after_its_deadline(hana):
     case = breached_case(hana, state=State.RESPONDED)
     with time_machine.travel(case.resolve_by + dt.timedelta(days=3), tick=False):
-        assert escalations_auto_escalate_breached(clock.now()) == 0
+        assert escalations_auto_escalate_breached() == 0
 
 
 def test_it_runs_the_automatic_escalation_from_the_beat_schedule(hana):

@@ -12,7 +12,7 @@ from complaints.models import Complaint
 from escalations.models import Escalation
 from escalations.services import escalation_decide, escalation_request
 from notifications.models import Notification
-from tests.cases import case_in
+from tests.cases import case_in, deliver_pending
 from tests.cases import submit_complaint as submit
 from tests.factories import HandlerFactory, SupervisorFactory
 
@@ -43,8 +43,13 @@ def respond(case, actor):
 
 
 def walk(state, handler):
-    """Return a complaint brought to `state` through the services, worked by `handler`."""
-    return case_in(state, handler=handler.user, assign=False)
+    """Return a complaint brought to `state` through the services, worked by `handler`.
+
+    The worker sends its mail as it goes, so the promises its messages keep are kept.
+    """
+    case = case_in(state, handler=handler.user, assign=False)
+    deliver_pending()
+    return case
 
 
 def test_it_receives_a_complaint_with_reference_deadlines_and_timeline(policy):
@@ -62,6 +67,10 @@ def test_it_acknowledges_assigns_a_handler_and_queues_the_acknowledgement(policy
     case = services.complaint_acknowledge(complaint=submit())
     assert case.state == State.ACKNOWLEDGED
     assert case.handler == handler.user
+    # Acknowledged is not yet kept: the promise is kept once the email has gone out.
+    assert case.next_deadline == case.acknowledge_by
+    deliver_pending()
+    case.refresh_from_db()
     assert case.next_deadline == case.respond_by
     kinds = set(case.notifications.values_list("kind", flat=True))
     assert kinds == {Notification.Kind.ACKNOWLEDGEMENT, Notification.Kind.STAFF_ASSIGNED}

@@ -39,6 +39,7 @@ def form_data(policy, **overrides):
         "external_routes": "",
         "external_route_time_limit": "",
         "public_wording": "",
+        "language": policy.language,
         "targets-TOTAL_FORMS": str(len(targets)),
         "targets-INITIAL_FORMS": str(len(targets)),
         "targets-MIN_NUM_FORMS": "0",

@@ -1,6 +1,7 @@
 """The project's own promises: demo data, production settings."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,59 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_asks_the_clock_for_the_time_everywhere():
+    """One module owns time (complaints/clock.py): nothing else reads the date or the time.
+
+    Except the outbox, which sits below complaints and may not import it: it stamps its rows
+    with Django's timezone.now, the same clock (and the one time-machine moves in the tests).
+    """
+    asks_the_time = re.compile(r"\b(datetime\.now|timezone\.now|date\.today|datetime\.today)\(")
+    apps = [
+        "complaints",
+        "demo",
+        "escalations",
+        "inbound",
+        "publicsite",
+        "reports",
+    ]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for app in apps
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if path != ROOT / "complaints" / "clock.py" and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if asks_the_time.search(line)
+    ]
+    assert offenders == []
+
+
+def test_the_filesystem_broker_writes_only_under_var(tmp_path):
+    """Without CELERY_BROKER_URL every folder of the broker, the exchange tables too, is in var/."""
+    exchange = f"redress-probe-{os.getpid()}"
+    probe = (
+        "import django; django.setup()\n"
+        "from kombu import Exchange, Queue\n"
+        "from config.celery import app\n"
+        f"queue = Queue('{exchange}', Exchange('{exchange}'), '{exchange}')\n"
+        "with app.connection_for_write() as connection:\n"
+        "    queue(connection.channel()).declare()\n"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CELERY_", "DJANGO_", "DATABASE_"))
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "true",
+        "PYTHONPATH": str(ROOT),
+    }
+    table = ROOT / "var" / "broker-control" / f"{exchange}.exchange"
+    try:
+        subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, timeout=60)
+        assert table.exists()
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        table.unlink(missing_ok=True)

@@ -3,18 +3,16 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 
 from complaints.choices import ActorKind, TargetKind
 from complaints.clock import Unit
 from complaints.models import Complaint, Message
+from complaints.retention import COMPLAINT_PERSONAL_FIELDS, complaints_anonymise_due
+from complaints.tasks import anonymise_due_complaints
+from config.celery import app
 from escalations.models import Escalation
-from reports.retention import (
-    COMPLAINT_PERSONAL_FIELDS,
-    complaints_anonymise_due,
-    inbound_emails_purge_unlinked,
-)
-from reports.tasks import anonymise_due_complaints
 from tests.factories import DEFAULT_TARGETS, ComplaintFactory, PolicyFactory
 from tests.reports_cases import RECEIVED, attach_receipt, closed_case
 
@@ -66,8 +64,11 @@ def test_it_anonymises_a_case_past_retention_and_keeps_its_figures(
     case = personal_case(policy)
     file_name = case.attachments.get().file.name
     assert default_storage.exists(file_name)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert complaints_anonymise_due(AFTER_RETENTION) == 1
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(AFTER_RETENTION, tick=False),
+    ):
+        assert complaints_anonymise_due() == 1
 
     case.refresh_from_db()
     assert case.anonymised_at == AFTER_RETENTION
@@ -84,8 +85,11 @@ def test_it_anonymises_a_case_past_retention_and_keeps_its_figures(
 
 def test_no_personal_data_survives_in_the_history(policy, django_capture_on_commit_callbacks):
     case = personal_case(policy)
-    with django_capture_on_commit_callbacks(execute=True):
-        complaints_anonymise_due(AFTER_RETENTION)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(AFTER_RETENTION, tick=False),
+    ):
+        complaints_anonymise_due()
     histories = [
         *Complaint.history.filter(id=case.pk).values(),
         *Message.history.filter(complaint_id=case.pk).values(),
@@ -105,8 +109,10 @@ def test_it_keeps_young_open_and_unretained_cases(policy):
     young = personal_case(policy)
     open_case = ComplaintFactory(policy=policy, received_at=RECEIVED)
     forever = closed_case(policy=PolicyFactory())  # no retention promise
-    assert complaints_anonymise_due(CLOSED + dt.timedelta(days=1095)) == 0
-    assert complaints_anonymise_due(AFTER_RETENTION) == 1
+    with time_machine.travel(CLOSED + dt.timedelta(days=1095), tick=False):
+        assert complaints_anonymise_due() == 0
+    with time_machine.travel(AFTER_RETENTION, tick=False):
+        assert complaints_anonymise_due() == 1
     for case in (open_case, forever):
         case.refresh_from_db()
         assert case.anonymised_at is None and case.complainant_name
@@ -117,43 +123,15 @@ def test_it_keeps_young_open_and_unretained_cases(policy):
 def test_it_does_a_batch_at_a_time_and_each_case_once(policy):
     for _n in range(3):
         personal_case(policy)
-    assert complaints_anonymise_due(AFTER_RETENTION, limit=2) == 2
-    assert complaints_anonymise_due(AFTER_RETENTION) == 1
-    assert complaints_anonymise_due(AFTER_RETENTION) == 0
+    with time_machine.travel(AFTER_RETENTION, tick=False):
+        assert complaints_anonymise_due(batch=2) == 2
+        assert complaints_anonymise_due() == 1
+        assert complaints_anonymise_due() == 0
 
 
-def test_the_task_runs_the_sweep(policy, time_machine):
+def test_the_task_runs_the_sweep_from_the_beat_schedule(policy):
     personal_case(policy)
-    time_machine.move_to(AFTER_RETENTION)
-    assert anonymise_due_complaints.apply().get() == 1
-
-
-def test_it_blanks_inbound_mail_that_belongs_to_no_case_after_its_own_period(settings):
-    from notifications.models import InboundEmail
-
-    settings.REDRESS_INBOUND_UNLINKED_RETENTION_DAYS = 30
-    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
-
-    def mail(key, status, days_old):
-        row = InboundEmail.objects.create(
-            source="imap",
-            dedupe_key=key,
-            raw=b"From: someone@example.com\r\n\r\nI am away.",
-            status=status,
-            from_address="someone@example.com",
-            subject="Out of office",
-        )
-        InboundEmail.objects.filter(pk=row.pk).update(received_at=now - dt.timedelta(days=days_old))
-        return row
-
-    old = mail("old", InboundEmail.Status.AUTO_REPLY, 31)
-    young = mail("young", InboundEmail.Status.AUTO_REPLY, 29)
-    held = mail("held", InboundEmail.Status.HELD, 31)
-
-    assert inbound_emails_purge_unlinked(now) == 1
-    assert inbound_emails_purge_unlinked(now) == 0
-    old.refresh_from_db()
-    assert bytes(old.raw) == b"" and old.from_address == "" and old.subject == ""
-    for kept in (young, held):
-        kept.refresh_from_db()
-        assert kept.from_address == "someone@example.com"
+    entry = app.conf.beat_schedule["complaints-anonymise-due"]
+    assert entry["task"] == anonymise_due_complaints.name
+    with time_machine.travel(AFTER_RETENTION, tick=False):
+        assert anonymise_due_complaints.apply().get() == 1

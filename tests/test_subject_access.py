@@ -85,7 +85,7 @@ def test_a_supervisor_downloads_it_from_the_admin_and_a_handler_cannot(client, r
 
 
 def test_it_includes_the_emails_the_complainant_sent(rosas_cases):
-    from notifications.models import InboundEmail
+    from inbound.models import InboundEmail
 
     first, _second = rosas_cases
     raw = b"From: Rosa <rosa@example.com>\r\nSubject: My complaint\r\n\r\nCharged twice."

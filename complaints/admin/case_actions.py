@@ -1,8 +1,10 @@
 """What a handler can do on the case page: each action names its form and the service it calls.
 
 The admin never fires a transition on the model itself: every action goes through a service in
-complaints.services (or escalations.services), which locks the row, records the timeline entry and
-writes the notifications in one transaction.
+complaints.services, which locks the row, records the timeline entry and writes the
+notifications in one transaction. Apps above complaints add their own actions with
+`action_register` from their admin module (escalations adds "escalate"): complaints may not
+import them.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from complaints import attachments, services
 from complaints.actors import Actor
 from complaints.admin import forms as console_forms
 from complaints.models import Complaint, ResponseTemplate
-from escalations.services import escalation_request
 
 WORK = "complaints.work_complaint"
 
@@ -26,11 +28,11 @@ WORK = "complaints.work_complaint"
 @dataclass(frozen=True)
 class CaseAction:
     name: str
-    label: str
+    label: str | Promise
     # A service called as service(complaint=..., actor=..., **the form's cleaned data): each
     # form's field names are the service's keyword arguments.
     service: Callable[..., Any]
-    done: str
+    done: str | Promise
     form_class: type[forms.Form] | None = None
     # A transition of the state machine is offered when the machine allows it now; other
     # actions say themselves when they apply.
@@ -43,6 +45,9 @@ class CaseAction:
     # form's initial data from one of them (merge fields filled in for the case).
     templates: Callable[[Complaint], Any] | None = None
     from_template: Callable[[ResponseTemplate, Complaint], dict] | None = None
+    # Said instead of `done` when what the action sends goes as a letter for staff to post:
+    # nothing may be reported as sent that was not.
+    done_by_letter: str | Promise | None = None
 
     @property
     def has_form(self) -> bool:
@@ -59,7 +64,9 @@ class CaseAction:
 
 
 def allowed_transitions(complaint: Complaint) -> set[str]:
-    return {transition.name for transition in complaint.get_available_state_transitions()}
+    # get_available_state_transitions is added to the model by django-fsm's FSMField.
+    transitions = complaint.get_available_state_transitions()  # type: ignore[attr-defined]
+    return {transition.name for transition in transitions}
 
 
 def _has_open_resolve_deadline(case: Complaint) -> bool:
@@ -74,6 +81,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Acknowledge"),
             services.complaint_acknowledge,
             _("Complaint %(reference)s acknowledged; the acknowledgement is on its way."),
+            done_by_letter=_(
+                "Complaint %(reference)s acknowledged; the acknowledgement is a letter to post "
+                "(see Letters on the case): nothing was emailed."
+            ),
         ),
         CaseAction(
             "start_investigation",
@@ -86,6 +97,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Request information"),
             services.complaint_request_information,
             _("The question on %(reference)s was sent to the complainant."),
+            done_by_letter=_(
+                "The question on %(reference)s is a letter to post (see Letters on the case): "
+                "nothing was emailed."
+            ),
             form_class=console_forms.InformationRequestForm,
             templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(body=""),
             from_template=ResponseTemplate.as_message,
@@ -95,6 +110,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Respond"),
             services.complaint_respond,
             _("The response on %(reference)s was sent."),
+            done_by_letter=_(
+                "The response on %(reference)s is a letter to post (see Letters on the case): "
+                "nothing was emailed."
+            ),
             form_class=console_forms.ResponseForm,
             templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(
                 findings="", actions="", reasoning=""
@@ -109,18 +128,14 @@ ACTIONS: dict[str, CaseAction] = {
             form_class=console_forms.ResolveForm,
         ),
         CaseAction(
-            "escalate",
-            _("Escalate"),
-            escalation_request,
-            _("Complaint %(reference)s escalated for a senior review."),
-            form_class=console_forms.EscalationForm,
-            permission="escalations.add_escalation",
-        ),
-        CaseAction(
             "extend_deadline",
             _("Extend the deadline"),
             services.complaint_extend_deadline,
             _("The deadline of %(reference)s was moved and the complainant told why."),
+            done_by_letter=_(
+                "The deadline of %(reference)s was moved; telling the complainant why is a letter "
+                "to post (see Letters on the case): nothing was emailed."
+            ),
             form_class=console_forms.DeadlineExtensionForm,
             is_transition=False,
             applies=_has_open_resolve_deadline,
@@ -130,7 +145,7 @@ ACTIONS: dict[str, CaseAction] = {
             _("Mark complex"),
             services.complaint_mark_complex,
             _("Complaint %(reference)s is now complex."),
-            form_class=console_forms.ReasonForm,
+            form_class=console_forms.ComplexReasonForm,
             is_transition=False,
             applies=lambda case: _has_open_resolve_deadline(case) and not case.is_complex,
         ),
@@ -162,6 +177,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("Send to the complainant"),
             services.complaint_send_message,
             _("The message on %(reference)s is on its way to the complainant."),
+            done_by_letter=_(
+                "The complainant has no email address we can use: the message on %(reference)s "
+                "is a letter to post (see Letters on the case). Nothing was emailed."
+            ),
             form_class=console_forms.MessageForm,
             is_transition=False,
             applies=lambda case: case.is_open,
@@ -189,6 +208,16 @@ ACTIONS: dict[str, CaseAction] = {
         ),
     ]
 }
+
+
+def action_register(action: CaseAction, *, after: str) -> None:
+    """Offer `action` on the case page, placed after the action named `after`."""
+    actions = [item for item in ACTIONS.values() if item.name != action.name]
+    position = next(i for i, item in enumerate(actions) if item.name == after) + 1
+    actions.insert(position, action)
+    # The same dict object, refilled: modules that imported ACTIONS see the new action too.
+    ACTIONS.clear()
+    ACTIONS.update((item.name, item) for item in actions)
 
 
 def available_actions(complaint: Complaint, user) -> list[CaseAction]:

@@ -9,7 +9,9 @@ anywhere in the console.
 
 from __future__ import annotations
 
-from django.contrib.admin.helpers import AdminField, AdminForm, AdminReadonlyField, Fieldset
+from typing import Any
+
+from django.contrib.admin.helpers import AdminForm
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -38,10 +40,11 @@ def fieldsets_html(adminform: AdminForm) -> SafeString:
     )
 
 
-def _fieldset(fieldset: Fieldset, number: int, has_errors: bool) -> str:
+# Any: django-stubs' Fieldset and AdminField lack attributes the admin's own template reads.
+def _fieldset(fieldset: Any, number: int, has_errors: bool) -> str:
     heading = f"fieldset-0-{number}-heading"
     collapsible = fieldset.name and fieldset.is_collapsible
-    parts = [
+    parts: list[str] = [
         format_html(
             '<fieldset class="module relative mb-8 {}"{}>',
             fieldset.classes,
@@ -68,7 +71,7 @@ def _fieldset(fieldset: Fieldset, number: int, has_errors: bool) -> str:
     return "".join(parts)
 
 
-def _line(line, field: AdminField | AdminReadonlyField, has_errors: bool, last: bool) -> str:
+def _line(line, field: Any, has_errors: bool, last: bool) -> str:
     if field.is_readonly:
         about = field.field
         name, help_text, is_hidden = about["name"], about["help_text"], about["is_hidden"]

@@ -6,7 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,15 +37,20 @@ from complaints.admin.forms import (
     COMPLAINANT_FIELDS,
     COMPLAINT_TEXT_FIELDS,
     AssignForm,
+    LetterPostedForm,
     LoggedComplaintForm,
 )
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
 from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
+from complaints.attachments import attachment_response
 from complaints.exceptions import ComplaintError
 from complaints.models import Complaint
+from complaints.outbox import complainant_channel
 from complaints.querysets import DeadlineState
+from notifications.models import Notification
+from notifications.rendering import render_letter
 
 NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
 # Shown in the queue's columns and on the case page.
@@ -114,16 +124,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     ]
     list_display_links = ["reference_column"]
     list_select_related = RELATED
-    list_filter = [
-        filters.StateFilter,
-        filters.ActivityFilter,
-        filters.DeadlineStateFilter,
-        filters.CategoryFilter,
-        "channel",
-        filters.HandlerFilter,
-        filters.EscalatedFilter,
-        filters.DeliveryFailedFilter,
-    ]
+    list_filter = filters.QUEUE_FILTERS
     # The search itself is selectors.complaint_search; naming a field here shows the box.
     search_fields = ["reference"]
     search_help_text = gettext_lazy(
@@ -340,11 +341,13 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             except ComplaintError as error:
                 form.add_error(None, str(error))
             else:
-                self.message_user(
-                    request,
-                    _("Complaint %(reference)s logged.") % {"reference": case},
-                    messages.SUCCESS,
-                )
+                logged = _("Complaint %(reference)s logged.") % {"reference": case}
+                if complainant_channel(case) == Notification.Channel.LETTER:
+                    logged += " " + _(
+                        "There is no email address: its acknowledgement and every later message "
+                        "will be letters to post, listed under Letters on the case."
+                    )
+                self.message_user(request, logged, messages.SUCCESS)
                 return HttpResponseRedirect(
                     reverse("admin:complaints_complaint_change", args=[case.pk])
                 )
@@ -356,7 +359,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "title": _("Log a complaint"),
                 "opts": self.opts,
                 "form": themed(form),
-                "media": self.media + form.media,
+                "media": self.media + form.media if form else self.media,
             },
         )
 
@@ -368,6 +371,16 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "<path:object_id>/act/<str:action_name>/",
                 self.admin_site.admin_view(self.case_action_view),
                 name="complaints_complaint_act",
+            ),
+            path(
+                "<path:object_id>/letters/<int:notification_id>/pdf/",
+                self.admin_site.admin_view(self.letter_pdf_view),
+                name="complaints_complaint_letter_pdf",
+            ),
+            path(
+                "<path:object_id>/letters/<int:notification_id>/posted/",
+                self.admin_site.admin_view(self.letter_posted_view),
+                name="complaints_complaint_letter_posted",
             ),
             path(
                 "<path:object_id>/files/<int:attachment_id>/",
@@ -386,9 +399,13 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "correspondence_forms": [
                     (action, action.form_class(auto_id=f"id_{action.name}_%s"))
                     for action in actions
-                    if action.in_correspondence
+                    if action.in_correspondence and action.form_class is not None
                 ],
                 "case_files": obj.attachments.select_related("uploaded_by_user"),
+                "case_letters": obj.notifications.filter(
+                    channel=Notification.Channel.LETTER
+                ).select_related("posted_by"),
+                "may_post_letters": self.has_work_permission(request),
                 "timeline": timeline,
                 "timeline_rows": timeline_rows(timeline),
                 "case_fieldsets": fieldsets_html(context["adminform"]),
@@ -423,7 +440,9 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             action.form_class(
                 request.POST or None,
                 request.FILES or None,
-                initial=action.from_template(chosen, case) if chosen else None,
+                initial=action.from_template(chosen, case)
+                if chosen and action.from_template
+                else None,
             )
             if action.form_class
             else None
@@ -445,26 +464,78 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "form": themed(form) if form else None,
                 "templates": templates,
                 "chosen_template": chosen,
-                "media": self.media + form.media,
+                "media": self.media + form.media if form else self.media,
             },
         )
 
     def attachment_view(self, request, object_id, attachment_id):
         case = self.get_object(request, unquote(object_id))
-        attachment = get_object_or_404(case.attachments, pk=attachment_id)
-        # Always a download, never rendered inline: the type is whatever the uploader claimed.
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
+        if case is None or not request.user.has_perm("complaints.view_attachment"):
+            raise Http404
+        return attachment_response(get_object_or_404(case.attachments, pk=attachment_id))
+
+    def letter_pdf_view(self, request, object_id, notification_id):
+        """Return a letter on the case as a PDF to print (404 for a case the user cannot see)."""
+        case = self.get_object(request, unquote(object_id))
+        if not self.has_view_permission(request, case):
+            raise PermissionDenied
+        letter = get_object_or_404(
+            case.notifications.select_related("complaint__policy", "complaint__handler"),
+            pk=notification_id,
+            channel=Notification.Channel.LETTER,
         )
+        response = HttpResponse(render_letter(letter), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="letter-{case.display_reference}-{letter.pk}.pdf"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def letter_posted_view(self, request, object_id, notification_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self.get_object(request, unquote(object_id))
+        if not self.has_work_permission(request):
+            raise PermissionDenied
+        letter = get_object_or_404(
+            case.notifications, pk=notification_id, channel=Notification.Channel.LETTER
+        )
+        form = LetterPostedForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request,
+                _("Give the moment it was posted as a date and time, or leave it empty."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:complaints_complaint_change", args=[case.pk])
+            )
+        try:
+            services.complaint_letter_mark_posted(
+                notification=letter,
+                actor=Actor.staff(request.user),
+                posted_at=form.cleaned_data["posted_at"],
+            )
+        except ComplaintError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The letter on %(reference)s is marked posted.") % {"reference": case},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[case.pk]))
 
     def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
+        by_letter = (
+            action.done_by_letter is not None
+            and complainant_channel(case) == Notification.Channel.LETTER
+        )
         try:
             action.perform(case, Actor.staff(request.user), data)
         except ComplaintError as error:
             self.message_user(request, str(error), messages.ERROR)
             return False
-        self.message_user(request, action.done % {"reference": case}, messages.SUCCESS)
+        done = (action.done_by_letter if by_letter else None) or action.done
+        self.message_user(request, done % {"reference": case}, messages.SUCCESS)
         return True

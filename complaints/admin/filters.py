@@ -1,4 +1,8 @@
-"""The queue's filters; each is a QuerySet filter, so none costs a query per row."""
+"""The queue's filters; each is a QuerySet filter, so none costs a query per row.
+
+Apps above complaints add their own filters with `filter_register` from their admin module
+(escalations adds "escalated"): complaints may not import them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from complaints.admin.forms import handlers_queryset
 from complaints.choices import State
 from complaints.models import Category
 from complaints.querysets import DeadlineState
-from escalations.models import Escalation
 from notifications.models import Notification
 
 OPEN = "open"
@@ -46,6 +49,8 @@ class ActivityFilter(admin.SimpleListFilter):
 
 
 class DeadlineStateFilter(admin.SimpleListFilter):
+    """On track, due soon or overdue, on any DeadlineStateQuerySet (the escalations' too)."""
+
     title = _("deadline")
     parameter_name = "deadline"
 
@@ -128,14 +133,6 @@ class YesNoFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EscalatedFilter(YesNoFilter):
-    title = _("escalated")
-    parameter_name = "escalated"
-
-    def subquery(self) -> Exists:
-        return Exists(Escalation.objects.filter(complaint=OuterRef("pk")))
-
-
 class DeliveryFailedFilter(YesNoFilter):
     title = _("delivery failed")
     parameter_name = "delivery_failed"
@@ -144,3 +141,47 @@ class DeliveryFailedFilter(YesNoFilter):
         return Exists(
             Notification.objects.filter(complaint=OuterRef("pk"), status=Notification.Status.FAILED)
         )
+
+
+class LettersToPostFilter(admin.SimpleListFilter):
+    """Cases with a letter written for the complainant and not yet posted."""
+
+    title = _("letters")
+    parameter_name = "letters"
+    TO_POST = "to_post"
+
+    def lookups(self, request, model_admin):
+        return [(self.TO_POST, _("Letters to post"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.TO_POST:
+            # Index notification_letter_to_post.
+            return queryset.filter(
+                Exists(
+                    Notification.objects.filter(
+                        complaint=OuterRef("pk"),
+                        channel=Notification.Channel.LETTER,
+                        status=Notification.Status.PENDING,
+                    )
+                )
+            )
+        return queryset
+
+
+# The queue's filters in the order shown; ComplaintAdmin.list_filter is this list.
+QUEUE_FILTERS: list = [
+    StateFilter,
+    ActivityFilter,
+    DeadlineStateFilter,
+    CategoryFilter,
+    "channel",
+    HandlerFilter,
+    DeliveryFailedFilter,
+    LettersToPostFilter,
+]
+
+
+def filter_register(list_filter, *, before) -> None:
+    """Add `list_filter` to the queue's filters, placed before `before`."""
+    if list_filter not in QUEUE_FILTERS:
+        QUEUE_FILTERS.insert(QUEUE_FILTERS.index(before), list_filter)

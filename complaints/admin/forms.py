@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
@@ -9,11 +11,13 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
-from complaints.choices import Channel, Outcome, Remedy
-from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Complaint
+from complaints.choices import Channel, Language, Outcome, Remedy
+from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Category, Complaint
 from complaints.roles import HANDLERS
 
 COMPLAINANT_FIELDS = [*CONTACT_FIELDS, "language"]
+# Every field whose words reach the complainant says so on the form.
+SENT = _("Sent to the complainant.")
 COMPLAINT_TEXT_FIELDS = list(STATEMENT_FIELDS)
 TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
 
@@ -32,14 +36,21 @@ class HandlerChoiceField(forms.ModelChoiceField):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message to the complainant"), widget=TEXTAREA)
+    body = forms.CharField(
+        label=_("Message to the complainant"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant, by email or as a letter to post."),
+    )
 
 
 class InformationRequestForm(forms.Form):
     body = forms.CharField(
         label=_("Question to the complainant"),
         widget=TEXTAREA,
-        help_text=_("Sent by email and shown on the tracking page; the case waits for the answer."),
+        help_text=_(
+            "Sent to the complainant (by email, or as a letter to post) and shown on the "
+            "tracking page; the case waits for the answer."
+        ),
     )
 
 
@@ -50,24 +61,27 @@ class NoteForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+    reason = forms.CharField(
+        label=_("Reason"), widget=TEXTAREA, help_text=_("For the case record; not sent.")
+    )
 
 
-class EscalationForm(forms.Form):
-    grounds = forms.CharField(label=_("Why the case needs a senior review"), widget=TEXTAREA)
-    desired_outcome = forms.CharField(
-        label=_("Outcome the complainant wants"), widget=TEXTAREA, required=False
+class ComplexReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case is complex"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant with the later date for our full response."),
     )
 
 
 class DeadlineExtensionForm(forms.Form):
     resolve_by = forms.SplitDateTimeField(
-        label=_("New full-response deadline"), widget=AdminSplitDateTime
+        label=_("New full-response deadline"), widget=AdminSplitDateTime, help_text=SENT
     )
     reason = forms.CharField(
         label=_("Reason the complainant will be told"),
         widget=TEXTAREA,
-        help_text=_("Say why more time is needed; the complainant receives it with the new date."),
+        help_text=_("Sent to the complainant with the new date: say why more time is needed."),
     )
 
     def clean_resolve_by(self):
@@ -83,43 +97,61 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Evaluated per form, not at import: handlers join and leave.
-        self.fields["handler"].queryset = handlers_queryset()
+        handler = self.fields["handler"]
+        assert isinstance(handler, forms.ModelChoiceField)
+        handler.queryset = handlers_queryset()
 
 
 class ResponseForm(forms.Form):
     """The written response; its fields are complaint_respond's arguments."""
 
-    findings = forms.CharField(label=_("Findings"), widget=TEXTAREA)
-    actions = forms.CharField(label=_("Actions taken"), widget=TEXTAREA, required=False)
+    findings = forms.CharField(label=_("Findings"), widget=TEXTAREA, help_text=SENT)
+    actions = forms.CharField(
+        label=_("Actions taken"), widget=TEXTAREA, required=False, help_text=SENT
+    )
     remedies = forms.MultipleChoiceField(
         label=_("Remedy"),
         choices=Remedy.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=SENT,
     )
     redress_amount = forms.DecimalField(
-        label=_("Redress amount"), min_value=0, max_digits=12, decimal_places=2, required=False
+        label=_("Redress amount"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=SENT,
     )
     redress_currency = forms.CharField(
         label=_("Currency"),
         max_length=3,
         required=False,
         validators=[RegexValidator(r"^[A-Za-z]{3}$", _("Give a three-letter currency code."))],
-        help_text=_("ISO code such as EUR or GBP; the default currency if left empty."),
+        help_text=_(
+            "Sent to the complainant. ISO code such as EUR or GBP; the default currency if "
+            "left empty."
+        ),
     )
-    reasoning = forms.CharField(label=_("Reasoning"), widget=TEXTAREA)
+    reasoning = forms.CharField(
+        label=_("Reasoning"),
+        widget=TEXTAREA,
+        help_text=_("Sent to the complainant: the reasons behind the decision."),
+    )
     # No outcome is preselected: a handler who forgets to choose is asked, not sent "Upheld".
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[("", _("Choose the outcome")), *Outcome.choices],
         error_messages={"required": _("Choose the outcome of the complaint.")},
+        help_text=SENT,
     )
 
     def clean_redress_currency(self) -> str:
         return self.cleaned_data["redress_currency"].upper()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if cleaned.get("redress_currency") and cleaned.get("redress_amount") is None:
             self.add_error("redress_amount", _("Give the amount the currency belongs to."))
         return cleaned
@@ -155,6 +187,12 @@ class LoggedComplaintForm(forms.ModelForm):
     """A complaint that came by phone, post or in person, typed in by the handler."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=LOGGED_CHANNELS)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The policy's language")), *Language.choices],
+        required=False,
+        help_text=_("The language we write to the complainant in."),
+    )
     received_at = forms.SplitDateTimeField(
         label=_("Received"),
         widget=AdminSplitDateTime,
@@ -178,9 +216,9 @@ class LoggedComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = (
-            self.fields["category"].queryset.filter(is_active=True).select_related("parent")
-        )
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = Category.objects.filter(is_active=True).select_related("parent")
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
@@ -188,8 +226,8 @@ class LoggedComplaintForm(forms.ModelForm):
             raise forms.ValidationError(_("A complaint cannot be received in the future."))
         return value
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         received, incident = cleaned.get("received_at"), cleaned.get("incident_at")
         if received and incident and incident > received:
             self.add_error("incident_at", _("It cannot have happened after we received it."))
@@ -200,3 +238,15 @@ class LoggedComplaintForm(forms.ModelForm):
                 "complainant_email", _("Give at least one way to reach the complainant.")
             )
         return cleaned
+
+
+class LetterPostedForm(forms.Form):
+    """When a letter went in the post: now, unless the handler gives an earlier moment."""
+
+    posted_at = forms.DateTimeField(
+        label=_("Posted at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )

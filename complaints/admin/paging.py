@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # A queue is worked from its first pages; past 20 pages of 100 a handler filters instead.
@@ -14,4 +17,5 @@ COUNT_CAP = 2_000
 class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[:COUNT_CAP].count()
+        queryset = cast(QuerySet, self.object_list)  # the admin pages querysets only
+        return queryset.order_by()[:COUNT_CAP].count()

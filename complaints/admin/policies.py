@@ -135,12 +135,21 @@ def deadline_preview(policy: ComplaintPolicy) -> list[dict]:
 @admin.register(ComplaintPolicy)
 class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = ComplaintPolicyForm
-    list_display = ["name", "is_default", "country", "subdivision", "time_zone", "last_updated"]
+    list_display = [
+        "name",
+        "is_default",
+        "needs_review",
+        "country",
+        "subdivision",
+        "time_zone",
+        "last_updated",
+    ]
     inlines = [PolicyTargetInline]
     history_list_display = ["last_updated"]
-    readonly_fields = ["last_updated", "deadline_preview_table"]
+    readonly_fields = ["last_updated", "needs_review", "deadline_preview_table"]
+    change_form_template = "admin/complaints/complaintpolicy/change_form.html"
     fieldsets = [
-        (None, {"fields": ["name", "slug", "is_default", "last_updated"]}),
+        (None, {"fields": ["name", "slug", "is_default", "needs_review", "last_updated"]}),
         (
             _("Business calendar"),
             {
@@ -157,7 +166,29 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
         (_("Deadlines"), {"fields": ["warning_hours", "auto_escalate_on_breach"]}),
         (
             _("Published"),
-            {"fields": ["external_routes", "external_route_time_limit", "public_wording"]},
+            {
+                "fields": [
+                    "language",
+                    "public_wording",
+                    "external_routes",
+                    "external_route_time_limit",
+                ],
+                "description": _(
+                    "The policy page states each promise from the numbers above; write here "
+                    "only what goes around them, so that the page can never contradict them."
+                ),
+            },
+        ),
+        (
+            _("Published, in German"),
+            {
+                "fields": [
+                    "public_wording_de",
+                    "external_routes_de",
+                    "external_route_time_limit_de",
+                ],
+                "description": _("Shown to readers in German; empty, the text above shows."),
+            },
         ),
     ]
 
@@ -172,6 +203,8 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.last_updated = clock.now().date()
+        # A person saved it: whatever Redress created by itself has now been reviewed.
+        obj.needs_review = False
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("Deadline preview"))
@@ -212,7 +245,7 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(ModelAdmin):
-    list_display = ["__str__", "policy", "is_active", "position"]
+    list_display = ["__str__", "name_de", "policy", "is_active", "position"]
     list_select_related = ["parent", "policy"]
     list_filter = ["is_active", "policy"]
     filter_horizontal = ["handlers"]

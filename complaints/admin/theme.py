@@ -8,6 +8,7 @@ theme's equivalent or given its classes.
 from __future__ import annotations
 
 from django import forms
+from django.forms.widgets import ChoiceWidget
 from unfold import widgets as theme
 
 CLASSES = [
@@ -38,7 +39,7 @@ def themed(form: forms.BaseForm) -> forms.BaseForm:
     return form
 
 
-def _swap(widget: forms.ChoiceWidget, kind: type[forms.ChoiceWidget]) -> forms.ChoiceWidget:
+def _swap(widget: ChoiceWidget, kind: type[ChoiceWidget]) -> ChoiceWidget:
     swapped = kind(attrs=widget.attrs)
     swapped.choices = widget.choices
     return swapped

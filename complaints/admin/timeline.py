@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
 from django.template.defaultfilters import linebreaksbr
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
@@ -53,10 +54,10 @@ PERSON = ("first_name", "last_name", "username")
 class Entry:
     at: dt.datetime
     kind: str
-    title: str
+    title: str | Promise
     actor: str = ""
     body: str = ""
-    status: str = ""
+    status: str | Promise = ""
     public: bool = True
 
 
@@ -151,20 +152,30 @@ def case_timeline(complaint: Complaint) -> list[Entry]:
             )
         )
     for notification in complaint.notifications.values(
-        "created_at", "kind", "recipient", "status", "last_error"
+        "created_at", "kind", "channel", "recipient", "status", "last_error", "sent_at"
     ):
         status = Notification.Status(notification["status"])
+        kind = Notification.Kind(notification["kind"]).label
+        if notification["channel"] == Notification.Channel.LETTER:
+            title = _("Letter: %(kind)s") % {"kind": kind}
+            shown = str(
+                _("Posted %(date)s") % {"date": f"{localtime(notification['sent_at']):%Y-%m-%d}"}
+                if status == Notification.Status.SENT
+                else _("To post")
+            )
+        else:
+            title = _("Email: %(kind)s to %(recipient)s") % {
+                "kind": kind,
+                "recipient": notification["recipient"],
+            }
+            shown = str(status.label)
         entries.append(
             Entry(
                 notification["created_at"],
                 "notification",
-                _("Email: %(kind)s to %(recipient)s")
-                % {
-                    "kind": Notification.Kind(notification["kind"]).label,
-                    "recipient": notification["recipient"],
-                },
+                title,
                 body=notification["last_error"] if status == Notification.Status.FAILED else "",
-                status=status.label,
+                status=shown,
             )
         )
     return sorted(entries, key=lambda entry: entry.at)

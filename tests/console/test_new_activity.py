@@ -35,7 +35,7 @@ def test_it_tells_the_handler_of_each_reply_once_and_marks_the_case(client, poli
     assert mails.count() == 2
     events = list(case.events.filter(actor_kind="complainant").values_list("pk", flat=True))
     assert {mail.dedupe_key for mail in mails} == {
-        f"{case.pk}:{ACTIVITY}:{event}:{hana.pk}" for event in events
+        f"complaint-{case.pk}:{ACTIVITY}:event-{event}:{hana.pk}" for event in events
     }
     email = render_email(mails.first())
     assert email.to == [hana.email]
@@ -108,7 +108,10 @@ def test_it_tells_the_reviewer_when_a_review_is_assigned(policy, hana, sam):
     escalation_assign_reviewer(escalation=escalation, actor=Actor.staff(sam), reviewer=rita)
     mail = Notification.objects.get(kind=Notification.Kind.STAFF_REVIEW_ASSIGNED)
     assert mail.recipient == rita.email
-    assert mail.dedupe_key.endswith(f":{Escalation.objects.get().pk}:{rita.pk}")
+    assignment = Escalation.objects.get().complaint.events.get(
+        action="escalation_reviewer_assigned"
+    )
+    assert mail.dedupe_key.endswith(f":event-{assignment.pk}:{rita.pk}")
     body = render_email(mail).body
     assert "You were asked to review complaint" in body
     assert "Hello Rita Reed" in body

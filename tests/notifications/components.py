@@ -13,8 +13,8 @@ import redis
 from aiosmtpd.controller import Controller
 
 from complaints.choices import State
-from complaints.demo import case_advance
 from config.celery import app as celery_app
+from demo.seed import case_advance
 from tests.cases import submit_complaint
 
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 import time_machine
 
+from complaints import jobs
 from complaints.actors import Actor
 from complaints.choices import ActorKind, State
-from notifications import jobs
 from notifications.models import Notification
 from tests.factories import HandlerFactory
 from tests.notifications.components import responded

@@ -7,6 +7,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from complaints import jobs as lifecycle
 from complaints.choices import State
 from complaints.models import Complaint
 from notifications import jobs
@@ -46,8 +47,8 @@ def test_a_web_submission_succeeds_while_the_broker_is_down_and_is_acknowledged_
 
             traveller.shift(dt.timedelta(minutes=2))
             with django_capture_on_commit_callbacks(execute=True):
-                assert jobs.complaints_acknowledge_received() == 1
-            assert jobs.complaints_acknowledge_received() == 0
+                assert lifecycle.complaints_acknowledge_received() == 1
+            assert lifecycle.complaints_acknowledge_received() == 0
 
         traveller.shift(dt.timedelta(minutes=2))
         assert jobs.notifications_dispatch() == 1
@@ -69,7 +70,7 @@ def test_progress_updates_are_written_while_the_broker_is_down_and_the_sweep_sen
             broker_at(f"redis://127.0.0.1:{free_port()}/1"),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            assert jobs.progress_updates_send() == 3
+            assert lifecycle.progress_updates_send() == 3
 
         [warning] = [r for r in caplog.records if r.message.startswith("Could not queue")]
         assert "nor the 2 after it" in warning.message, "one attempt for the batch, not one each"

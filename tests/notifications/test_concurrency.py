@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
+from complaints import jobs as lifecycle
 from notifications import jobs
 from notifications.models import Notification
 from notifications.services import notification_deliver, notifications_enqueue
@@ -70,7 +71,7 @@ def test_it_writes_each_progress_update_once_when_two_jobs_run_at_once(postgres,
     complaints = [submit_complaint(complainant_email=f"c{n}@example.com") for n in range(20)]
     due = max(complaint.next_update_due for complaint in complaints)
     with time_machine.travel(due, tick=False):
-        results = in_threads(2, jobs.progress_updates_send)
+        results = in_threads(2, lifecycle.progress_updates_send)
 
     assert sum(results) == 20
     assert Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).count() == 20

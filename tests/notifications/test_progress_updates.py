@@ -8,12 +8,13 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaints import services
+from complaints import jobs, services
 from complaints.actors import Actor
+from complaints.choices import TargetKind
+from complaints.clock import Unit
 from complaints.presets import preset_by_slug, preset_load
-from notifications import jobs
 from notifications.models import Notification
-from tests.cases import submit_complaint
+from tests.cases import deliver_pending, submit_complaint
 from tests.factories import HandlerFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def test_it_sends_updates_on_exactly_the_right_days_and_a_message_moves_the_next
     sent_at = []
     with time_machine.travel(at(2, 10), tick=False) as traveller:
         complaint = services.complaint_acknowledge(complaint=submit_complaint(policy=policy))
+        deliver_pending()
         complaint = services.complaint_start_investigation(complaint=complaint, actor=handler)
         # Twenty business days (Mon 2 to Fri 27 March) and the weekend after, hour by hour.
         moment = at(2, 10)
@@ -43,18 +45,53 @@ def test_it_sends_updates_on_exactly_the_right_days_and_a_message_moves_the_next
                 )
             if jobs.progress_updates_send():
                 sent_at.append(moment)
+            deliver_pending()
 
-    assert sent_at == [at(7, 10), at(15, 15), at(20, 15), at(25, 15), at(30, 15)]
+    # Each update goes out two hours before the five days since the last message run out, so
+    # the next counts from then; the handler's message on the 10th restarts the clock.
+    assert sent_at == [at(7, 8), at(15, 13), at(20, 11), at(25, 9), at(30, 7)]
     keys = Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).values_list(
         "dedupe_key", flat=True
     )
     assert len(set(keys)) == 5
 
 
+def test_updates_in_business_days_stay_that_many_business_days_apart_cycle_after_cycle(policy):
+    """Every 2 business days, Monday to Friday: never a day's drift, whenever they go out."""
+    policy.targets.filter(kind=TargetKind.UPDATE_INTERVAL).delete()
+    policy.targets.create(kind=TargetKind.UPDATE_INTERVAL, amount=2, unit=Unit.BUSINESS_DAYS)
+    policy.refresh_from_db()
+    calendar = policy.calendar()
+    sent = []
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        complaint = services.complaint_acknowledge(complaint=submit_complaint(policy=policy))
+        deliver_pending()
+        moment = start
+        while moment < start + dt.timedelta(days=42):
+            moment += dt.timedelta(minutes=30)
+            traveller.move_to(moment)
+            jobs.progress_updates_send()
+            deliver_pending()
+        sent = list(
+            Notification.objects.filter(
+                complaint=complaint,
+                kind__in=[Notification.Kind.ACKNOWLEDGEMENT, Notification.Kind.PROGRESS_UPDATE],
+            )
+            .order_by("sent_at")
+            .values_list("sent_at", flat=True)
+        )
+    assert len(sent) >= 14
+    for earlier, later in zip(sent, sent[1:], strict=False):
+        assert calendar.business_days_between(earlier, later) <= 2, (earlier, later)
+    assert all(moment.time() <= calendar.close_of_business for moment in sent[1:])
+
+
 def test_it_writes_nothing_when_the_job_runs_twice_at_the_same_moment(policy):
     complaint = submit_complaint()
     with time_machine.travel(complaint.next_update_due, tick=False):
         assert jobs.progress_updates_send() == 1
+        deliver_pending()
         assert jobs.progress_updates_send() == 0
     assert Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).count() == 1
 

@@ -1,0 +1,280 @@
+"""The one service both ways in feed: store the raw email once, then process it once."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from complaints import casework, clock
+from complaints.actors import SYSTEM, Actor
+from complaints.choices import ActorKind, Channel
+from complaints.exceptions import ComplaintError
+from complaints.models import Attachment, Complaint, Message
+from complaints.services import complaint_record_customer_reply, complaint_submit
+from complaints.uploads import (
+    CheckedFile,
+    atomic_with_files,
+    attachments_store,
+    check_case_total,
+    check_upload,
+)
+from inbound.classify import (
+    Bounce,
+    bounce_of,
+    is_auto_reply,
+    same_address,
+    subject_reference,
+)
+from inbound.models import InboundEmail
+from inbound.parsing import ParsedEmail, UnreadableEmail, dedupe_key, parse
+from notifications.models import Notification
+from notifications.services import notification_as_letter
+
+logger = logging.getLogger(__name__)
+S = InboundEmail.Status
+
+
+def inbound_email_process(*, raw: bytes, source: str, uid: str = "") -> InboundEmail:
+    """Keep `raw` and act on it once: a complaint, a reply on its case, a hold, or nothing.
+
+    Traps: the raw row is committed before anything else, so a crash half way leaves it
+    `received` and the next poll (or a retried webhook) processes it again; a message already
+    known by its Message-ID or mailbox UID is returned as it is, never processed twice. The
+    processing runs in one transaction with the row locked: two pollers at once do it once.
+    """
+    row = inbound_email_store(raw=raw, source=source, uid=uid)
+    if row.status != S.RECEIVED:
+        return row
+    try:
+        with atomic_with_files() as stored:
+            row = InboundEmail.objects.select_for_update().get(pk=row.pk)
+            if row.status == S.RECEIVED:
+                _handle(row, stored)
+                row.processed_at = clock.now()
+                row.save()
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the email is kept for a handler.
+        logger.exception("Inbound email %s could not be processed.", row.pk)
+        InboundEmail.objects.filter(pk=row.pk, status=S.RECEIVED).update(
+            status=S.UNPARSEABLE,
+            note=f"{type(exc).__name__}: {exc}"[:2000],
+            processed_at=clock.now(),
+        )
+        row.refresh_from_db()
+    return row
+
+
+def inbound_email_store(*, raw: bytes, source: str, uid: str = "") -> InboundEmail:
+    """Return the row for `raw`: the one already known by Message-ID or UID, or a new one."""
+    key = dedupe_key(raw)
+    known = Q(dedupe_key=key) | (Q(source=source, uid=uid) if uid else Q(pk__in=[]))
+    row = InboundEmail.objects.filter(known).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return InboundEmail.objects.create(source=source, uid=uid, dedupe_key=key, raw=raw)
+    except IntegrityError:
+        # Another poller stored it a moment ago.
+        return InboundEmail.objects.get(known)
+
+
+def inbound_email_attach(*, inbound: InboundEmail, actor: Actor) -> Message:
+    """Add a held email to its case as a message from the complainant, a handler's decision."""
+    with atomic_with_files() as stored:
+        row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if row.status != S.HELD or row.complaint is None:
+            raise ComplaintError(_("This email is not held for a case any more."))
+        message = _add_to_case(row, parse(bytes(row.raw)), row.complaint, stored)
+        row.status = S.ATTACHED
+        row.save(update_fields=["status"])
+        casework.record_event(
+            message.complaint,
+            "email_attached",
+            actor,
+            from_state=message.complaint.state,
+            note=row.from_address,
+            public=False,
+        )
+    return message
+
+
+def inbound_email_discard(*, inbound: InboundEmail, actor: Actor) -> bool:
+    """Set a held or unreadable email aside for good; return whether it was one."""
+    with transaction.atomic():
+        changed = InboundEmail.objects.filter(
+            pk=inbound.pk, status__in=[S.HELD, S.UNPARSEABLE]
+        ).update(status=S.DISCARDED)
+        if changed and inbound.complaint_id:
+            case = Complaint.objects.get(pk=inbound.complaint_id)
+            casework.record_event(
+                case,
+                "email_discarded",
+                actor,
+                from_state=case.state,
+                note=inbound.from_address,
+                public=False,
+            )
+    return bool(changed)
+
+
+def _handle(row: InboundEmail, stored: list[Attachment]) -> None:
+    try:
+        parsed = parse(bytes(row.raw))
+    except UnreadableEmail as exc:
+        row.status, row.note = S.UNPARSEABLE, str(exc)[:2000]
+        return
+    row.from_address, row.subject = parsed.sender_address[:254], parsed.subject
+    bounce = bounce_of(parsed)
+    if bounce is not None:
+        _record_bounce(row, bounce)
+    elif is_auto_reply(parsed.message) or _is_ours(parsed.sender_address):
+        # Answering a machine (or ourselves) starts a mail loop: nothing is created or sent.
+        row.status = S.AUTO_REPLY
+    else:
+        case = _thread_case(parsed)
+        if case is None:
+            row.complaint = _new_complaint(parsed, stored)
+            row.status = S.COMPLAINT
+        elif not same_address(case.complainant_email, parsed.sender_address):
+            _hold(
+                row,
+                case,
+                _("The reply came from %(sender)s, not from the complainant's address.")
+                % {"sender": parsed.sender_address},
+            )
+        elif not case.is_open:
+            # A closed case is not reopened by an email: a handler reopens it and attaches this.
+            _hold(row, case, _("The reply came after the case was closed."))
+        else:
+            _add_to_case(row, parsed, case, stored)
+            row.complaint, row.status = case, S.ATTACHED
+
+
+def _is_ours(address: str) -> bool:
+    return any(
+        same_address(address, ours)
+        for ours in (settings.DEFAULT_FROM_EMAIL, settings.REDRESS_REPLY_TO_EMAIL)
+    )
+
+
+def _thread_case(parsed: ParsedEmail) -> Complaint | None:
+    """Return the case this email answers: by our Message-ID it quotes, else by [REF]."""
+    if parsed.thread_ids:
+        notification = (
+            Notification.objects.filter(message_id__in=parsed.thread_ids)
+            .select_related("complaint")
+            .first()
+        )
+        if notification is not None:
+            return notification.complaint
+    reference = subject_reference(parsed.subject)
+    if reference:
+        return Complaint.objects.filter(reference=reference).first()
+    return None
+
+
+def _new_complaint(parsed: ParsedEmail, stored: list[Attachment]) -> Complaint:
+    description = "\n\n".join(part for part in (parsed.subject, parsed.text) if part)
+    complaint = complaint_submit(
+        channel=Channel.EMAIL,
+        complainant_name=parsed.sender_name[:200],
+        complainant_email=parsed.sender_address,
+        description=description or _("(The email had no text.)"),
+        language=parsed.language,
+    )
+    _store_files(complaint, parsed, stored, message=None)
+    return complaint
+
+
+def _add_to_case(
+    row: InboundEmail, parsed: ParsedEmail, case: Complaint, stored: list[Attachment]
+) -> Message:
+    message = complaint_record_customer_reply(
+        complaint=case,
+        body=parsed.text or parsed.subject or _("(The email had no text.)"),
+        channel=Channel.EMAIL,
+        email_message_id=parsed.message_id,
+    )
+    _store_files(case, parsed, stored, message=message)
+    return message
+
+
+def _store_files(
+    case: Complaint, parsed: ParsedEmail, stored: list[Attachment], *, message: Message | None
+) -> None:
+    """Store the attachments that pass the public site's checks; note the others on the case."""
+    already = case.attachments.aggregate(total=Sum("size"))["total"] or 0
+    room = settings.REDRESS_UPLOAD_MAX_FILES - case.attachments.count()
+    accepted: list[CheckedFile] = []
+    refused: list[str] = []
+    for name, data in parsed.attachments:
+        try:
+            checked = check_upload(SimpleUploadedFile(name, data))
+            check_case_total([*accepted, checked], already=already)
+            if len(accepted) >= room:
+                raise ValidationError(
+                    _("“%(name)s”: a complaint may hold at most %(count)d files.")
+                    % {"name": checked.original_name, "count": settings.REDRESS_UPLOAD_MAX_FILES}
+                )
+        except ValidationError as exc:
+            refused.append(" ".join(exc.messages))
+            continue
+        accepted.append(checked)
+    stored.extend(
+        attachments_store(
+            complaint=case, files=accepted, uploaded_by=ActorKind.COMPLAINANT, message=message
+        )
+    )
+    if refused:
+        note = _("Attachments of an email were not kept:") + "\n" + "\n".join(refused)
+        casework.record_event(
+            case, "attachment_refused", SYSTEM, from_state=case.state, note=note, public=False
+        )
+
+
+def _hold(row: InboundEmail, case: Complaint, reason: str) -> None:
+    row.complaint, row.status, row.note = case, S.HELD, reason
+    casework.record_event(
+        case, "email_held", SYSTEM, from_state=case.state, note=reason, public=False
+    )
+
+
+def _record_bounce(row: InboundEmail, bounce: Bounce) -> None:
+    row.status, row.note = S.BOUNCE, bounce.diagnostic
+    notification = (
+        Notification.objects.filter(message_id__in=bounce.original_ids)
+        .select_related("complaint")
+        .first()
+        if bounce.original_ids
+        else None
+    )
+    if notification is None:
+        return  # a report on mail we did not send, or without the original: kept, nothing to do
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.FAILED, last_error=bounce.diagnostic
+    )
+    case = notification.complaint
+    row.notification, row.complaint = notification, case
+    casework.record_event(
+        case,
+        "delivery_failed",
+        SYSTEM,
+        from_state=case.state,
+        note=_("%(kind)s to %(recipient)s bounced: %(diagnostic)s")
+        % {
+            "kind": notification.get_kind_display(),
+            "recipient": notification.recipient,
+            "diagnostic": bounce.diagnostic,
+        },
+        public=False,
+    )
+    # The complainant is still owed what bounced: it becomes a letter for the handler to post.
+    notification_as_letter(notification=notification)

@@ -1,0 +1,384 @@
+"""The public site: submit a complaint, look it up, follow it and act on it; and file downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.http import require_http_methods, require_POST
+
+from complaints import services
+from complaints.actors import COMPLAINANT
+from complaints.attachments import attachment_response
+from complaints.choices import Language
+from complaints.exceptions import ComplaintError
+from complaints.models import (
+    Attachment,
+    Category,
+    Complaint,
+    ComplaintPolicy,
+    ReplacedTrackingLink,
+)
+from complaints.presets import neutral_policy_ensure
+from complaints.promises import public_promises
+from complaints.services import token_digest
+from escalations.services import escalation_request
+from publicsite import throttle, tracking
+from publicsite.forms import (
+    ComplaintForm,
+    EscalationForm,
+    LookupForm,
+    RatingForm,
+    ReplyForm,
+    WithdrawForm,
+    new_stamp,
+    stamp_use_once,
+)
+from publicsite.services import complaint_reply_online, complaint_submit_online
+
+# The confirmation page is shown to the browser that submitted, through a signed cookie with
+# the reference: no session row per complainant, and nothing to look up before the page.
+SUBMITTED_COOKIE = "redress_submitted"
+# The salt keeps the module's old name: cookies set before the move still read.
+SUBMITTED_SALT = "complaints.views.submitted"
+SUBMITTED_MAX_AGE = 24 * 3600
+
+
+def default_policy() -> ComplaintPolicy:
+    policy = ComplaintPolicy.objects.filter(is_default=True).prefetch_related("targets").first()
+    # None only if the default was deleted after install: the neutral one takes its place.
+    return policy or neutral_policy_ensure()
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    return render(request, "complaints/too_many_requests.html", status=429)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    policy = default_policy()
+    promises = public_promises(policy)[:3] if policy else []
+    return render(request, "complaints/home.html", {"policy": policy, "promises": promises})
+
+
+def policy(request: HttpRequest) -> HttpResponse:
+    policy = default_policy()
+    # The promises are worded from the configured numbers; the free text only surrounds them.
+    context = {
+        "policy": policy,
+        "promises": public_promises(policy),
+        "wording": policy.public_text("public_wording"),
+        "external_routes": policy.public_text("external_routes"),
+        "external_route_time_limit": policy.public_text("external_route_time_limit"),
+    }
+    return render(request, "complaints/policy.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
+    if policy is None:
+        policy = neutral_policy_ensure()
+    categories = active_categories()
+    options: dict[str, Any] = {
+        "categories": categories,
+        "time_zone": policy.time_zone if policy else "UTC",
+    }
+    if request.method == "POST":
+        if not throttle.throttle_allows(request, "submit"):
+            return too_many_requests(request)
+        form = ComplaintForm(request.POST, request.FILES, **options)
+        if form.is_valid():
+            if not stamp_use_once(form.cleaned_data["stamp"]):
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already sent. Your complaint has reached us: look for "
+                        "our email with the reference number."
+                    ),
+                )
+                form.refresh_stamp()
+            else:
+                try:
+                    complaint = complaint_submit_online(
+                        files=form.cleaned_data.get("files", []),
+                        language=language_of(request),
+                        **form.complaint_fields(),
+                    )
+                except ComplaintError as error:
+                    form.add_error(None, str(error))
+                    form.refresh_stamp()
+                else:
+                    # Acknowledgement is the notifications sweep's job (a minute at most), so
+                    # submitting never waits on the broker.
+                    return submitted_redirect(complaint)
+        elif "stamp" in form.errors:
+            form.refresh_stamp()
+        status = 400
+    else:
+        form = ComplaintForm(initial={"stamp": new_stamp()}, **options)
+        status = 200
+    return render(
+        request, "complaints/complaint_new.html", {"form": form, "policy": policy}, status=status
+    )
+
+
+def active_categories() -> list[Category]:
+    """Return the active categories, each linked to its parent so none needs a query later."""
+    categories = list(
+        Category.objects.filter(is_active=True)
+        .only("pk", "name", "name_de", "parent_id", "policy_id")
+        .order_by("position", "name")
+    )
+    by_pk = {category.pk: category for category in categories}
+    for category in categories:
+        if category.parent_id in by_pk:
+            category.parent = by_pk[category.parent_id]
+    return categories
+
+
+def language_of(request: HttpRequest) -> str:
+    """Return the language the complainant chose; "" where they chose none (the policy's then).
+
+    A choice is the site's language switch (its cookie), or a language their browser asks for.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:2]
+    if chosen in Language.values:
+        return chosen
+    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        primary = code.split("-")[0].lower()
+        if primary in Language.values:
+            return primary
+    return ""
+
+
+@contextmanager
+def complaint_language(request: HttpRequest, complaint: Complaint) -> Iterator[None]:
+    """Speak the complaint's language inside, unless the reader switched to another.
+
+    An override rather than activate(): the thread's language is back to the request's after.
+    """
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:2] in Language.values:
+        yield
+        return
+    with translation.override(complaint.language):
+        request.LANGUAGE_CODE = complaint.language
+        yield
+
+
+def submitted_redirect(complaint: Complaint) -> HttpResponse:
+    response = redirect("complaint-submitted")
+    response.set_signed_cookie(
+        SUBMITTED_COOKIE,
+        complaint.reference,
+        salt=SUBMITTED_SALT,
+        max_age=SUBMITTED_MAX_AGE,
+        path=reverse("complaint-submitted"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def complaint_submitted(request: HttpRequest) -> HttpResponse:
+    reference = request.get_signed_cookie(
+        SUBMITTED_COOKIE, default=None, salt=SUBMITTED_SALT, max_age=SUBMITTED_MAX_AGE
+    )
+    complaint = (
+        Complaint.objects.select_related("policy").filter(reference=reference).first()
+        if reference
+        else None
+    )
+    if complaint is None:
+        return redirect("complaint-new")
+    return render(request, "complaints/complaint_submitted.html", {"complaint": complaint})
+
+
+@require_http_methods(["GET", "POST"])
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    sent = False
+    if request.method == "POST":
+        if not throttle.throttle_allows(request, "lookup"):
+            return too_many_requests(request)
+        form = LookupForm(request.POST)
+        if form.is_valid():
+            complaint = Complaint.objects.filter(
+                reference=form.cleaned_data["reference"],
+                complainant_email__iexact=form.cleaned_data["email"],
+            ).first()
+            if complaint is not None:
+                services.complaint_send_tracking_link(complaint=complaint)
+            # The same answer either way: the page never tells whether a case exists.
+            sent, form = True, LookupForm()
+    else:
+        form = LookupForm()
+    return render(
+        request,
+        "complaints/track_lookup.html",
+        {"form": form, "sent": sent},
+        status=400 if form.errors else 200,
+    )
+
+
+class TrackingLinkReplaced(Exception):
+    """The link was replaced by a newer one: answered with 410 and a way to ask for a new one."""
+
+
+def complaint_for_token(token: str) -> Complaint:
+    if len(token) > 64:
+        raise Http404
+    complaint = (
+        Complaint.objects.select_related("policy", "handler").filter(tracking_token=token).first()
+    )
+    if complaint is not None:
+        return complaint
+    if ReplacedTrackingLink.objects.filter(digest=token_digest(token)).exists():
+        raise TrackingLinkReplaced
+    raise Http404
+
+
+class TrackingLinkGoneMiddleware:
+    """Answer a replaced tracking link with the 410 page, wherever the view met it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, TrackingLinkReplaced):
+            return render(request, "410.html", status=410)
+        return None
+
+
+def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **forms) -> HttpResponse:
+    with complaint_language(request, complaint):
+        context = tracking.case_page(complaint)
+        context.update(
+            complaint=complaint,
+            reply_form=forms.get("reply_form") or ReplyForm(),
+            escalation_form=forms.get("escalation_form") or EscalationForm(),
+            rating_form=forms.get("rating_form") or RatingForm(),
+        )
+        response = render(request, "complaints/track_case.html", context, status=status)
+        response.headers["Content-Language"] = translation.get_language()
+    return response
+
+
+@require_http_methods(["GET"])
+def track_case(request: HttpRequest, token: str) -> HttpResponse:
+    return render_case(request, complaint_for_token(token))
+
+
+def case_action(view):
+    """Wrap a complainant's POST on a case: token, rate limit, and errors shown on the page."""
+
+    @require_POST
+    def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        complaint = complaint_for_token(token)
+        if not throttle.throttle_allows(request, "case_action"):
+            return too_many_requests(request)
+        # Its confirmation or error shows on the case page: in the page's language.
+        with complaint_language(request, complaint):
+            try:
+                return view(request, complaint)
+            except ComplaintError as error:
+                messages.error(request, str(error))
+                return redirect(complaint)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@case_action
+def track_reply(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = ReplyForm(
+        request.POST,
+        request.FILES,
+        already_stored=sum(
+            complaint.attachments.filter(is_internal=False).values_list("size", flat=True)
+        ),
+    )
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, reply_form=form)
+    complaint_reply_online(
+        complaint=complaint, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+    )
+    messages.success(request, _("Thank you. We have added your message to the case."))
+    return redirect(complaint)
+
+
+@case_action
+def track_accept(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    services.complaint_resolve(
+        complaint=complaint, actor=COMPLAINANT, note="Accepted by the complainant."
+    )
+    messages.success(request, _("Thank you. You accepted our response and the case is closed."))
+    return redirect(complaint)
+
+
+@case_action
+def track_escalate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = EscalationForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, escalation_form=form)
+    escalation_request(complaint=complaint, actor=COMPLAINANT, **form.cleaned_data)
+    messages.success(
+        request, _("We have received your request for a review. We will write to you.")
+    )
+    return redirect(complaint)
+
+
+@case_action
+def track_rate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, rating_form=form)
+    services.complaint_rate(complaint=complaint, **form.cleaned_data)
+    messages.success(request, _("Thank you for your feedback."))
+    return redirect(complaint)
+
+
+@require_http_methods(["GET", "POST"])
+def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    complaint = complaint_for_token(token)
+    if not complaint.is_open:
+        return redirect(complaint)
+    with complaint_language(request, complaint):
+        return _track_withdraw(request, complaint)
+
+
+def _track_withdraw(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complaint_withdraw(
+                complaint=complaint, actor=COMPLAINANT, reason=form.cleaned_data["reason"]
+            )
+        except ComplaintError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("You have withdrawn your complaint."))
+        return redirect(complaint)
+    return render(
+        request,
+        "complaints/track_withdraw.html",
+        {"complaint": complaint, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
+    complaint = complaint_for_token(token)
+    attachment = get_object_or_404(Attachment, pk=pk, complaint=complaint, is_internal=False)
+    return attachment_response(attachment)
