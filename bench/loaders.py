@@ -9,7 +9,8 @@ The spread, as a desk two years old would have it: receipt spread over 730 days;
 older than 60 days closed (resolved, one in 17 withdrawn); the last 60 days spread over every
 state; open cases assigned round-robin to the handlers (received ones unassigned), with their
 next deadline, due-soon time and next progress update stored as the services would; 0-4
-messages and 1-5 timeline entries per case; an escalation row for every escalated case.
+messages and 1-5 timeline entries per case; an escalation row for every escalated case; the
+promise records of each case.
 """
 
 from __future__ import annotations
@@ -168,6 +169,35 @@ WHERE c.id > %(after)s AND c.state = 'escalated'
 """
 
 
+# Each case's promises as the services would have recorded them: acknowledgement, first and
+# full response (kept when the step happened, released if the case closed without it), and the
+# progress update an open case is owed. Alerts for moments already past count as sent.
+PROMISES = """
+INSERT INTO complaints_promise (
+    complaint_id, kind, occurrence, aim, "limit", due_soon_at, kept_at, kept_by, released_at,
+    extension_reason, due_soon_alerted_at, breach_alerted_at, created_at
+)
+SELECT c.id, p.kind, 1, p.aim, p.due, p.due - interval '1 day', p.kept,
+       CASE WHEN p.kept IS NOT NULL THEN 'bench' ELSE '' END,
+       CASE WHEN p.kept IS NULL AND c.state IN ('resolved', 'withdrawn') THEN c.closed_at END,
+       '',
+       CASE WHEN p.due - interval '1 day' < now() THEN now() END,
+       CASE WHEN p.due < now() THEN now() END,
+       c.received_at
+FROM complaints_complaint c
+CROSS JOIN LATERAL (VALUES
+    ('acknowledgement', NULL::timestamptz, c.acknowledge_by, c.acknowledged_at),
+    ('first_response', NULL::timestamptz, c.respond_by, c.first_responded_at),
+    ('full_response', NULL::timestamptz, c.resolve_by, c.responded_at),
+    ('progress_update', c.next_update_due - interval '2 hours', c.next_update_due,
+     NULL::timestamptz)
+) AS p(kind, aim, due, kept)
+WHERE c.id > %(after)s AND p.due IS NOT NULL
+  AND (p.kind <> 'progress_update'
+       OR c.state IN ('received', 'acknowledged', 'investigating', 'escalated'))
+"""
+
+
 @dataclass(frozen=True)
 class Staff:
     policy_id: int
@@ -233,7 +263,7 @@ def redress_complaints_load(*, staff: Staff, first: int, last: int) -> None:
                     "last": chunk_last,
                 },
             )
-            for statement in (MESSAGES, EVENTS, ESCALATIONS):
+            for statement in (MESSAGES, EVENTS, ESCALATIONS, PROMISES):
                 cursor.execute(statement, {"after": after})
         bar.update(chunk_last - start + 1)
         first = chunk_last + 1

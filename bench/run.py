@@ -56,7 +56,7 @@ from bench.redress_site import environment, submit  # noqa: E402
 
 REDRESS_DB, HELPDESK_DB = "redress_bench", "helpdesk_bench"
 REDRESS_PORT, HELPDESK_PORT = 8771, 8772
-PROGRESS_JOB = "notifications.jobs"
+PROGRESS_JOB = "complaints.jobs"
 PROGRESS_DUE = 200
 SUPERVISOR = "bench-supervisor"
 SERVER_CPU = "server CPU (ms)"
@@ -180,14 +180,16 @@ def progress_updates_due(count: int) -> None:
     import psycopg
 
     with psycopg.connect(f"{SERVER}/{REDRESS_DB}", autocommit=True) as connection:
+        # The open progress-update promises: their aim is when the job writes them.
+        owed = "kind = 'progress_update' AND kept_at IS NULL AND released_at IS NULL"
         connection.execute(
-            "UPDATE complaints_complaint SET next_update_due = now() + interval '1 day'"
-            " WHERE next_update_due <= now()"
+            "UPDATE complaints_promise SET aim = now() + interval '1 day',"
+            f' "limit" = now() + interval \'26 hours\' WHERE {owed} AND aim <= now()'
         )
         connection.execute(
-            "UPDATE complaints_complaint SET next_update_due = now() - interval '1 hour'"
-            " WHERE id IN (SELECT id FROM complaints_complaint WHERE next_update_due IS NOT NULL"
-            " AND state NOT IN ('resolved', 'withdrawn') ORDER BY id DESC LIMIT %s)",
+            "UPDATE complaints_promise SET aim = now() - interval '1 hour'"
+            f" WHERE id IN (SELECT id FROM complaints_promise WHERE {owed} AND aim IS NOT NULL"
+            " ORDER BY id DESC LIMIT %s)",
             (count,),
         )
 

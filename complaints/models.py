@@ -717,6 +717,13 @@ class Promise(models.Model):
                 ),
                 name="promise_update_due",
             ),
+            # The dashboard's promises kept: those whose limit fell in a period, read from the
+            # index alone (reports.dashboard.promise_counts).
+            models.Index(
+                fields=["limit"],
+                include=["kind", "kept_at", "released_at"],
+                name="promise_due",
+            ),
             # A case's open promises (cache refresh, the case page, the update's wording).
             models.Index(
                 fields=["complaint", "limit"],

@@ -228,13 +228,30 @@ def promises_keep_by_message(notification: Notification) -> int:
     by = f"{notification.kind}:{notification.pk}"
     # Released or not: a promise still owed when its message was written is kept by it, even if
     # the case closed before the mail server took the message.
-    kept = Promise.objects.filter(complaint=case, pk__in=ids, kept_at__isnull=True).update(
-        kept_at=notification.sent_at, kept_by=by
-    )
+    keeping = Promise.objects.filter(complaint=case, pk__in=ids, kept_at__isnull=True)
+    update = keeping.filter(kind=PromiseKind.PROGRESS_UPDATE).values_list("limit", flat=True)
+    update_limit = update.first()
+    kept = keeping.update(kept_at=notification.sent_at, kept_by=by)
     if kept:
-        _next_update(case, after=notification.sent_at)
+        _next_update(case, after=_next_update_from(notification, update_limit))
     refresh_cache(case)
     return kept
+
+
+def _next_update_from(notification: Notification, update_limit: dt.datetime | None) -> dt.datetime:
+    """Return what the next update counts from: the message, or the limit of the update it kept.
+
+    A scheduled update goes out UPDATE_LEAD before its limit; counting the next one from the
+    moment it went out would move every later update that much earlier, cycle after cycle (and
+    round the clock with calendar days). Counting from its limit keeps them exactly the interval
+    apart at the same hour. Any other message restarts the clock from when it went out.
+    """
+    sent_at = notification.sent_at
+    assert sent_at is not None
+    scheduled = notification.kind == "progress_update"
+    if scheduled and update_limit is not None and sent_at <= update_limit:
+        return update_limit
+    return sent_at
 
 
 def refresh_cache(case: Complaint) -> None:

@@ -22,11 +22,13 @@ from complaints.actors import Actor
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.admin.theme import themed
 from complaints.exceptions import ComplaintError
+from complaints.models import ComplaintPolicy
 from reports.charts import bar_chart
 from reports.dashboard import dashboard_figures
-from reports.forms import DashboardForm, ReturnForm, SubjectAccessForm
+from reports.forms import DashboardForm, RehearsalForm, ReturnForm, SubjectAccessForm
 from reports.models import ComplaintFigures
 from reports.periods import presets
+from reports.rehearsal import RehearsalFailed, rehearsal_run
 from reports.returns import complaints_return, return_csv, return_text
 from reports.subject_access import subject_access_export
 
@@ -48,6 +50,9 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
             path("csv/<slug:key>/", wrap(self.chart_csv_view), name="reports_chart_csv"),
             path("return/", wrap(self.return_view), name="reports_complaints_return"),
             path("subject-access/", wrap(self.subject_access_view), name="reports_subject_access"),
+            path(
+                "rehearsal/<slug:slug>/", wrap(self.rehearsal_view), name="reports_rehearse_policy"
+            ),
         ]
 
     def _require(self, request) -> None:
@@ -162,6 +167,29 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="subject-access-export.zip"'
         return response
+
+    def rehearsal_view(self, request, slug: str):
+        """Rehearse a policy: a typical case's whole life under it, nothing kept."""
+        self._require(request)
+        policy = ComplaintPolicy.objects.filter(slug=slug).first()
+        if policy is None:
+            raise Http404
+        form = RehearsalForm(request.POST or None, policy=policy)
+        output = error = ""
+        if request.method == "POST" and form.is_valid():
+            try:
+                output = rehearsal_run(policy, **form.cleaned_data)
+            except RehearsalFailed as exc:
+                error = str(exc)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Rehearse “%(policy)s”") % {"policy": policy},
+            "policy": policy,
+            "form": themed(form),
+            "output": output,
+            "error": error,
+        }
+        return render(request, "admin/reports/rehearsal.html", context)
 
 
 def figure(value) -> str:

@@ -5,7 +5,9 @@ count complaints received in the period; "closed" figures (volumes, outcomes, re
 satisfaction, root causes, time to resolve) count complaints closed in it; escalation reviews
 count escalations requested in it; open cases by age are as of now. A deadline is kept when the
 step happened by it, missed when it happened later or has passed without it (withdrawn cases
-aside); deadlines still running count as neither.
+aside); deadlines still running count as neither. Promises kept are the Promise records: those
+whose limit fell in the period, kept when kept by their limit, missed when kept later or not at
+all (a promise released before its limit, no longer owed, counts as neither).
 """
 
 from __future__ import annotations
@@ -21,10 +23,9 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from complaints.choices import Channel, Outcome, RootCause, State
-from complaints.models import Category, Complaint
+from complaints.choices import Channel, Outcome, PromiseKind, RootCause, State
+from complaints.models import Category, Complaint, Promise
 from complaints.querysets import ComplaintQuerySet
-from escalations.models import Escalation
 from reports.aggregates import percentile
 from reports.periods import Period
 
@@ -37,11 +38,13 @@ AGE_BANDS = [
     (gettext_lazy("4–8 weeks"), 29, 57),
     (gettext_lazy("Over 8 weeks"), 57, None),
 ]
-# (name, done-at field, deadline field)
-DEADLINES = [
-    (gettext_lazy("Acknowledge"), "acknowledged_at", "acknowledge_by"),
-    (gettext_lazy("First response"), "first_responded_at", "respond_by"),
-    (gettext_lazy("Full response"), "responded_at", "resolve_by"),
+# The promises the dashboard shares out, in the order shown.
+PROMISES = [
+    (PromiseKind.ACKNOWLEDGEMENT, gettext_lazy("Acknowledge")),
+    (PromiseKind.FIRST_RESPONSE, gettext_lazy("First response")),
+    (PromiseKind.FULL_RESPONSE, gettext_lazy("Full response")),
+    (PromiseKind.PROGRESS_UPDATE, gettext_lazy("Progress updates")),
+    (PromiseKind.REVIEW, gettext_lazy("Escalation review")),
 ]
 
 
@@ -124,7 +127,7 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
     names = category_names(categories)
 
     received_counts = {
-        **deadline_counts(now),
+        "received": Count("*"),
         "escalated": Count("received_at", filter=Q(escalated_at__isnull=False)),
     }
     received_groups = list(
@@ -157,7 +160,7 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
         closed.filter(state=State.RESOLVED).values("business_days_to_close").annotate(n=Count("*")),
         "business_days_to_close",
     )
-    reviews = review_counts(family, period, now)
+    promises = promise_counts(family, period, now)
     ages = age_counts(cases, now)
 
     durations = [
@@ -167,10 +170,7 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
         ),
         duration(_("Time to resolve"), resolve_days),
     ]
-    deadline_rows = [
-        (str(name), share(totals[f"{done}_kept"], totals[f"{done}_missed"]))
-        for name, done, _limit in DEADLINES
-    ] + [(_("Escalation review"), share(reviews["kept"], reviews["missed"]))]
+    deadline_rows = [(str(name), share(*promises.get(kind, (0, 0)))) for kind, name in PROMISES]
     return Dashboard(
         period=period,
         category=category,
@@ -234,38 +234,29 @@ def in_categories(queryset: QS, ids: list[int] | None, prefix: str = "") -> QS:
     return queryset.filter(**{f"{prefix}category__in": ids})
 
 
-def deadline_counts(now: dt.datetime) -> dict:
-    # Counting received_at, never pk: every column read is in the complaint_received index,
-    # so PostgreSQL answers from the index alone.
-    counts = {"received": Count("*")}
-    for _name, done, limit in DEADLINES:
-        counts[f"{done}_kept"] = Count("received_at", filter=Q(**{f"{done}__lte": F(limit)}))
-        counts[f"{done}_missed"] = Count(
-            "received_at",
-            filter=Q(**{f"{done}__gt": F(limit)})
-            | (Q(**{f"{done}__isnull": True, f"{limit}__lt": now}) & ~Q(state=State.WITHDRAWN)),
-        )
-    return counts
-
-
 def duration(name: str, days: Counter) -> Duration:
     """Return the median and 90th percentile of business days counted per day."""
     count = sum(n for value, n in days.items() if value is not None)
     return Duration(name, percentile(days, 0.5), percentile(days, 0.9), count)
 
 
-def review_counts(family: list[int] | None, period: Period, now: dt.datetime) -> dict:
-    escalations = in_categories(Escalation.objects.all(), family, prefix="complaint__").filter(
-        requested_at__gte=period.start, requested_at__lt=period.end
+def promise_counts(
+    family: list[int] | None, period: Period, now: dt.datetime
+) -> dict[str, tuple[int, int]]:
+    """Return (kept, missed) per promise kind, of the promises whose limit fell in `period`.
+
+    Index promise_due holds every column read but the category, so PostgreSQL reads the
+    promises of the period from the index alone unless a category narrows them.
+    """
+    due = Promise.objects.filter(limit__gte=period.start, limit__lt=min(period.end, now))
+    if family is not None:
+        due = due.filter(complaint__category__in=family)
+    in_time = Q(kept_at__lte=F("limit"))
+    rows = due.values("kind").annotate(
+        kept=Count("limit", filter=in_time),
+        missed=Count("limit", filter=~in_time & ~Q(released_at__lte=F("limit"))),
     )
-    # Counting requested_at, never pk: escalation_requested holds every column read.
-    return escalations.aggregate(
-        kept=Count("requested_at", filter=Q(decided_at__lte=F("review_by"))),
-        missed=Count(
-            "requested_at",
-            filter=Q(decided_at__gt=F("review_by")) | Q(decided_at__isnull=True, review_by__lt=now),
-        ),
-    )
+    return {row["kind"]: (row["kept"], row["missed"]) for row in rows}
 
 
 def age_counts(cases: ComplaintQuerySet, now: dt.datetime) -> list[tuple[str, float]]:

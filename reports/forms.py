@@ -48,3 +48,24 @@ class ReturnForm(forms.Form):
 
 class SubjectAccessForm(forms.Form):
     email = forms.EmailField(label=_("Complainant's email"))
+
+
+class RehearsalForm(forms.Form):
+    received = forms.DateTimeField(
+        label=_("Received"),
+        help_text=_("In the policy's time zone; empty for now."),
+        required=False,
+        widget=forms.DateTimeInput({"type": "datetime-local"}),
+    )
+    complex_case = forms.BooleanField(label=_("The handler marks it complex"), required=False)
+    escalate = forms.BooleanField(label=_("The complainant asks for a review"), required=False)
+    reopen = forms.BooleanField(label=_("Staff reopen it after it closed"), required=False)
+
+    def __init__(self, *args, policy, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+
+    def clean_received(self):
+        received = self.cleaned_data.get("received")
+        # The browser sends a wall-clock time: it is the policy's, not the server's.
+        return received and received.replace(tzinfo=None)

@@ -14,10 +14,13 @@ published to the broker: the transaction never commits, so no on-commit hook fir
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -37,6 +40,38 @@ from notifications.services import notification_deliver
 BEAT = dt.timedelta(minutes=5)
 
 
+class RehearsalFailed(Exception):
+    """The rehearsal's own process failed or took too long; the message says how."""
+
+
+def rehearsal_run(
+    policy: ComplaintPolicy,
+    *,
+    received: dt.datetime | None = None,
+    complex_case: bool = False,
+    escalate: bool = False,
+    reopen: bool = False,
+    timeout: int = 300,
+) -> str:
+    """Run `rehearse_policy` in a process of its own (time travel must not touch this one's
+    clock, which a web server shares between requests); return what it printed."""
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "rehearse_policy"]
+    command.append(policy.slug)
+    if received is not None:
+        command += ["--received", received.strftime("%Y-%m-%d %H:%M")]
+    command += [flag for flag, on in FLAGS.items() if (complex_case, escalate, reopen)[on]]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise RehearsalFailed(f"The rehearsal took longer than {timeout} seconds.") from exc
+    if done.returncode != 0:
+        raise RehearsalFailed(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
+    return done.stdout
+
+
+FLAGS = {"--complex": 0, "--escalate": 1, "--reopen": 2}
+
+
 class Rollback(Exception):
     """Raised to leave the rehearsal's transaction without keeping anything."""
 
@@ -54,12 +89,14 @@ class Rehearsal:
     entries: list[Entry] = field(default_factory=list)
     promises: list[dict] = field(default_factory=list)
 
-    def render(self) -> str:
+    def render(self, *, brief: bool = False) -> str:
+        """Return the life as text; `brief` leaves out the messages' words."""
         zone = self.policy.calendar().tz
         lines = [f"Rehearsal of “{self.policy.name}” ({self.policy.slug}), times in {zone.key}", ""]
         for entry in sorted(self.entries, key=lambda entry: entry.at):
             lines.append(f"{entry.at.astimezone(zone):%a %Y-%m-%d %H:%M}  {entry.what}")
-            lines.extend(f"    {line}" for line in entry.detail.splitlines())
+            if not brief:
+                lines.extend(f"    {line}" for line in entry.detail.splitlines())
         lines += ["", "Promises:"]
         for promise in self.promises:
             limit = promise["limit"].astimezone(zone)
@@ -99,6 +136,19 @@ def rehearse_policy(
     return rehearsal
 
 
+def _staff_member(role: str, name: str, group: str):
+    first_name, last_name = name.split()
+    user = get_user_model().objects.create(
+        username=f"rehearsal-{role}",
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{role}@rehearsal.invalid",
+        is_staff=True,
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 class _Life:
     def __init__(self, rehearsal: Rehearsal, traveller, complex_case, escalate, reopen) -> None:
         self.rehearsal, self.traveller = rehearsal, traveller
@@ -107,31 +157,14 @@ class _Life:
         self.seen_notifications: set[int] = set()
 
     def run(self) -> None:
-        users = get_user_model().objects
-        handler = users.create(
-            username="rehearsal-handler",
-            first_name="Hana",
-            last_name="Berg",
-            email="handler@rehearsal.invalid",
-            is_staff=True,
+        handler, supervisor, reviewer = (
+            _staff_member(username, name, group)
+            for username, name, group in (
+                ("handler", "Hana Berg", HANDLERS),
+                ("supervisor", "Sam Okafor", SUPERVISORS),
+                ("reviewer", "Rita Moss", SUPERVISORS),
+            )
         )
-        handler.groups.add(Group.objects.get(name=HANDLERS))
-        supervisor = users.create(
-            username="rehearsal-supervisor",
-            first_name="Sam",
-            last_name="Okafor",
-            email="supervisor@rehearsal.invalid",
-            is_staff=True,
-        )
-        supervisor.groups.add(Group.objects.get(name=SUPERVISORS))
-        reviewer = users.create(
-            username="rehearsal-reviewer",
-            first_name="Rita",
-            last_name="Moss",
-            email="reviewer@rehearsal.invalid",
-            is_staff=True,
-        )
-        reviewer.groups.add(Group.objects.get(name=SUPERVISORS))
         staff = Actor.staff(handler)
 
         case = services.complaint_submit(
@@ -301,6 +334,4 @@ class _Life:
 
     @staticmethod
     def _survey_hours() -> float:
-        from django.conf import settings
-
         return settings.REDRESS_SURVEY_DELAY_HOURS + 1

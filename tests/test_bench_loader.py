@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from bench.loaders import redress_complaints_load, redress_staff_load
-from complaints.choices import OPEN_STATES, State
-from complaints.models import Complaint, ComplaintEvent, Message
+from complaints.choices import OPEN_STATES, PromiseKind, State
+from complaints.models import Complaint, ComplaintEvent, Message, Promise
 from escalations.models import Escalation
 
 pytestmark = pytest.mark.postgres
@@ -31,6 +31,15 @@ def test_it_loads_complaints_in_every_state_with_their_correspondence_and_timeli
     open_cases = Complaint.objects.filter(state__in=OPEN_STATES)
     assert not open_cases.filter(next_deadline__isnull=True).exists()
     assert not open_cases.exclude(state=State.RECEIVED).filter(handler__isnull=True).exists()
+    # The promise records, as the services would have left them.
+    assert Promise.objects.filter(kind=PromiseKind.ACKNOWLEDGEMENT).count() == 200
+    updates = Promise.objects.filter(kind=PromiseKind.PROGRESS_UPDATE, kept_at__isnull=True)
+    assert updates.count() == open_cases.exclude(state=State.RESPONDED).count()
+    assert not Promise.objects.filter(
+        complaint__state__in=[State.RESOLVED, State.WITHDRAWN],
+        kept_at__isnull=True,
+        released_at__isnull=True,
+    ).exists()
 
 
 def test_it_shows_the_queue_and_a_case_page_on_the_loaded_data(loaded, client):

@@ -10,7 +10,8 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
-from complaints.choices import Channel, Outcome, State
+from complaints.choices import Channel, Outcome, PromiseKind, State
+from complaints.models import Promise
 from complaints.retention import complaint_anonymise
 from reports import aggregates
 from reports.dashboard import dashboard_figures
@@ -44,13 +45,32 @@ def test_it_counts_received_and_closed_by_channel_and_category(policy):
     assert figures(category=billing).received == 2
 
 
-def test_it_shares_the_deadlines_kept(policy):
-    closed_case(acknowledge_by=RECEIVED + dt.timedelta(hours=24))
-    late = RECEIVED + dt.timedelta(days=2)
-    closed_case(acknowledge_by=RECEIVED + dt.timedelta(hours=1), acknowledged_at=late)
-    ComplaintFactory(received_at=RECEIVED, acknowledge_by=RECEIVED + dt.timedelta(hours=5))
+def promise(kind, limit, *, kept_at=None, released_at=None):
+    return Promise.objects.create(
+        complaint=ComplaintFactory(received_at=RECEIVED),
+        kind=kind,
+        limit=limit,
+        due_soon_at=limit - dt.timedelta(hours=24),
+        kept_at=kept_at,
+        released_at=released_at,
+        created_at=RECEIVED,
+    )
+
+
+def test_it_shares_the_promises_kept_from_their_records(policy):
+    limit = RECEIVED + dt.timedelta(hours=24)
+    ack = PromiseKind.ACKNOWLEDGEMENT
+    promise(ack, limit, kept_at=limit - dt.timedelta(hours=1))  # kept
+    promise(ack, limit, kept_at=limit + dt.timedelta(days=1))  # kept late: missed
+    promise(ack, limit)  # passed, never kept: missed
+    promise(ack, limit, released_at=limit - dt.timedelta(hours=2))  # no longer owed: neither
+    promise(ack, NOW + dt.timedelta(days=1))  # after the period: neither
+    review = PromiseKind.REVIEW
+    promise(review, limit, kept_at=limit)
     rows = dict(figures().chart("deadlines_kept").rows)
     assert rows["Acknowledge"] == pytest.approx(33.3)
+    assert rows["Escalation review"] == 100.0
+    assert rows["Full response"] == 0.0
 
 
 def test_it_takes_the_median_and_90th_percentile_in_business_days(policy):

@@ -49,6 +49,11 @@ def test_it_migrates_a_database_with_inbound_email_in_notifications_to_the_inbou
         complainant_name="Rosa Diaz",
         description="Charged twice.",
         received_at=RECEIVED,
+        state="investigating",
+        acknowledged_at=RECEIVED + dt.timedelta(hours=1),
+        acknowledge_by=RECEIVED + dt.timedelta(days=1),
+        resolve_by=RECEIVED + dt.timedelta(days=21),
+        next_update_due=RECEIVED + dt.timedelta(days=5),
     )
     notification = old.get_model("notifications", "Notification").objects.create(
         complaint=case, kind="acknowledgement", recipient="rosa@example.com", dedupe_key="ack:1"
@@ -92,6 +97,16 @@ def test_it_migrates_a_database_with_inbound_email_in_notifications_to_the_inbou
     assert bytes(row.raw).endswith(b"Please refund.")
     assert new.get_model("escalations", "Escalation").objects.get().complaint_id == case.pk
     assert new.get_model("complaints", "Complaint").objects.get().reference == "K7QM4XH9P"
+    # Its deadlines became promise records: the acknowledgement kept, the others owed.
+    promises = {
+        promise.kind: promise
+        for promise in new.get_model("complaints", "Promise").objects.filter(complaint_id=case.pk)
+    }
+    assert set(promises) == {"acknowledgement", "full_response", "progress_update"}
+    assert promises["acknowledgement"].kept_at == RECEIVED + dt.timedelta(hours=1)
+    assert promises["full_response"].limit == RECEIVED + dt.timedelta(days=21)
+    assert promises["full_response"].kept_at is None
+    assert promises["full_response"].released_at is None
     # The permission moved with its content type, so the group keeps its grant.
     group = new.get_model("auth", "Group").objects.get(name="Mail desk")
     assert list(group.permissions.values_list("content_type__app_label", "codename")) == [

@@ -370,7 +370,7 @@ def life_under(preset):
 def test_whole_lives_keep_every_promise(preset, db):
     life = life_under(preset)
     life.TestCase.settings = settings(
-        max_examples=int(os.environ.get("WHOLE_LIFE_EXAMPLES", "8")),
+        max_examples=int(os.environ.get("WHOLE_LIFE_EXAMPLES", "6")),
         stateful_step_count=25,
         deadline=None,
         derandomize=True,

@@ -47,9 +47,10 @@ def test_it_sends_updates_on_exactly_the_right_days_and_a_message_moves_the_next
                 sent_at.append(moment)
             deliver_pending()
 
-    # Each update goes out two hours before the five days since the last message run out, so
-    # the next counts from then; the handler's message on the 10th restarts the clock.
-    assert sent_at == [at(7, 8), at(15, 13), at(20, 11), at(25, 9), at(30, 7)]
+    # Each update goes out two hours before the five days since the last message run out; the
+    # next counts from that limit, so they stay five days apart at the same hour. The handler's
+    # message on the 10th restarts the clock from when it went out.
+    assert sent_at == [at(7, 8), at(15, 13), at(20, 13), at(25, 13), at(30, 13)]
     keys = Notification.objects.filter(kind=Notification.Kind.PROGRESS_UPDATE).values_list(
         "dedupe_key", flat=True
     )

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--complex", action="store_true", help="the handler marks it complex")
         parser.add_argument("--escalate", action="store_true", help="the complainant escalates")
         parser.add_argument("--reopen", action="store_true", help="staff reopen it after closure")
+        parser.add_argument(
+            "--brief", action="store_true", help="leave out the words of each message"
+        )
 
     def handle(self, *args, **options) -> None:
         policy = ComplaintPolicy.objects.filter(slug=options["slug"]).first()
@@ -49,4 +52,4 @@ class Command(BaseCommand):
             escalate=options["escalate"],
             reopen=options["reopen"],
         )
-        self.stdout.write(rehearsal.render())
+        self.stdout.write(rehearsal.render(brief=options["brief"]))

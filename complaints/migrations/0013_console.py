@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0011_promises'),
+        ('complaints', '0012_promise_due_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
