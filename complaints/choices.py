@@ -30,6 +30,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     POST = "post", _("Post")
     IN_APP = "in_app", _("In-app form")
+    DASHBOARD = "dashboard", _("Dashboard form")
     CHAT = "chat", _("Live chat")
     IN_PERSON = "in_person", _("In person")
 

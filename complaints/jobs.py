@@ -170,7 +170,9 @@ def _alerts(
                 case,
                 kind,
                 user,
-                occurrence=f"{outbox.for_promise(promise)}-{moment}",
+                # The deadline is part of the occurrence: an extended promise is a new deadline
+                # with alerts of its own.
+                occurrence=f"{outbox.for_promise(promise)}-{moment}-{promise.limit:%Y%m%dT%H%M}",
                 context={"deadline_kind": promise.kind, "deadline_at": promise.limit.isoformat()},
             )
             for user in recipients.values()

@@ -483,6 +483,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 condition=Q(activity_at__isnull=False),
                 name="complaint_new_activity",
             ),
+            # api: the organisation's app lists one customer's complaints by account identifier.
+            models.Index(
+                fields=["account_identifier"],
+                condition=~Q(account_identifier=""),
+                name="complaint_account",
+            ),
             # Reports: the dashboard and the data return select by receipt and by closure; the
             # included columns let PostgreSQL answer them from the index alone (bench/dashboard.py).
             models.Index(

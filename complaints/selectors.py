@@ -55,7 +55,7 @@ def least_loaded_handler(category: Category | None) -> User | None:
 
 
 # Search: PostgreSQL full-text search over the case's own text and its messages, each on a GIN
-# index of exactly these expressions (migration 0014); elsewhere (SQLite) a plain icontains.
+# index of exactly these expressions (migration 0015); elsewhere (SQLite) a plain icontains.
 SEARCH_CONFIG = "simple"  # no stemming: complaints come in English and German
 SEARCHED_FIELDS = (
     "reference",

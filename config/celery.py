@@ -49,6 +49,19 @@ app.conf.beat_schedule = {
         "task": "escalations.tasks.auto_escalate_breached",
         "schedule": 15 * MINUTE,
     },
+    # api: complaint events to the organisation's webhook endpoints, retried until acknowledged.
+    "api-collect-webhook-events": {
+        "task": "api.tasks.collect_webhook_events",
+        "schedule": 1 * MINUTE,
+    },
+    "api-deliver-webhooks": {
+        "task": "api.tasks.deliver_webhooks",
+        "schedule": 1 * MINUTE,
+    },
+    "api-expire-idempotency-keys": {
+        "task": "api.tasks.expire_idempotency_keys",
+        "schedule": 60 * MINUTE,
+    },
     # Each run anonymises one batch of closed cases past the policy's retention period.
     "complaints-anonymise-due": {
         "task": "complaints.tasks.anonymise_due_complaints",

@@ -37,12 +37,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "complaints",
     "escalations",
     "notifications",
     "inbound",
     "publicsite",
     "reports",
+    "api",
     "demo",
 ]
 
@@ -305,3 +309,40 @@ UNFOLD = {
         "navigation": "config.console.navigation",
     },
 }
+
+# The API for the organisation's own apps (/api/v1/) and its OpenAPI schema (/api/schema/).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Redress API",
+    "DESCRIPTION": (
+        "Submit and follow complaints for the organisation's signed-in customers, from its own "
+        "app or dashboard. Authenticate with `Authorization: Bearer <key>`; errors are RFC 9457 "
+        "problem details. Webhooks are signed per the Standard Webhooks scheme."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+# API clients' rate limits fail open when the cache fails; webhooks are retried with backoff.
+REDRESS_WEBHOOK_TIMEOUT_SECONDS = env.float("REDRESS_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+REDRESS_WEBHOOK_RETRY_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_SECONDS", default=30)
+REDRESS_WEBHOOK_RETRY_MAX_SECONDS = env.int("REDRESS_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+REDRESS_WEBHOOK_MAX_ATTEMPTS = env.int("REDRESS_WEBHOOK_MAX_ATTEMPTS", default=50)
+REDRESS_EMBED_MAX_AGE_SECONDS = env.int("REDRESS_EMBED_MAX_AGE_SECONDS", default=3600)
+# A retry with the same Idempotency-Key returns the first complaint for this many days.
+REDRESS_IDEMPOTENCY_KEY_DAYS = env.int("REDRESS_IDEMPOTENCY_KEY_DAYS", default=7)

@@ -17,5 +17,8 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("inbound/", include("inbound.urls")),
+    path("api/", include("api.urls")),
+    # the public form framed in the organisation's dashboard, from a signed token (api)
+    path("embed/", include("api.embed_urls")),
     path("", include("publicsite.urls")),
 ]

@@ -15,20 +15,26 @@ from complaints.models import Complaint, Message
 from complaints.uploads import CheckedFile, atomic_with_files, attachments_store
 
 
-def complaint_submit_online(*, files: list[CheckedFile], **fields: Any) -> Complaint:
-    """Record a complaint from the web form with its files."""
+def complaint_submit_online(
+    *, files: list[CheckedFile], channel: str = Channel.WEB, **fields: Any
+) -> Complaint:
+    """Record a complaint from the web form (or the organisation's app or dashboard) with files."""
     with atomic_with_files() as stored:
-        complaint = services.complaint_submit(channel=Channel.WEB, actor=COMPLAINANT, **fields)
+        complaint = services.complaint_submit(channel=channel, actor=COMPLAINANT, **fields)
         stored += attachments_store(
             complaint=complaint, files=files, uploaded_by=ActorKind.COMPLAINANT
         )
     return complaint
 
 
-def complaint_reply_online(*, complaint: Complaint, body: str, files: list[CheckedFile]) -> Message:
+def complaint_reply_online(
+    *, complaint: Complaint, body: str, files: list[CheckedFile], channel: str = Channel.WEB
+) -> Message:
     """Add the complainant's message and files to the case."""
     with atomic_with_files() as stored:
-        message = services.complaint_record_customer_reply(complaint=complaint, body=body)
+        message = services.complaint_record_customer_reply(
+            complaint=complaint, body=body, channel=channel
+        )
         stored += attachments_store(
             complaint=complaint, files=files, uploaded_by=ActorKind.COMPLAINANT, message=message
         )

@@ -294,7 +294,7 @@ class CaseLife(RuleBasedStateMachine):
             )
             alerts = Notification.objects.filter(
                 kind=Notification.Kind.STAFF_BREACHED,
-                dedupe_key__contains=f":promise-{promise.pk}-breach",
+                dedupe_key__contains=f":promise-{promise.pk}-breach-{promise.limit:%Y%m%dT%H%M}",
             ).values_list("recipient", flat=True)
             if in_time:
                 assert not alerts, f"{promise} kept in time but alerted"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0014_search_indexes'),
+        ('complaints', '0015_search_indexes'),
         ('notifications', '0005_letters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

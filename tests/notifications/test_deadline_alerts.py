@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaints import jobs
+from complaints import jobs, services
 from complaints.actors import Actor
 from complaints.choices import CASEWORK_PROMISES, PromiseKind
 from complaints.models import Complaint, Promise
@@ -109,3 +109,21 @@ def test_its_queries_do_not_grow_with_the_promises_breached(policy):
 
     # Few enough rows for one INSERT on SQLite too, which splits a bulk INSERT by its variables.
     assert alert_queries(2) == alert_queries(5)
+
+
+def test_an_extended_deadline_gets_alerts_of_its_own(policy):
+    handler = HandlerFactory(username="hana")
+    case = case_in("investigating", handler=handler)
+    full = case.promises.get(kind=PromiseKind.FULL_RESPONSE)
+    with time_machine.travel(full.limit + dt.timedelta(minutes=1), tick=False):
+        jobs.promise_alerts_send()
+        services.complaint_extend_deadline(
+            complaint=case,
+            actor=Actor.staff(handler),
+            resolve_by=full.limit + dt.timedelta(days=7),
+            reason="Waiting for the bank.",
+        )
+    full.refresh_from_db()
+    with time_machine.travel(full.limit + dt.timedelta(minutes=1), tick=False):
+        jobs.promise_alerts_send()
+    assert alerts(K.STAFF_BREACHED, full) == [handler.email, handler.email]

@@ -37,6 +37,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0013_console")]
+    dependencies = [("complaints", "0014_console")]
 
     operations = [migrations.RunPython(add, remove)]

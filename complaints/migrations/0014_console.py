@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0012_promise_due_index'),
+        ('complaints', '0013_dashboard_channel_account_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
