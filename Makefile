@@ -27,11 +27,10 @@ seed: migrate
 run: seed
 	@echo ""
 	@echo "  Redress runs at http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "  Emails are written to var/mail/. Stop with Ctrl-C."
+	@echo "  Emails are written to var/mail/; their links point at $${REDRESS_SITE_URL:-http://127.0.0.1:$(PORT)}."
+	@echo "  Stop with Ctrl-C."
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	$(DEV) $(VENV)/bin/celery -A config worker --beat --concurrency=1 --loglevel=INFO & \
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(DEV) exec $(PY) manage.py run_embedded --port $(PORT)
 
 test: install
 	$(VENV)/bin/lint-imports

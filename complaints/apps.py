@@ -29,6 +29,8 @@ class ComplaintsConfig(AppConfig):
 
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="complaints.sync_roles")
         # The outbox renders and reports back through these hooks; it imports nothing of ours.
+        from django.contrib.auth import get_user_model
+
         from complaints import emails, outbox
         from notifications import rendering, services
 
@@ -40,3 +42,10 @@ class ComplaintsConfig(AppConfig):
         from notifications import admin as outbox_admin
 
         outbox_admin.use_visibility(case_rows_visible_to)
+        # Staff show by their full name wherever the admin prints a user (selects, history's
+        # "changed by", read-only fields), not by their login name.
+        get_user_model().__str__ = staff_name  # type: ignore[method-assign]
+
+
+def staff_name(user) -> str:
+    return user.get_full_name() or user.get_username()

@@ -8,8 +8,9 @@ from typing import Any
 from django.db import transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from complaints import clock
+from complaints import clock, outbox
 from complaints.actors import Actor
+from complaints.choices import ActorKind
 from complaints.exceptions import CaseChanged, TransitionRefused
 from complaints.models import Complaint, ComplaintEvent
 
@@ -74,7 +75,7 @@ def record_event(
     note: str = "",
     public: bool = True,
 ) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=case,
         action=action,
         actor_kind=actor.kind,
@@ -85,3 +86,6 @@ def record_event(
         is_public=public,
         created_at=clock.now(),
     )
+    if actor.kind == ActorKind.COMPLAINANT and action in outbox.NEEDS_STAFF:
+        outbox.complainant_acted(case, event)
+    return event

@@ -18,7 +18,7 @@ from complaints import clock, promise_records
 from complaints.choices import DeadlineKind, PromiseKind, Remedy
 from complaints.models import Complaint, DeadlineExtension, Message
 from complaints.roles import SUPERVISORS
-from notifications.models import Notification
+from notifications.models import Notification, StaffDigestItem
 
 K = Notification.Kind
 
@@ -115,6 +115,7 @@ def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
         "deadline_label": _deadline_label(deadline_kind),
         "deadline_at": parse_datetime(notification.context.get("deadline_at", ""))
         or complaint.next_deadline,
+        "activity": ACTIVITY.get(notification.context.get("action", ""), ""),
         "is_supervisor": notification.recipient_user is not None
         and notification.recipient_user.groups.filter(name=SUPERVISORS).exists(),
     }
@@ -126,6 +127,33 @@ def _deadline_label(kind: str) -> str:
     if kind in DeadlineKind.values:
         return str(DeadlineKind(kind).label)
     return str(PromiseKind(kind).label) if kind in PromiseKind.values else kind
+
+
+# What the complainant did, as the handler's email says it.
+ACTIVITY = {
+    "customer_message": _("The complainant sent a message."),
+    "record_customer_reply": _("The complainant answered your request for information."),
+    "file_added": _("The complainant added a file."),
+    "resolve": _("The complainant accepted the response."),
+    "escalate": _("The complainant asked for a review of the response."),
+    "withdraw": _("The complainant withdrew the complaint."),
+}
+
+
+def _digest(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    items = StaffDigestItem.objects.filter(pk__in=notification.context.get("item_ids", []))
+    return {
+        "entries": [
+            {
+                "reference": item.complaint.display_reference,
+                "activity": ACTIVITY.get(item.action, item.action),
+                "at": item.created_at,
+                "admin_url": settings.SITE_URL
+                + reverse("admin:complaints_complaint_change", args=[item.complaint_id]),
+            }
+            for item in items.select_related("complaint").order_by("created_at", "pk")
+        ]
+    }
 
 
 KIND_CONTEXT: dict[str, Callable[[Notification, Complaint], dict[str, Any]]] = {
@@ -140,6 +168,9 @@ KIND_CONTEXT: dict[str, Callable[[Notification, Complaint], dict[str, Any]]] = {
     K.STAFF_DUE_SOON: _staff,
     K.STAFF_BREACHED: _staff,
     K.STAFF_DELIVERY_DELAYED: _staff,
+    K.STAFF_ACTIVITY: _staff,
+    K.STAFF_REVIEW_ASSIGNED: _staff,
+    K.STAFF_DIGEST: _digest,
 }
 
 

@@ -1,10 +1,12 @@
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise as LazyText
 from django.utils.translation import get_language
@@ -276,7 +278,14 @@ class Category(models.Model):
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-        ordering = ["position", "name"]
+        # As a tree: each group (by position, then name), followed by its sub-types.
+        ordering = [
+            Coalesce("parent__position", "position"),
+            Coalesce("parent__name", "name"),
+            F("parent").asc(nulls_first=True),
+            "position",
+            "name",
+        ]
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent is not None else self.name
@@ -375,6 +384,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     last_contact_at = models.DateTimeField(
         _("last message to the complainant"), null=True, blank=True, editable=False
     )
+    # Set when the complainant acts (replies, adds a file, accepts, asks for a review,
+    # withdraws); cleared when a staff member opens the case. The queue's "new activity" marker.
+    activity_at = models.DateTimeField(_("new activity"), null=True, blank=True, editable=False)
 
     response_findings = models.TextField(_("findings"), blank=True)
     response_actions = models.TextField(_("actions taken"), blank=True)
@@ -421,6 +433,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("historical complaint"),
         excluded_fields=[
             "tracking_token",
+            "activity_at",
             "next_deadline",
             "next_deadline_kind",
             "due_soon_at",
@@ -467,6 +480,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["state", "received_at"], name="complaint_state_received"),
             models.Index(fields=["complainant_email"], name="complaint_email"),
+            # The queue's "Needs a reply": cases with activity nobody on the staff has seen.
+            models.Index(
+                fields=["activity_at"],
+                condition=Q(activity_at__isnull=False),
+                name="complaint_new_activity",
+            ),
             # api: the organisation's app lists one customer's complaints by account identifier.
             models.Index(
                 fields=["account_identifier"],
@@ -631,6 +650,19 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.business_days_to_close = None
         self.responded_at = None
         self.reopen_until = self.escalate_until = self.auto_resolve_at = None
+
+
+class ReplacedTrackingLink(models.Model):
+    """A tracking link that was replaced: its visitor is told so (410), not "not found".
+
+    Only a digest of the old token is kept, and nothing that leads to the case.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    replaced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]}… ({self.replaced_at:%Y-%m-%d})"
 
 
 class Promise(models.Model):
@@ -857,6 +889,15 @@ class ResponseTemplate(models.Model):
     reasoning = models.TextField(_("reasoning"), blank=True)
     remedies = models.JSONField(_("remedies"), default=list, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    body = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_(
+            "Wording for a message or a question to the complainant. In every text, {name}, "
+            "{reference}, {handler}, {received}, {respond_by}, {resolve_by} and {today} are "
+            "filled in from the case."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ResponseTemplateQuerySet.as_manager()
@@ -875,16 +916,62 @@ class ResponseTemplate(models.Model):
         if unknown:
             raise ValidationError({"remedies": _("Unknown remedies: %s") % ", ".join(unknown)})
 
-    def as_response(self) -> dict:
-        """Return the template as initial data for the response form."""
+    def as_response(self, complaint: "Complaint | None" = None) -> dict:
+        """Return the template as initial data for the response form, filled in for the case."""
+        fill = _merger(complaint)
         return {
-            "findings": self.findings,
-            "actions": self.actions,
-            "reasoning": self.reasoning,
+            "findings": fill(self.findings),
+            "actions": fill(self.actions),
+            "reasoning": fill(self.reasoning),
             "remedies": list(self.remedies),
             "outcome": self.outcome,
         }
 
+    def as_message(self, complaint: "Complaint | None" = None) -> dict:
+        """Return the template as initial data for a message to the complainant."""
+        return {"body": _merger(complaint)(self.body)}
+
+
+MERGE_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def merge_fields(text: str, values: dict[str, str]) -> str:
+    """Fill in {field} from `values`; an unknown field stays as written.
+
+    A plain substitution, not str.format: a template is staff input, and format would let
+    "{name.__class__}" reach into the objects behind the values.
+    """
+    return MERGE_FIELD.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+
+
+def _merger(complaint: "Complaint | None"):
+    if complaint is None:
+        return lambda text: text
+    values = complaint_merge_values(complaint)
+    return lambda text: merge_fields(text, values)
+
+
+def complaint_merge_values(complaint: "Complaint") -> dict[str, str]:
+    """Return the case's merge fields, dates in the complainant's language and the case's zone."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    zone = complaint.policy.calendar().tz
+
+    def day(moment) -> str:
+        return date_format(moment.astimezone(zone), "DATE_FORMAT") if moment else ""
+
+    with translation.override(complaint.language):
+        handler = complaint.handler
+        return {
+            "name": complaint.complainant_name,
+            "reference": complaint.display_reference,
+            "handler": (handler.get_full_name() or handler.get_username()) if handler else "",
+            "received": day(complaint.received_at),
+            "respond_by": day(complaint.respond_by),
+            "resolve_by": day(complaint.resolve_by),
+            "today": day(clock.now()),
+        }
 
 class CaseAccess(models.Model):
     """One opening of a case, a file or an export by a member of staff: the access log.

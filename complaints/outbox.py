@@ -16,7 +16,8 @@ from complaints import clock, promise_records
 from complaints.choices import PromiseKind
 from complaints.models import Complaint, ComplaintEvent, Promise
 from complaints.roles import SUPERVISORS
-from notifications.models import Notification
+from notifications.models import Notification, StaffDigestItem
+from notifications.preferences import Delivery, delivery_for
 from notifications.services import (
     NOT_ON_PAPER,
     address_undeliverable,
@@ -181,4 +182,53 @@ def _schedule_survey(notification: Notification) -> None:
                 next_attempt_at=clock.now() + delay,
             )
         ]
+    )
+
+
+# The complainant's steps that the staff must hear of (not, say, asking for a fresh link).
+NEEDS_STAFF = frozenset(
+    {"customer_message", "record_customer_reply", "file_added", "resolve", "escalate", "withdraw"}
+)
+
+
+def complainant_acted(case: Complaint, event: ComplaintEvent) -> None:
+    """Mark the case as having new activity and tell the staff who owe the next step.
+
+    The handler hears of every step the complainant takes; the supervisors also hear of a
+    request for a review. One email per event and person (the dedupe key names the event), or
+    one line in their daily digest, as each chose.
+    """
+    case.activity_at = event.created_at
+    Complaint.objects.filter(pk=case.pk).update(activity_at=event.created_at)
+    people: list[Any] = [case.handler] if case.handler_id else []
+    if event.action == "escalate":
+        people += list(supervisors())
+    emails, digests = [], []
+    for person in {person.pk: person for person in people}.values():
+        if not (person.email and person.is_active):
+            continue
+        delivery = delivery_for(person, K.STAFF_ACTIVITY)
+        if delivery == Delivery.EMAIL:
+            emails.append(
+                to_staff(
+                    case,
+                    K.STAFF_ACTIVITY,
+                    person,
+                    occurrence=for_event(event),
+                    context={"event_id": event.pk, "action": event.action},
+                )
+            )
+        elif delivery == Delivery.DIGEST:
+            digests.append(
+                StaffDigestItem(
+                    user=person, complaint=case, action=event.action, created_at=event.created_at
+                )
+            )
+    notifications_enqueue(emails)
+    StaffDigestItem.objects.bulk_create(digests)
+
+
+def supervisors():
+    return (
+        get_user_model().objects.filter(groups__name=SUPERVISORS, is_active=True).exclude(email="")
     )

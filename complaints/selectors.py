@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from complaints.choices import OPEN_STATES
-from complaints.models import Category, ComplaintPolicy
+from complaints.models import Category, Complaint, ComplaintPolicy, Message
 from complaints.roles import HANDLERS
 
 if TYPE_CHECKING:
@@ -49,3 +52,57 @@ def least_loaded_handler(category: Category | None) -> User | None:
         .order_by("open_cases", "pk")
         .first()
     )
+
+
+# Search: PostgreSQL full-text search over the case's own text and its messages, each on a GIN
+# index of exactly these expressions (migration 0015); elsewhere (SQLite) a plain icontains.
+SEARCH_CONFIG = "simple"  # no stemming: complaints come in English and German
+SEARCHED_FIELDS = (
+    "reference",
+    "complainant_name",
+    "complainant_email",
+    "account_identifier",
+    "description",
+)
+
+
+def complaint_search_vector() -> SearchVector:
+    return SearchVector(*SEARCHED_FIELDS, config=SEARCH_CONFIG)
+
+
+def message_search_vector() -> SearchVector:
+    return SearchVector("body", config=SEARCH_CONFIG)
+
+
+def complaint_search(queryset: QuerySet[Complaint], text: str) -> QuerySet[Complaint]:
+    """Return the cases of `queryset` whose details or messages contain every word of `text`.
+
+    Each word matches as a prefix ("Ros" finds Rosa). `queryset` is already narrowed to what
+    the user may see, so the search never widens it.
+    """
+    words = [word for word in re.findall(r"[\w@.+-]+", text.lower()) if word.strip("@.+-")]
+    if not words:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        # Raw tsquery syntax: each word quoted as one lexeme; the pattern above lets no quote in.
+        query = SearchQuery(
+            " & ".join(f"'{word}':*" for word in words), config=SEARCH_CONFIG, search_type="raw"
+        )
+        # One id list from each index, united, rather than an OR the planner cannot split.
+        in_details = (
+            Complaint.objects.annotate(found=complaint_search_vector())
+            .filter(found=query)
+            .values("pk")
+        )
+        in_messages = (
+            Message.objects.annotate(found=message_search_vector())
+            .filter(found=query)
+            .values("complaint_id")
+        )
+        return queryset.filter(pk__in=in_details.union(in_messages))
+    for word in words:
+        queryset = queryset.filter(
+            Q(*[Q(**{f"{field}__icontains": word}) for field in SEARCHED_FIELDS], _connector=Q.OR)
+            | Exists(Message.objects.filter(complaint=OuterRef("pk"), body__icontains=word))
+        )
+    return queryset

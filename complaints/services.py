@@ -5,6 +5,7 @@ transition, save the changed fields, write the timeline entry and the notificati
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from complaints.models import (
     ComplaintPolicy,
     DeadlineExtension,
     Message,
+    ReplacedTrackingLink,
 )
 from notifications.models import Notification
 from notifications.services import LetterNotPostable, notification_mark_posted, publish
@@ -457,6 +459,9 @@ def complaint_rotate_token(*, complaint: Complaint, actor: Actor) -> Complaint:
     """
     with transaction.atomic():
         case = casework.lock(complaint)
+        ReplacedTrackingLink.objects.create(
+            digest=token_digest(case.tracking_token), replaced_at=clock.now()
+        )
         case.tracking_token = secrets.token_urlsafe(32)
         case.save(update_fields=["tracking_token", "updated_at"])
         case.transition_event = casework.record_event(
@@ -489,6 +494,10 @@ def complaint_letter_mark_posted(
             public=False,
         )
     return notification
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _mark_contact(case: Complaint, at: dt.datetime) -> None:

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -33,6 +34,11 @@ app.conf.beat_schedule = {
     "complaints-auto-resolve": {
         "task": "complaints.tasks.auto_resolve_responses",
         "schedule": 15 * MINUTE,
+    },
+    # The staff's daily digest of the complainants' activity, for those who chose it.
+    "notifications-staff-digests": {
+        "task": "notifications.tasks.send_staff_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     # Inbound email: complaints and replies from the IMAP mailbox (off without REDRESS_IMAP_URL).
     "inbound-poll-mail": {

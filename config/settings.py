@@ -10,6 +10,9 @@ from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -40,7 +43,10 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("REDRESS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    # The admin with Redress's own site: two-factor sign-in for staff (config/staff.py).
+    # The console's theme (its own app config leaves admin.site alone: Redress's site, which adds
+    # two-factor sign-in to the theme's, is the default site: config.admin_app, config.staff).
+    "unfold.apps.BasicAppConfig",
+    "unfold.contrib.simple_history",
     "config.admin_app.RedressAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,6 +82,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "config.staff.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "publicsite.views.TrackingLinkGoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in.
@@ -113,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The covering indexes' INCLUDE columns are PostgreSQL's; SQLite builds the same indexes
+    # on their key columns alone, which is all the embedded setup needs.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -149,6 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env("REDRESS_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -186,6 +197,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Celery: a broker that needs no server unless CELERY_BROKER_URL (redis://...) is set.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem:"):
+    # The transport ignores the host; naming one spares kombu's "No hostname was supplied".
+    CELERY_BROKER_URL = "filesystem://localhost/"
     # Every folder of the transport under var/, the control folder (its exchange tables)
     # included: kombu's default for each is a folder relative to the working directory.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -271,7 +284,7 @@ REDRESS_AUTO_ASSIGN = env.bool("REDRESS_AUTO_ASSIGN", default=True)
 # The public site: security headers, upload limits, rate limits and the submission form.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
+    "config.console.ConsoleCSPMiddleware",
 )
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -343,6 +356,43 @@ ANYMAIL = {"WEBHOOK_SECRET": env("REDRESS_INBOUND_WEBHOOK_SECRET", default="")}
 REDRESS_INBOUND_UNLINKED_RETENTION_DAYS = env.int(
     "REDRESS_INBOUND_UNLINKED_RETENTION_DAYS", default=90
 )
+
+# Only staff sign in; the theme's sign-in form sends no "next", so say where they land.
+LOGIN_REDIRECT_URL = "admin:index"
+
+# The staff console: django-unfold's theme with a sidebar by task (config/console.py).
+UNFOLD = {
+    "SITE_TITLE": "Redress",
+    "SITE_HEADER": "Redress",
+    "SITE_SUBHEADER": _("Complaints desk"),
+    "SITE_SYMBOL": "support_agent",
+    "SITE_URL": "/",
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("redress/favicon.svg"),
+        },
+    ],
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "STYLES": [
+        lambda request: static("redress/console-colors.css"),
+        lambda request: static("redress/admin.css"),
+    ],
+    "GLOBAL_CALLBACK": "config.console.console_context",
+    # The account menu: setting up or changing the second factor (config/staff.py).
+    "ACCOUNT": {
+        "navigation": [
+            {"title": _("Two-factor sign-in"), "link": reverse_lazy("admin:two_factor")},
+        ],
+    },
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "config.console.navigation",
+    },
+}
 
 # The API for the organisation's own apps (/api/v1/) and its OpenAPI schema (/api/schema/).
 REST_FRAMEWORK = {

@@ -35,6 +35,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from unfold.sites import UnfoldAdminSite
 
 RECOVERY_CODES = 10
 # The session's expiry is pushed back at most this often: a write per minute, not per request.
@@ -115,7 +116,9 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
         return cleaned
 
 
-class RedressAdminSite(admin.AdminSite):
+class RedressAdminSite(UnfoldAdminSite):
+    """The console's theme's site (django-unfold) with a second factor at sign-in."""
+
     login_form = StaffAuthenticationForm
     login_template = "admin/redress_login.html"
 

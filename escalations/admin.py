@@ -4,23 +4,31 @@ It also extends the handlers' console, which lives in complaints and may not imp
 the case page's "Escalate" action and the queue's "escalated" filter are registered here.
 """
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import date as date_format
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
 
 from complaints import clock
 from complaints.actors import Actor
 from complaints.admin import case_actions
 from complaints.admin import filters as queue_filters
 from complaints.admin.readonly import ServicesOnlyAdminMixin
+from complaints.admin.theme import themed
 from complaints.choices import Remedy
 from complaints.exceptions import ComplaintError
 from complaints.outbox import complainant_channel
@@ -98,12 +106,10 @@ class DeadlineFilter(queue_filters.DeadlineStateFilter):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
+class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "reference",
-        "requested_by",
-        "requested_at",
-        "review_by",
+        "requested",
         "deadline",
         "reviewer_name",
         "state",
@@ -155,12 +161,30 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("complaint"), ordering="complaint__reference")
     def reference(self, escalation: Escalation) -> str:
-        return escalation.complaint.display_reference
+        return format_html(
+            '<span class="whitespace-nowrap">{}</span>', escalation.complaint.display_reference
+        )
 
-    @admin.display(description=_("review deadline"))
+    @admin.display(description=_("requested"), ordering="requested_at")
+    def requested(self, escalation: Escalation) -> str:
+        return format_html(
+            '{}<span class="deadline-when">{}</span>',
+            escalation.get_requested_by_display(),
+            localtime(escalation.requested_at).strftime("%d %b %H:%M"),
+        )
+
+    @admin.display(description=_("review deadline"), ordering="review_by")
     def deadline(self, escalation: Escalation) -> str:
         state = DeadlineState(escalation.deadline_state)  # type: ignore[attr-defined]
-        return format_html('<span class="deadline deadline-{}">{}</span>', state, state.label)
+        when = (
+            localtime(escalation.review_by).strftime("%d %b %H:%M") if escalation.review_by else ""
+        )
+        return format_html(
+            '<span class="deadline deadline-{}">{}</span><span class="deadline-when">{}</span>',
+            state,
+            state.label,
+            when,
+        )
 
     @admin.display(description=_("reviewer"), ordering="reviewer__last_name")
     def reviewer_name(self, escalation: Escalation) -> str | Promise:
@@ -173,7 +197,8 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
         if escalation.state == Escalation.State.DECIDED:
             return ""
         return format_html(
-            '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            '<span class="row-buttons"><a class="row-button" href="{}">{}</a>'
+            '<a class="row-button" href="{}">{}</a></span>',
             self._url("assign", escalation.pk),
             _("Assign"),
             self._url("decide", escalation.pk),
@@ -274,13 +299,16 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
         )
 
     def _render(self, request, name, escalation, form, title, **extra):
+        complaint = escalation.complaint
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": title,
             "escalation": escalation,
-            "complaint": escalation.complaint,
-            "form": form,
+            "complaint": complaint,
+            "form": themed(form),
+            "case_rows": _case_rows(escalation, complaint),
+            "response_rows": _response_rows(complaint, extra.pop("original_remedies", [])),
             **extra,
         }
         return TemplateResponse(request, f"admin/escalations/escalation/{name}.html", context)
@@ -299,3 +327,48 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin):
 
     def _url(self, name: str, *args) -> str:
         return reverse(f"admin:{self._url_name(name)}", args=args)
+
+
+def _when(moment) -> str:
+    return date_format(localtime(moment), "DATETIME_FORMAT") if moment else "—"
+
+
+def _case_rows(escalation: Escalation, complaint) -> list[tuple[Any, Any]]:
+    reviewer = escalation.reviewer
+    rows = [
+        (_("State"), complaint.get_state_display()),
+        (
+            _("Requested"),
+            f"{escalation.get_requested_by_display()} · {_when(escalation.requested_at)}",
+        ),
+        (_("Review by"), _when(escalation.review_by)),
+        (_("Reviewer"), str(Actor.staff(reviewer)) if reviewer else _("Unassigned")),
+        (_("Grounds"), linebreaksbr(escalation.grounds)),
+    ]
+    if escalation.desired_outcome:
+        rows.append((_("Wants"), linebreaksbr(escalation.desired_outcome)))
+    return rows
+
+
+def _response_rows(complaint, remedies: list[str]) -> list[tuple[Any, Any]]:
+    amount = complaint.redress_amount
+    policy = complaint.policy
+    return [
+        (_("Outcome"), complaint.get_outcome_display()),
+        (_("Findings"), linebreaksbr(complaint.response_findings)),
+        (_("Actions taken"), linebreaksbr(complaint.response_actions)),
+        (_("Remedies"), ", ".join(str(remedy) for remedy in remedies)),
+        (
+            _("Redress"),
+            f"{number_format(amount, 2)} {complaint.redress_currency}"
+            if amount is not None
+            else "",
+        ),
+        (_("Reasoning"), linebreaksbr(complaint.response_reasoning)),
+        (
+            _("External routes"),
+            format_html(
+                "{} {}", linebreaksbr(policy.external_routes), policy.external_route_time_limit
+            ),
+        ),
+    ]

@@ -27,6 +27,10 @@ from escalations import selectors
 from escalations.choices import OPEN_STATES
 from escalations.models import Escalation
 from notifications.models import Notification
+from notifications.preferences import wants_email
+from notifications.services import notifications_enqueue
+
+REVIEW_ASSIGNED = Notification.Kind.STAFF_REVIEW_ASSIGNED
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +126,7 @@ def escalation_assign_reviewer(*, escalation: Escalation, actor: Actor, reviewer
         locked.start_review(at=clock.now(), reviewer=reviewer)
         locked.save(update_fields=["state", "reviewer", "review_started_at"])
         promises.promise_set_owner(locked.complaint, PromiseKind.REVIEW, reviewer)
-        casework.record_event(
+        event = casework.record_event(
             locked.complaint,
             "escalation_reviewer_assigned",
             actor,
@@ -130,6 +134,19 @@ def escalation_assign_reviewer(*, escalation: Escalation, actor: Actor, reviewer
             note=str(Actor.staff(reviewer)),
             public=False,
         )
+        if reviewer.email and reviewer != actor.user and wants_email(reviewer, REVIEW_ASSIGNED):
+            review_by = locked.review_by
+            notifications_enqueue(
+                [
+                    outbox.to_staff(
+                        locked.complaint,
+                        REVIEW_ASSIGNED,
+                        reviewer,
+                        occurrence=outbox.for_event(event),
+                        context={"deadline_at": review_by.isoformat() if review_by else ""},
+                    )
+                ]
+            )
     return locked
 
 

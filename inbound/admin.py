@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
 
 from complaints.actors import Actor
 from complaints.exceptions import ComplaintError
@@ -39,7 +40,7 @@ class WaitingFilter(admin.SimpleListFilter):
 
 
 @admin.register(InboundEmail)
-class InboundEmailAdmin(admin.ModelAdmin):
+class InboundEmailAdmin(ModelAdmin):
     list_display = ["received_at", "from_address", "subject", "status", "complaint", "note"]
     list_filter = [WaitingFilter, "status", "source"]
     list_select_related = ["complaint"]

@@ -5,8 +5,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
 
-from notifications.models import Notification
+from notifications.models import Notification, StaffPreference
+from notifications.preferences import CHOOSABLE
 from notifications.services import notification_resend
 
 # Who may see which case's rows is the queue's rule, which the outbox does not know: the app
@@ -54,7 +56,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = [
         "kind",
         "complaint",
@@ -95,3 +97,47 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(StaffPreference)
+class StaffPreferenceAdmin(ModelAdmin):
+    """Each staff member chooses, per kind of event, whether it reaches them by email."""
+
+    list_display = ["kind", "delivery"]
+    fields = ["kind", "delivery"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user=request.user)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["choices"] = [
+                (value, label) for value, label in Notification.Kind.choices if value in CHOOSABLE
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.user = request.user
+        super().save_model(request, obj, form, change)
+
+    def _own(self, request, obj=None) -> bool:
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and (obj is None or obj.user_id == request.user.pk)
+        )
+
+    def has_module_permission(self, request):
+        return self._own(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._own(request, obj)
+
+    def has_add_permission(self, request):
+        return self._own(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._own(request, obj)

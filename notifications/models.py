@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,9 @@ class Notification(models.Model):
         STAFF_DUE_SOON = "staff_due_soon", _("Deadline due soon (staff)")
         STAFF_BREACHED = "staff_breached", _("Deadline breached (staff)")
         STAFF_DELIVERY_DELAYED = "staff_delivery_delayed", _("Email not getting out (staff)")
+        STAFF_ACTIVITY = "staff_activity", _("The complainant acted (staff)")
+        STAFF_REVIEW_ASSIGNED = "staff_review_assigned", _("Review assigned (staff)")
+        STAFF_DIGEST = "staff_digest", _("Daily digest (staff)")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -106,3 +110,69 @@ class Notification(models.Model):
         if self.channel == self.Channel.LETTER:
             return f"{self.get_kind_display()} → {_('letter')}"
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+# Only the complainant's activity may wait for the digest; an assignment is news at once.
+DIGESTABLE = ("staff_activity",)
+
+
+class StaffPreference(models.Model):
+    """How one staff member hears of one kind of event: an email each time, a daily digest (for
+    the complainant's activity), or not at all."""
+
+    class Delivery(models.TextChoices):
+        EMAIL = "email", _("An email each time")
+        DIGEST = "digest", _("A daily digest")
+        NONE = "none", _("No email")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("event"), max_length=32, choices=Notification.Kind.choices)
+    delivery = models.CharField(
+        _("delivery"), max_length=16, choices=Delivery.choices, default=Delivery.EMAIL
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="staff_preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}: {self.get_delivery_display()}"
+
+    def clean(self) -> None:
+        if self.delivery == self.Delivery.DIGEST and self.kind not in DIGESTABLE:
+            raise ValidationError(
+                {"delivery": _("Only the complainants' activity can wait for the daily digest.")}
+            )
+
+
+class StaffDigestItem(models.Model):
+    """One event waiting for a staff member's daily digest; `notification` is the digest it went
+    out in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            # The digest sweep: items not yet sent, per person.
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(notification__isnull=True),
+                name="staff_digest_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.action} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -49,6 +49,9 @@ SUBJECTS: dict[str, Any] = {
     K.STAFF_DUE_SOON: _("A deadline is due soon"),
     K.STAFF_BREACHED: _("A deadline was breached"),
     K.STAFF_DELIVERY_DELAYED: _("An email to the complainant is not getting out"),
+    K.STAFF_ACTIVITY: _("The complainant wrote or acted"),
+    K.STAFF_REVIEW_ASSIGNED: _("A review was assigned to you"),
+    K.STAFF_DIGEST: _("Your daily digest: the complainants' activity"),
 }
 TEMPLATE_DIR = "notifications/email"
 LETTER_TEMPLATE = "notifications/letter/letter.html"
@@ -59,7 +62,9 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     with translation.override(notification.language):
         context = email_context(notification)
         with timezone.override(ZoneInfo(context["time_zone"])):
-            subject = f"[{context['reference']}] {SUBJECTS[notification.kind]}"
+            subject = str(SUBJECTS[notification.kind])
+            if notification.kind != K.STAFF_DIGEST:  # a digest is about many cases
+                subject = f"[{context['reference']}] {subject}"
             text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
             html = select_template(
                 [f"{TEMPLATE_DIR}/{notification.kind}.html", f"{TEMPLATE_DIR}/base.html"]

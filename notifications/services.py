@@ -65,6 +65,9 @@ STAFF_KINDS = (
     Notification.Kind.STAFF_DUE_SOON,
     Notification.Kind.STAFF_BREACHED,
     Notification.Kind.STAFF_DELIVERY_DELAYED,
+    Notification.Kind.STAFF_ACTIVITY,
+    Notification.Kind.STAFF_REVIEW_ASSIGNED,
+    Notification.Kind.STAFF_DIGEST,
 )
 
 

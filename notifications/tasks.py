@@ -3,7 +3,7 @@
 from celery import shared_task
 
 # Modules, not names: the services import this module to publish its tasks.
-from notifications import jobs, services
+from notifications import digests, jobs, services
 
 
 @shared_task(ignore_result=True)
@@ -15,3 +15,8 @@ def notification_send(notification_id: int) -> bool:
 @shared_task(ignore_result=True)
 def dispatch_pending() -> int:
     return jobs.notifications_dispatch()
+
+
+@shared_task(ignore_result=True)
+def send_staff_digests() -> int:
+    return digests.staff_digests_send()

@@ -24,9 +24,17 @@ from complaints.admin.access import record_access
 from complaints.attachments import attachment_response
 from complaints.choices import Language
 from complaints.exceptions import ComplaintError
-from complaints.models import Attachment, CaseAccess, Category, Complaint, ComplaintPolicy
+from complaints.models import (
+    Attachment,
+    CaseAccess,
+    Category,
+    Complaint,
+    ComplaintPolicy,
+    ReplacedTrackingLink,
+)
 from complaints.presets import neutral_policy_ensure
 from complaints.promises import public_promises
+from complaints.services import token_digest
 from escalations.services import escalation_request
 from publicsite import throttle, tracking
 from publicsite.forms import (
@@ -223,14 +231,38 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
+class TrackingLinkReplaced(Exception):
+    """The link was replaced by a newer one: answered with 410 and a way to ask for a new one."""
+
+
 def complaint_for_token(token: str) -> Complaint:
     # Only what secrets.token_urlsafe makes: anything else (a NUL byte, which PostgreSQL refuses
     # to compare, or a token too long) is no case, answered before any query.
     if not TOKEN_SHAPE.fullmatch(token):
         raise Http404
-    return get_object_or_404(
-        Complaint.objects.select_related("policy", "handler"), tracking_token=token
+    complaint = (
+        Complaint.objects.select_related("policy", "handler").filter(tracking_token=token).first()
     )
+    if complaint is not None:
+        return complaint
+    if ReplacedTrackingLink.objects.filter(digest=token_digest(token)).exists():
+        raise TrackingLinkReplaced
+    raise Http404
+
+
+class TrackingLinkGoneMiddleware:
+    """Answer a replaced tracking link with the 410 page, wherever the view met it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, TrackingLinkReplaced):
+            return render(request, "410.html", status=410)
+        return None
 
 
 def render_case(request: HttpRequest, complaint: Complaint, *, status=200, **forms) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -10,19 +11,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from unfold.admin import ModelAdmin
 
 from complaints import clock
 from complaints.actors import Actor
 from complaints.admin.access import record_access
 from complaints.admin.readonly import ServicesOnlyAdminMixin
+from complaints.admin.theme import themed
 from complaints.exceptions import ComplaintError
 from complaints.models import CaseAccess, ComplaintPolicy
 from reports.charts import bar_chart
 from reports.dashboard import dashboard_figures
 from reports.forms import DashboardForm, RehearsalForm, ReturnForm, SubjectAccessForm
 from reports.models import ComplaintFigures
+from reports.periods import presets
 from reports.rehearsal import RehearsalFailed, rehearsal_run
 from reports.returns import complaints_return, return_csv, return_text
 from reports.subject_access import subject_access_export
@@ -31,7 +37,7 @@ PERMISSION = "complaints.view_all_complaints"
 
 
 @admin.register(ComplaintFigures)
-class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
+class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.has_perm(PERMISSION)
 
@@ -69,6 +75,9 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
         self._require(request)
         form, figures = self._figures(request)
         query = urlencode({k: v for k, v in request.GET.items() if k in form.fields})
+        category_query = (
+            {"category": request.GET["category"]} if request.GET.get("category") else {}
+        )
         charts = [
             {
                 "chart": chart,
@@ -77,16 +86,25 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
             }
             for chart in (figures.charts if figures else [])
         ]
+        today = timezone.localdate(clock.now())
         context = {
             **self.admin_site.each_context(request),
             "title": _("Complaint figures"),
             "opts": self.model._meta,
-            "form": form,
+            "form": themed(form),
             "figures": figures,
+            "summary": [(label, figure(value)) for label, value in figures.summary_rows()]
+            if figures
+            else [],
+            "presets": [
+                (name, "?" + urlencode({"first": p.first, "last": p.last, **category_query}))
+                for name, p in presets(today)
+            ],
+            "time_zone": timezone.get_current_timezone_name(),
             "charts": charts,
             "summary_csv": reverse("admin:reports_chart_csv", args=["summary"]) + f"?{query}",
-            "return_form": ReturnForm(),
-            "subject_access_form": SubjectAccessForm(),
+            "return_form": themed(ReturnForm()),
+            "subject_access_form": themed(SubjectAccessForm()),
         }
         return render(request, "admin/reports/dashboard.html", context)
 
@@ -114,8 +132,10 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
         self._require(request)
         form = ReturnForm(request.GET)
         if not form.is_valid():
-            for error in form.errors.values():
-                messages.error(request, " ".join(str(message) for message in error))
+            for name, error in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                text = " ".join(str(message) for message in error)
+                messages.error(request, f"{label}: {text}" if label else text)
             return _back(request)
         period, kind = form.cleaned_data["period"], form.cleaned_data["format"]
         rows = complaints_return(period)
@@ -167,11 +187,22 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Rehearse “%(policy)s”") % {"policy": policy},
             "policy": policy,
-            "form": form,
+            "form": themed(form),
             "output": output,
             "error": error,
         }
         return render(request, "admin/reports/rehearsal.html", context)
+
+
+def figure(value) -> str:
+    """Return a figure as people read it: grouped thousands, two decimals for money, one else."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return number_format(value, 2, use_l10n=True, force_grouping=True)
+    if isinstance(value, float):
+        return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 def _back(request):

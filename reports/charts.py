@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -11,12 +12,17 @@ ROW_HEIGHT = 22
 LABEL_WIDTH = 190
 BAR_WIDTH = 260
 VALUE_WIDTH = 70
+# The widest a character of the 12px label font runs, for sizing the label column.
+CHARACTER_WIDTH = 7
 
 
 def bar_chart(chart: Chart) -> SafeString:
     """Return a horizontal bar chart of `chart`'s rows, labels escaped, with a text alternative."""
     height = max(len(chart.rows), 1) * ROW_HEIGHT
-    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
+    # Wide enough for the longest label, so none is cut off at the left edge.
+    longest = max((len(str(label)) for label, _value in chart.rows), default=0)
+    label_width = max(LABEL_WIDTH, longest * CHARACTER_WIDTH + 16)
+    width = label_width + BAR_WIDTH + VALUE_WIDTH
     top = 100.0 if chart.unit == "%" else max((value for _label, value in chart.rows), default=0)
     bars = format_html_join(
         "",
@@ -26,11 +32,11 @@ def bar_chart(chart: Chart) -> SafeString:
         (
             (
                 index * ROW_HEIGHT,
-                LABEL_WIDTH - 8,
+                label_width - 8,
                 label,
-                LABEL_WIDTH,
+                label_width,
                 round(BAR_WIDTH * value / top, 1) if top else 0,
-                LABEL_WIDTH + BAR_WIDTH + 6,
+                label_width + BAR_WIDTH + 6,
                 _format(value, chart.unit),
             )
             for index, (label, value) in enumerate(chart.rows)
@@ -52,5 +58,6 @@ def bar_chart(chart: Chart) -> SafeString:
 
 
 def _format(value: float, unit: str) -> str:
-    number = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{number}{unit}"
+    if isinstance(value, float):
+        return f"{number_format(round(value, 1), 1, use_l10n=True)}{unit}"
+    return f"{number_format(value, use_l10n=True, force_grouping=True)}{unit}"

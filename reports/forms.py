@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
@@ -24,7 +25,8 @@ class DashboardForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        today = clock.now().date()
+        # Days are the site's local days (TIME_ZONE), not UTC's.
+        today = timezone.localdate(clock.now())
         default = last_days(today, DEFAULT_DAYS)
         try:
             data["period"] = Period(data.get("first") or default.first, data.get("last") or today)

@@ -56,3 +56,22 @@ def half_year(code: str) -> Period:
 
 def last_days(today: dt.date, days: int) -> Period:
     return Period(today - dt.timedelta(days=days - 1), today)
+
+
+def presets(today: dt.date) -> list[tuple[str, Period]]:
+    """Return the periods a supervisor picks most, each with its name, as of local `today`."""
+    month_start = today.replace(day=1)
+    last_month_end = month_start - dt.timedelta(days=1)
+    half = 1 if today.month <= 6 else 2
+    this_half = half_year(f"{today.year}H{half}")
+    last_half = half_year(f"{today.year}H1" if half == 2 else f"{today.year - 1}H2")
+    return [
+        (_("Last 7 days"), last_days(today, 7)),
+        (_("Last 30 days"), last_days(today, 30)),
+        (_("Last 90 days"), last_days(today, 90)),
+        (_("This month"), Period(month_start, today)),
+        (_("Last month"), Period(last_month_end.replace(day=1), last_month_end)),
+        (_("This half-year"), Period(this_half.first, today)),
+        (_("Last half-year"), last_half),
+        (_("This year"), Period(dt.date(today.year, 1, 1), today)),
+    ]

@@ -86,3 +86,10 @@ def test_a_supervisor_downloads_the_return_from_the_admin(client, cases):
     assert b"Billing,3,1,1,0,2,20.00,1" in response.content
     response = client.get(url, {"period": "soon", "format": "csv"}, follow=True)
     assert "is not a half-year" in response.content.decode()
+
+
+def test_it_names_the_missing_field_of_the_return(client, cases):
+    client.force_login(SupervisorFactory(username="sam"))
+    url = reverse("admin:reports_complaints_return")
+    response = client.get(url, {"format": "csv"}, follow=True)
+    assert "Half-year: This field is required." in response.content.decode()

@@ -193,3 +193,41 @@ def test_it_stores_business_days_when_a_case_is_acknowledged_and_closed(policy):
         case = services.complaint_withdraw(complaint=case, actor=COMPLAINANT)
     assert (case.business_days_to_acknowledge, case.business_days_to_close) == (0, 3)
     assert case.state == State.WITHDRAWN
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_figures_as_people_read_them(client, policy):
+    closed_case(redress="239.78", satisfaction_rating=4)
+    closed_case(redress="1000.00", satisfaction_rating=5)
+    client.force_login(SupervisorFactory(username="sam"))
+    response = client.get(
+        reverse("admin:reports_complaintfigures_changelist"),
+        {"first": "2026-02-01", "last": "2026-02-28"},
+    )
+    summary = dict(response.context["summary"])
+    assert summary["Redress paid (EUR)"] == "1,239.78"
+    assert summary["Satisfaction (average of 5)"] == "4.5"
+    assert summary["Received"] == "2"
+    assert "0000000" not in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_offers_periods_in_the_sites_time_zone(client, policy, settings):
+    settings.TIME_ZONE = "Pacific/Auckland"  # 21 March there while it is 20 March in UTC
+    client.force_login(SupervisorFactory(username="sam"))
+    response = client.get(reverse("admin:reports_complaintfigures_changelist"))
+    presets = dict(response.context["presets"])
+    assert presets["Last 7 days"] == "?first=2026-03-15&last=2026-03-21"
+    assert presets["Last month"] == "?first=2026-02-01&last=2026-02-28"
+    assert response.context["figures"].period.last == dt.date(2026, 3, 21)
+    assert "Pacific/Auckland" in response.content.decode()
+
+
+def test_it_draws_long_labels_whole():
+    from reports.charts import CHARACTER_WIDTH, bar_chart
+    from reports.dashboard import Chart
+
+    label = "Account restoration or adjustment after a very long dispute"
+    svg = str(bar_chart(Chart(key="k", title="Remedies", rows=[(label, 3)])))
+    label_x = int(svg.split('<text x="')[1].split('"')[0])
+    assert label_x >= len(label) * CHARACTER_WIDTH

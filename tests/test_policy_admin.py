@@ -33,7 +33,7 @@ def form_data(policy, **overrides):
         "subdivision": policy.subdivision,
         "time_zone": policy.time_zone,
         "working_days": ["0", "1", "2", "3", "4"],
-        "closure_days": "[]",
+        "closure_days": ["2026-12-24", ""],
         "close_of_business": "17:00",
         "warning_hours": "24",
         "external_routes": "",
@@ -67,7 +67,7 @@ def change_url(policy):
         ("country", "XX", "is not a country"),
         ("subdivision", "ZZZ", "is not a subdivision"),
         ("time_zone", "Mars/Olympus", "is not a known time zone"),
-        ("closure_days", '["24 December"]', "closure days as a list of dates"),
+        ("closure_days", ["24 December"], "“24 December” is not a date"),
     ],
 )
 def test_it_shows_the_calendar_errors_in_the_form_and_saves_nothing(
@@ -143,3 +143,16 @@ def test_it_does_not_revert_to_an_old_version(client, sam, policy):
     )
     assert client.post(url, form_data(policy, name="Reverted")).status_code == 403
     assert ComplaintPolicy.objects.get(pk=policy.pk).name != "Reverted"
+
+
+def test_it_keeps_closure_days_picked_one_per_box(client, sam, policy):
+    response = client.post(
+        change_url(policy),
+        form_data(policy, closure_days=["2026-12-31", "", "2026-12-24", "2026-12-31"]),
+    )
+    assert response.status_code == 302
+    assert ComplaintPolicy.objects.get(pk=policy.pk).closure_days == ["2026-12-24", "2026-12-31"]
+    page = client.get(change_url(policy)).content.decode()
+    assert page.count('type="date" name="closure_days"') == 5
+    assert 'value="2026-12-24"' in page
+    assert page.count('name="working_days"') == 7

@@ -60,7 +60,7 @@ def test_it_refuses_a_tampered_token(client, complaint):
 def test_it_refuses_a_revoked_token(client, complaint):
     old = complaint.tracking_token
     services.complaint_rotate_token(complaint=complaint, actor=Actor.staff(HandlerFactory()))
-    assert client.get(reverse("track-case", args=[old])).status_code == 404
+    assert client.get(reverse("track-case", args=[old])).status_code == 410
 
 
 def test_it_shows_messages_to_and_from_the_complainant_but_no_internal_note(client, complaint):

@@ -41,8 +41,10 @@ class CaseAction:
     permission: str = WORK
     # Correspondence is written in the panel under the case, not from a button on top.
     in_correspondence: bool = False
-    # Standard wording the form may start from: a queryset of objects with as_response().
+    # Standard wording the form may start from: the templates on offer for a case, and the
+    # form's initial data from one of them (merge fields filled in for the case).
     templates: Callable[[Complaint], Any] | None = None
+    from_template: Callable[[ResponseTemplate, Complaint], dict] | None = None
     # Said instead of `done` when what the action sends goes as a letter for staff to post:
     # nothing may be reported as sent that was not.
     done_by_letter: str | Promise | None = None
@@ -100,6 +102,8 @@ ACTIONS: dict[str, CaseAction] = {
                 "nothing was emailed."
             ),
             form_class=console_forms.InformationRequestForm,
+            templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(body=""),
+            from_template=ResponseTemplate.as_message,
         ),
         CaseAction(
             "respond",
@@ -111,13 +115,17 @@ ACTIONS: dict[str, CaseAction] = {
                 "nothing was emailed."
             ),
             form_class=console_forms.ResponseForm,
-            templates=ResponseTemplate.objects.for_case,
+            templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(
+                findings="", actions="", reasoning=""
+            ),
+            from_template=ResponseTemplate.as_response,
         ),
         CaseAction(
             "resolve",
             _("Resolve"),
             services.complaint_resolve,
             _("Complaint %(reference)s resolved."),
+            form_class=console_forms.ResolveForm,
         ),
         CaseAction(
             "extend_deadline",
@@ -187,6 +195,8 @@ ACTIONS: dict[str, CaseAction] = {
             is_transition=False,
             applies=lambda case: case.is_open,
             in_correspondence=True,
+            templates=lambda case: ResponseTemplate.objects.for_case(case).exclude(body=""),
+            from_template=ResponseTemplate.as_message,
         ),
         CaseAction(
             "add_note",

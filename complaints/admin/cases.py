@@ -20,8 +20,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
 
-from complaints import clock, services
+from complaints import clock, selectors, services
 from complaints.actors import Actor
 from complaints.admin import filters
 from complaints.admin.access import record_access
@@ -43,6 +44,7 @@ from complaints.admin.forms import (
 )
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
+from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.attachments import attachment_response
 from complaints.exceptions import ComplaintError
@@ -77,7 +79,7 @@ FIELDSETS = [
     ),
     (
         gettext_lazy("Handling"),
-        {"fields": ["handler", "is_complex", "awaiting_information", "root_cause"]},
+        {"fields": ["handler_column", "is_complex", "awaiting_information", "root_cause"]},
     ),
     (
         gettext_lazy("Deadlines"),
@@ -112,11 +114,11 @@ FIELDSETS = [
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     list_display = [
         "reference_column",
         "complainant_name",
-        "category",
+        "category_column",
         "state",
         "handler_column",
         "deadline",
@@ -125,8 +127,11 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     list_display_links = ["reference_column"]
     list_select_related = RELATED
     list_filter = filters.QUEUE_FILTERS
-    search_fields = ["complainant_email", "complainant_name", "account_identifier"]
-    search_help_text = gettext_lazy("Reference, email, name or account identifier.")
+    # The search itself is selectors.complaint_search; naming a field here shows the box.
+    search_fields = ["reference"]
+    search_help_text = gettext_lazy(
+        "Reference, name, email, account identifier, or words from the description or messages."
+    )
     ordering = [NEXT_DEADLINE, "received_at"]
     show_full_result_count = False
     paginator = CappedPaginator
@@ -169,6 +174,16 @@ class ComplaintAdmin(SimpleHistoryAdmin):
             return True
         return Complaint.objects.visible_to(request.user).filter(pk=obj.pk).exists()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        case = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and case is not None and case.activity_at is not None:
+            # A staff member has seen the case: its "new activity" marker goes.
+            Complaint.objects.filter(pk=case.pk, activity_at=case.activity_at).update(
+                activity_at=None
+            )
+        return response
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -197,7 +212,20 @@ class ComplaintAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=gettext_lazy("reference"), ordering="reference")
     def reference_column(self, obj):
-        return obj.display_reference
+        if obj.activity_at is None:
+            return format_html('<span class="whitespace-nowrap">{}</span>', obj.display_reference)
+        return format_html(
+            '<span class="whitespace-nowrap">{}</span> <span class="activity-marker" title="{}">'
+            '<span class="material-symbols-outlined" aria-hidden="true">mark_email_unread</span>'
+            '<span class="activity-text">{}</span></span>',
+            obj.display_reference,
+            _("New activity from the complainant"),
+            _("new"),
+        )
+
+    @admin.display(description=gettext_lazy("category"), ordering="category__name")
+    def category_column(self, obj):
+        return str(obj.category) if obj.category else "—"
 
     @admin.display(description=gettext_lazy("handler"), ordering="handler__last_name")
     def handler_column(self, obj):
@@ -211,11 +239,11 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         if state == DeadlineState.NONE or obj.next_deadline is None:
             return "—"
         return format_html(
-            '<span class="deadline deadline-{}">{}</span> · {} {}',
+            '<span class="deadline deadline-{}">{}</span> <span class="deadline-when">{} {}</span>',
             state,
             DeadlineState(state).label,
             obj.get_next_deadline_kind_display(),
-            timezone.localtime(obj.next_deadline).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(obj.next_deadline).strftime("%d %b %H:%M"),
         )
 
     @admin.display(description=gettext_lazy("age"), ordering="received_at")
@@ -241,11 +269,13 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     # Search: a reference with a slip in it still finds its case.
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return queryset, False
+        results = selectors.complaint_search(queryset, search_term)
         candidates = reference_candidates(search_term)
         if candidates:
             results = results | queryset.filter(reference__in=candidates)
-        return results, may_have_duplicates
+        return results, False
 
     # Bulk actions on the queue.
 
@@ -282,7 +312,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Assign complaints to a handler"),
                 "opts": self.opts,
-                "form": form,
+                "form": themed(form),
                 "queryset": queryset,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
@@ -339,7 +369,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Log a complaint"),
                 "opts": self.opts,
-                "form": form,
+                "form": themed(form),
                 "media": self.media + form.media if form else self.media,
             },
         )
@@ -422,7 +452,9 @@ class ComplaintAdmin(SimpleHistoryAdmin):
             action.form_class(
                 request.POST or None,
                 request.FILES or None,
-                initial=chosen.as_response() if chosen else None,
+                initial=action.from_template(chosen, case)
+                if chosen and action.from_template
+                else None,
             )
             if action.form_class
             else None
@@ -441,7 +473,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "opts": self.opts,
                 "original": case,
                 "action": action,
-                "form": form,
+                "form": themed(form) if form else None,
                 "templates": templates,
                 "chosen_template": chosen,
                 "media": self.media + form.media if form else self.media,

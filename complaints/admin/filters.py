@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import clock
 from complaints.admin.forms import handlers_queryset
 from complaints.choices import State
+from complaints.models import Category
 from complaints.querysets import DeadlineState
 from notifications.models import Notification
 
@@ -31,6 +32,19 @@ class StateFilter(admin.SimpleListFilter):
             return queryset.open()
         if self.value() in State.values:
             return queryset.filter(state=self.value())
+        return queryset
+
+
+class ActivityFilter(admin.SimpleListFilter):
+    title = _("activity")
+    parameter_name = "activity"
+
+    def lookups(self, request, model_admin):
+        return [("new", _("New activity from the complainant"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "new":
+            return queryset.filter(activity_at__isnull=False)
         return queryset
 
 
@@ -54,6 +68,26 @@ class DeadlineStateFilter(admin.SimpleListFilter):
             return queryset.due_soon(now)
         if self.value() == DeadlineState.ON_TRACK:
             return queryset.on_track(now)
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """Categories as a tree (each group, then its sub-types) in one query; a group includes
+    its sub-types."""
+
+    title = _("category")
+    parameter_name = "category__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(category.pk), str(category))
+            for category in Category.objects.select_related("parent")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(Q(category_id=int(value)) | Q(category__parent_id=int(value)))
         return queryset
 
 
@@ -141,8 +175,9 @@ class LettersToPostFilter(admin.SimpleListFilter):
 # The queue's filters in the order shown; ComplaintAdmin.list_filter is this list.
 QUEUE_FILTERS: list = [
     StateFilter,
+    ActivityFilter,
     DeadlineStateFilter,
-    "category",
+    CategoryFilter,
     "channel",
     HandlerFilter,
     DeliveryFailedFilter,

@@ -139,7 +139,13 @@ class ResponseForm(forms.Form):
         widget=TEXTAREA,
         help_text=_("Sent to the complainant: the reasons behind the decision."),
     )
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, help_text=SENT)
+    # No outcome is preselected: a handler who forgets to choose is asked, not sent "Upheld".
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Choose the outcome")), *Outcome.choices],
+        error_messages={"required": _("Choose the outcome of the complaint.")},
+        help_text=SENT,
+    )
 
     def clean_redress_currency(self) -> str:
         return self.cleaned_data["redress_currency"].upper()
@@ -149,6 +155,17 @@ class ResponseForm(forms.Form):
         if cleaned.get("redress_currency") and cleaned.get("redress_amount") is None:
             self.add_error("redress_amount", _("Give the amount the currency belongs to."))
         return cleaned
+
+
+class ResolveForm(forms.Form):
+    """Closing a case is confirmed on a page of its own, with an optional note for the file."""
+
+    note = forms.CharField(
+        label=_("Note for the file"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("The case closes and the complainant is told it is resolved."),
+    )
 
 
 class AttachmentForm(forms.Form):
@@ -201,7 +218,7 @@ class LoggedComplaintForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         category = self.fields["category"]
         assert isinstance(category, forms.ModelChoiceField)
-        category.queryset = Category.objects.filter(is_active=True)
+        category.queryset = Category.objects.filter(is_active=True).select_related("parent")
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]

@@ -6,30 +6,108 @@ case; it only changes what later complaints are promised.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from unfold import widgets
+from unfold.admin import ModelAdmin, TabularInline
 
 from complaints import clock
 from complaints.choices import Remedy
 from complaints.models import WEEKDAYS, Category, ComplaintPolicy, PolicyTarget, ResponseTemplate
 
 
-class PolicyTargetInline(admin.TabularInline):
+class PolicyTargetInline(TabularInline):
     model = PolicyTarget
     extra = 0
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A table's cells have no <label>; screen readers get each field's name this way.
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            widget = getattr(formfield.widget, "widget", formfield.widget)
+            widget.attrs.setdefault("aria-label", str(formfield.label))
+        return formfield
+
+
+CLASSES = " ".join(widgets.DATETIME_CLASSES)
+
+
+class DateListWidget(forms.Widget):
+    """One date picker per closure day, and a few empty ones to add more."""
+
+    EMPTY = 3
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+    def render(self, name, value, attrs=None, renderer=None):
+        days = [day for day in (value or []) if day]
+        boxes = [*days, *[""] * self.EMPTY]
+        return format_html(
+            '<ul class="date-list flex flex-wrap gap-2">{}</ul>',
+            format_html_join(
+                "",
+                '<li><input type="date" name="{}" value="{}" class="{}" aria-label="{}"></li>',
+                (
+                    (
+                        name,
+                        day,
+                        " ".join(widgets.DATETIME_CLASSES),
+                        _("Closure day %(n)d") % {"n": n},
+                    )
+                    for n, day in enumerate(boxes, start=1)
+                ),
+            ),
+        )
+
+
+class DateListField(forms.Field):
+    widget = DateListWidget
+
+    def prepare_value(self, value):
+        return [str(day) for day in value or []]
+
+    def to_python(self, value) -> list[str]:
+        """Return the dates given, as sorted unique ISO strings; name any that is not a date."""
+        texts = [text.strip() for text in (value or []) if text and text.strip()]
+        days, wrong = set(), []
+        for text in texts:
+            try:
+                days.add(dt.date.fromisoformat(text))
+            except ValueError:
+                wrong.append(text)
+        if wrong:
+            raise forms.ValidationError(
+                _("“%(days)s” is not a date; pick one with the date picker.")
+                % {"days": "”, “".join(wrong)}
+            )
+        return [day.isoformat() for day in sorted(days)]
+
 
 class ComplaintPolicyForm(forms.ModelForm):
+    closure_days = DateListField(
+        label=_("Extra closure days"),
+        required=False,
+        help_text=_(
+            "Days the organisation is closed besides the public holidays. Empty a box to remove "
+            "its day; save to get more empty boxes."
+        ),
+    )
     working_days = forms.TypedMultipleChoiceField(
-        label=_("working days"),
+        label=_("Working days"),
         choices=WEEKDAYS,
         coerce=int,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.UnfoldAdminCheckboxSelectMultipleWidget,
         error_messages={"required": _("Give at least one working day.")},
     )
 
@@ -55,7 +133,7 @@ def deadline_preview(policy: ComplaintPolicy) -> list[dict]:
 
 
 @admin.register(ComplaintPolicy)
-class ComplaintPolicyAdmin(SimpleHistoryAdmin):
+class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = ComplaintPolicyForm
     list_display = [
         "name",
@@ -68,7 +146,7 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
     ]
     inlines = [PolicyTargetInline]
     history_list_display = ["last_updated"]
-    readonly_fields = ["last_updated", "needs_review"]
+    readonly_fields = ["last_updated", "needs_review", "deadline_preview_table"]
     change_form_template = "admin/complaints/complaintpolicy/change_form.html"
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_default", "needs_review", "last_updated"]}),
@@ -81,6 +159,7 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
                     "working_days",
                     "closure_days",
                     "close_of_business",
+                    "deadline_preview_table",
                 ]
             },
         ),
@@ -128,17 +207,44 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin):
         obj.needs_review = False
         super().save_model(request, obj, form, change)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        policy = self.get_object(request, object_id)
-        extra: dict[str, Any] = {"deadline_preview": deadline_preview(policy) if policy else []}
-        if policy is not None:
-            extra["preview_time_zone"] = policy.time_zone
-            extra["preview_now"] = clock.now().astimezone(policy.calendar().tz)
-        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+    @admin.display(description=_("Deadline preview"))
+    def deadline_preview_table(self, policy: ComplaintPolicy | None):
+        """Show, beside the calendar, the deadlines a complaint received now would get."""
+        if policy is None or policy.pk is None:
+            return _("Save the policy to preview its deadlines.")
+        # The saved policy: on a form with errors the instance holds the rejected values.
+        policy = ComplaintPolicy.objects.get(pk=policy.pk)
+        now = clock.now().astimezone(policy.calendar().tz)
+        return format_html(
+            '<div id="deadline-preview"><p class="font-semibold">{}</p><p class="text-xs">{}</p>'
+            '<table class="preview-table"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr>'
+            "</thead><tbody>{}</tbody></table></div>",
+            _("Deadlines a complaint received now would get (%(tz)s)") % {"tz": policy.time_zone},
+            _(
+                "Received %(now)s. Saved promises only: save to preview changes. Open cases keep "
+                "the deadlines they were given."
+            )
+            % {"now": date_format(now, "D j M Y, H:i")},
+            _("Promise"),
+            _("Aim"),
+            _("Limit"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        row["target"],
+                        date_format(row["aim"], "D j M Y, H:i") if row["aim"] else "—",
+                        date_format(row["limit"], "D j M Y, H:i"),
+                    )
+                    for row in deadline_preview(policy)
+                ),
+            ),
+        )
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ModelAdmin):
     list_display = ["__str__", "name_de", "policy", "is_active", "position"]
     list_select_related = ["parent", "policy"]
     list_filter = ["is_active", "policy"]
@@ -164,11 +270,12 @@ class ResponseTemplateForm(forms.ModelForm):
             "reasoning",
             "remedies",
             "outcome",
+            "body",
         ]
 
 
 @admin.register(ResponseTemplate)
-class ResponseTemplateAdmin(SimpleHistoryAdmin):
+class ResponseTemplateAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = ResponseTemplateForm
     list_display = ["name", "category", "outcome", "is_active"]
     list_select_related = ["category__parent"]

@@ -64,6 +64,6 @@ def test_it_runs_as_many_queries_for_a_long_case_as_for_a_short_one(
     assert long_timeline > short_timeline + 50
     assert long == short
     # The session, the user, their second factor, their permissions (two), the case with its
-    # category and handler, the timeline's four sources, the files, the letters and the access
-    # log's row.
+    # category and handler, the timeline's three sources, the files, the letters, the access
+    # log's row, and clearing the case's new-activity marker (the complainant's replies set it).
     assert long <= 13

@@ -77,3 +77,9 @@ def test_it_refuses_an_incident_after_receipt(client, policy, hana):
     )
     assert "incident_at" in response.context["form"].errors
     assert not Complaint.objects.exists()
+
+
+def test_it_draws_the_received_moment_as_the_themes_date_and_time_inputs(client, hana):
+    client.force_login(hana)
+    page = client.get("/admin/complaints/complaint/add/").content.decode()
+    assert 'name="received_at_0"' in page and 'name="received_at_1"' in page

@@ -43,6 +43,8 @@ def test_it_runs_as_many_queries_for_100_cases_as_for_10(client, policy, who, qu
     user = request.getfixturevalue(who)
     parent = CategoryFactory(name="Billing", policy=policy)
     category = CategoryFactory(name="Refunds", parent=parent, policy=policy)
+    for name in ("Double charge", "Wrong amount", "Late fee", "Card declined"):
+        CategoryFactory(name=name, parent=parent, policy=policy)  # the category filter's rows
     client.force_login(user)
     add_cases(10, handler=user, category=category)
     client.get(CHANGELIST)  # warm the content-type and permission caches
@@ -51,5 +53,6 @@ def test_it_runs_as_many_queries_for_100_cases_as_for_10(client, policy, who, qu
     hundred, shown_hundred = queries_for(client, CHANGELIST + query)
     assert Complaint.objects.count() == 100
     assert ten == hundred
+    assert hundred <= 10
     if not query:
         assert (shown_ten, shown_hundred) == (10, 100)

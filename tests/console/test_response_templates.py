@@ -24,11 +24,17 @@ def test_it_offers_the_templates_of_the_category_its_parent_and_general_ones(
     case = walk_to(State.INVESTIGATING, by=hana, handler=hana)
     case.category = billing
     case.save(update_fields=["category"])
-    ResponseTemplate.objects.create(name="Duplicate charge", category=billing)
-    ResponseTemplate.objects.create(name="Any billing", category=billing.parent)
-    ResponseTemplate.objects.create(name="General apology")
-    ResponseTemplate.objects.create(name="Parcel lost", category=CategoryFactory(name="Delivery"))
-    ResponseTemplate.objects.create(name="Retired", category=billing, is_active=False)
+    ResponseTemplate.objects.create(name="Duplicate charge", findings="Wording.", category=billing)
+    ResponseTemplate.objects.create(
+        name="Any billing", findings="Wording.", category=billing.parent
+    )
+    ResponseTemplate.objects.create(name="General apology", findings="Wording.")
+    ResponseTemplate.objects.create(
+        name="Parcel lost", findings="Wording.", category=CategoryFactory(name="Delivery")
+    )
+    ResponseTemplate.objects.create(
+        name="Retired", findings="Wording.", category=billing, is_active=False
+    )
     client.force_login(hana)
     page = client.get(act_url(case, "respond")).content.decode()
     for offered in ("Duplicate charge", "Any billing", "General apology"):
@@ -61,3 +67,36 @@ def test_a_template_with_an_unknown_remedy_is_refused(billing):
     template = ResponseTemplate(name="Odd", remedies=["free_pony"])
     with pytest.raises(ValidationError, match="free_pony"):
         template.full_clean()
+
+
+def test_it_fills_the_merge_fields_into_a_message_for_the_complainant(client, policy, hana):
+    from django.urls import reverse
+
+    from tests.console.pages import change_url
+
+    case = walk_to(State.INVESTIGATING, by=hana, handler=hana)
+    template = ResponseTemplate.objects.create(
+        name="Still working",
+        body="Dear {name}, about {reference}: {handler} will answer by {resolve_by}. {unknown}",
+    )
+    client.force_login(hana)
+    assert reverse("admin:complaints_complaint_act", args=[case.pk, "send_message"]) in (
+        client.get(change_url(case)).content.decode()
+    )
+    page = client.get(act_url(case, "send_message") + f"?template={template.pk}").content.decode()
+    assert f"Dear {case.complainant_name}, about {case.display_reference}: Hana Hale" in page
+    assert case.resolve_by.strftime("%Y") in page and "{unknown}" in page
+    request_page = client.get(act_url(case, "request_information")).content.decode()
+    assert "Still working" in request_page
+    respond_page = client.get(act_url(case, "respond")).content.decode()
+    assert "Still working" not in respond_page  # it has no response wording
+
+
+def test_it_fills_merge_fields_without_reaching_into_objects(policy, hana):
+    from complaints.models import complaint_merge_values, merge_fields
+
+    case = walk_to(State.INVESTIGATING, by=hana, handler=hana)
+    values = complaint_merge_values(case)
+    assert merge_fields("{name.__class__} {name}", values) == (
+        f"{{name.__class__}} {case.complainant_name}"
+    )

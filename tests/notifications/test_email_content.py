@@ -117,3 +117,14 @@ def test_it_sends_every_complainant_kind_with_its_content(policy, language):
         assert "Beschwerde" in mail.outbox[0].subject
     else:
         assert "Refund" in bodies(K.RESPONSE)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_it_names_the_time_zone_and_ends_each_sentence_with_one_full_stop(policy, language):
+    policy.time_zone = "Europe/London"
+    policy.save()
+    walk_every_message(language)
+    every = "\n".join(message.body for message in mail.outbox)
+    assert "Europe/London" in bodies(K.ACKNOWLEDGEMENT)
+    assert ".." not in every
+    assert "p.m." not in every and "a.m." not in every

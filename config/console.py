@@ -1,0 +1,177 @@
+"""The staff console's frame: the theme's sidebar by task, its context and its CSP.
+
+The sidebar names the handlers' and supervisors' tasks, each a link to a filtered queue, rather
+than the apps and models Django would list.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+QUEUE = "admin:complaints_complaint_changelist"
+
+
+def _queue(query: str):
+    return lambda request: f"{reverse(QUEUE)}?{query}"
+
+
+def _is(query: str):
+    """Return a callback telling whether the request shows the queue filtered exactly so."""
+
+    def active(request) -> bool:
+        wanted = parse_qs(query)
+        shown = {key: values for key, values in parse_qs(request.GET.urlencode()).items()}
+        shown.pop("o", None)
+        shown.pop("p", None)
+        return request.path == reverse(QUEUE) and shown == wanted
+
+    return active
+
+
+def _on(url_name: str):
+    def active(request) -> bool:
+        return urlparse(reverse(url_name)).path in request.path
+
+    return active
+
+
+def can_work(request) -> bool:
+    return request.user.has_perm("complaints.view_complaint")
+
+
+def is_supervisor(request) -> bool:
+    return request.user.has_perm("complaints.view_all_complaints")
+
+
+def may(permission: str):
+    return lambda request: request.user.has_perm(permission)
+
+
+def _task(title, icon: str, query: str, permission=can_work) -> dict:
+    return {
+        "title": title,
+        "icon": icon,
+        "link": _queue(query),
+        "active": _is(query),
+        "permission": permission,
+    }
+
+
+def _page(title, icon: str, url_name: str, permission) -> dict:
+    return {
+        "title": title,
+        "icon": icon,
+        "link": lambda request: reverse(url_name),
+        "active": _on(url_name),
+        "permission": permission,
+    }
+
+
+NAVIGATION = [
+    {
+        "title": _("Cases"),
+        "items": [
+            _task(_("My cases"), "inbox", "handler=mine&state=open"),
+            _task(_("Needs a reply"), "mark_email_unread", "activity=new"),
+            _task(_("Letters to post"), "local_post_office", "letters=to_post"),
+            _task(_("Overdue"), "alarm", "deadline=overdue"),
+            _task(_("Unassigned"), "person_off", "handler=unassigned&state=open"),
+            _task(_("All open cases"), "list", "state=open"),
+        ],
+    },
+    {
+        "title": _("Supervision"),
+        "items": [
+            _page(
+                _("Escalations"),
+                "priority_high",
+                "admin:escalations_escalation_changelist",
+                may("escalations.view_escalation"),
+            ),
+            _page(
+                _("Figures"),
+                "monitoring",
+                "admin:reports_complaintfigures_changelist",
+                is_supervisor,
+            ),
+            _page(
+                _("Policies"),
+                "policy",
+                "admin:complaints_complaintpolicy_changelist",
+                may("complaints.view_complaintpolicy"),
+            ),
+        ],
+    },
+    {
+        "title": _("Settings"),
+        "collapsible": True,
+        "items": [
+            _page(
+                _("Response templates"),
+                "article",
+                "admin:complaints_responsetemplate_changelist",
+                may("complaints.view_responsetemplate"),
+            ),
+            _page(
+                _("Categories"),
+                "category",
+                "admin:complaints_category_changelist",
+                may("complaints.view_category"),
+            ),
+            _page(
+                _("My notifications"),
+                "notifications",
+                "admin:notifications_staffpreference_changelist",
+                can_work,
+            ),
+            _page(
+                _("Outgoing mail"),
+                "outgoing_mail",
+                "admin:notifications_notification_changelist",
+                may("notifications.view_notification"),
+            ),
+            _page(
+                _("Inbound email"),
+                "move_to_inbox",
+                "admin:inbound_inboundemail_changelist",
+                may("inbound.view_inboundemail"),
+            ),
+            _page(_("Staff"), "group", "admin:auth_user_changelist", may("auth.view_user")),
+            _page(_("Groups"), "groups", "admin:auth_group_changelist", may("auth.view_group")),
+        ],
+    },
+]
+
+
+def navigation(request) -> list[dict]:
+    return NAVIGATION
+
+
+def console_context(request) -> dict:
+    """Drop the theme's inline <style> of colour variables: the CSP allows none.
+
+    The same variables come from static/redress/console-colors.css (listed in UNFOLD["STYLES"]).
+    """
+    return {"colors": None}
+
+
+class ConsoleCSPMiddleware(CSPMiddleware):
+    """The site's CSP, with the one relaxation the console's theme needs.
+
+    The theme's Alpine.js evaluates its x-data/x-on expressions with the Function constructor,
+    which CSP counts as eval. Only the staff pages under /admin/ get 'unsafe-eval'; they still
+    allow no inline <script> or <style>, and the public site keeps the strict policy.
+    """
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith(ADMIN_PREFIX):
+            parts.update = {**(parts.update or {}), "script-src": ["'unsafe-eval'"]}
+        return parts
+
+
+ADMIN_PREFIX = "/admin/"

@@ -1,0 +1,78 @@
+"""The queue's search: every word of the query in the case's details or messages, seen only
+where the user may see the case; full-text search on a GIN index on PostgreSQL."""
+
+import pytest
+from django.db import connection
+
+from complaints import services
+from complaints.actors import Actor
+from complaints.models import Complaint
+from complaints.selectors import complaint_search
+from tests.console.pages import CHANGELIST
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, text):
+    response = client.get(CHANGELIST, {"q": text})
+    assert response.status_code == 200
+    return {case.complainant_name for case in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rosa",
+        "ros diaz",  # prefixes, in any order
+        "rosa@example.com",
+        "ORD-77123",
+        "refund",  # from the description
+        "Visa",  # from a message
+    ],
+)
+def test_it_finds_a_case_by_any_of_its_words(client, cases, hana, text):
+    services.complaint_record_customer_reply(complaint=cases["own"], body="I paid by Visa.")
+    Complaint.objects.filter(pk=cases["own"].pk).update(
+        description="The refund never arrived.",
+        complainant_name="Rosa Diaz",
+        account_identifier="ORD-77123",
+    )
+    client.force_login(hana)
+    assert found(client, text) == {"Rosa Diaz"}
+
+
+def test_it_finds_a_case_by_its_reference_read_with_a_slip(client, cases, hana):
+    client.force_login(hana)
+    reference = cases["own"].reference
+    slipped = reference[1] + reference[0] + reference[2:]
+    assert found(client, reference) == {"Rosa Diaz"}
+    assert "Rosa Diaz" in found(client, slipped)
+
+
+def test_it_never_shows_a_handler_someone_elses_case(client, cases, hana, sam):
+    services.complaint_add_note(
+        complaint=cases["other"], actor=Actor.staff(sam), body="Otto mentioned Visa."
+    )
+    client.force_login(hana)
+    assert found(client, "Otto") == set()
+    assert found(client, "Visa") == set()
+    client.force_login(sam)
+    assert found(client, "Otto") == {"Otto Brandt"}
+
+
+def test_it_finds_nothing_for_punctuation_alone(client, cases, hana):
+    client.force_login(hana)
+    assert found(client, "' & !") == set()
+
+
+def test_it_searches_on_the_gin_indexes(postgres, cases):
+    # A handful of rows: the planner would rather read them all, so ask it to avoid plain
+    # scans; a text condition can then only be answered from the GIN indexes.
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
+        try:
+            plan = complaint_search(Complaint.objects.all(), "rosa").explain()
+        finally:
+            cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
+    assert "complaint_search" in plan, plan
+    assert "message_search" in plan, plan
