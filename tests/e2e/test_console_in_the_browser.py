@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from complaints import services
 from complaints.actors import COMPLAINANT, Actor
@@ -15,6 +16,7 @@ from tests.cases import case_in
 from tests.conftest import require_service
 from tests.e2e.conftest import AXE, SERIOUS
 from tests.factories import CategoryFactory, HandlerFactory, SupervisorFactory
+from tests.staff import authenticator, current_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,9 +42,12 @@ def console(chromium):
 
 
 def sign_in(page, url, username):
+    """Sign in as staff do: password and the authenticator app's current code."""
     page.goto(f"{url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
+    user = get_user_model().objects.get(username=username)
+    page.fill("#id_otp_token", current_code(authenticator(user)))
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
 
