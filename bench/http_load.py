@@ -70,8 +70,9 @@ class Session:
         fields = {"csrfmiddlewaretoken": match.group(1)} if match else {}
         return self.request("POST", path, fields | data, referer=form_path)
 
-    def login(self, path: str, username: str, password: str) -> None:
-        status, _body, _elapsed = self.post_form(path, {"username": username, "password": password})
+    def login(self, path: str, username: str, password: str, **extra: str) -> None:
+        fields = {"username": username, "password": password, **extra}
+        status, _body, _elapsed = self.post_form(path, fields)
         if status != 302:
             raise RuntimeError(f"could not log in as {username} at {path}: {status}")
 

@@ -22,6 +22,8 @@ from bench.progress_bar import ProgressBar
 CHUNK = 50_000
 HANDLERS = 20
 PASSWORD = "bench-password-0123"
+# The bench supervisor's recovery codes: the benchmark signs in with a fresh one each time.
+SIGN_IN_CODES = [f"bench{number:04d}" for number in range(500)]
 
 COMPLAINTS = """
 INSERT INTO complaints_complaint (
@@ -210,6 +212,7 @@ def redress_staff_load(*, handlers: int = HANDLERS) -> Staff:
     """Create the default policy, the demo categories, handlers and a supervisor (superuser)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
     from complaints.models import Category, ComplaintPolicy
     from complaints.presets import PRESETS, preset_load
@@ -232,7 +235,14 @@ def redress_staff_load(*, handlers: int = HANDLERS) -> Staff:
             handler.groups.add(group)
         handler_ids.append(handler.pk)
     if not users.filter(username="bench-supervisor").exists():
-        users.create_superuser("bench-supervisor", "supervisor@redress.example", PASSWORD)
+        supervisor = users.create_superuser(
+            "bench-supervisor", "supervisor@redress.example", PASSWORD
+        )
+        # Supervisors sign in with a second factor: recovery codes, one per sign-in of a run.
+        device = StaticDevice.objects.create(user=supervisor, name="bench", confirmed=True)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=code) for code in SIGN_IN_CODES
+        )
     return Staff(
         policy_id=policy.pk,
         category_ids=list(Category.objects.order_by("pk").values_list("pk", flat=True)),
