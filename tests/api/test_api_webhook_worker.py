@@ -2,21 +2,17 @@
 to a real HTTP receiver, signed."""
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
-from django.db import connection
 
 from api import jobs
 from api.models import EventKind, WebhookDelivery, WebhookEndpoint
 from tests.api.receiver import Receiver
 from tests.api.test_api_webhooks import verify
 from tests.cases import submit_complaint
+from tests.workers import celery_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,38 +23,8 @@ PATIENCE = 60  # seconds to wait for the worker; only a guard against hanging, n
 @pytest.fixture
 def worker(postgres, redis_url):
     """Start a real `celery -A config worker` on the test database and Redis."""
-    redis.Redis.from_url(redis_url).flushdb()
-    settings = connection.settings_dict
-    database_url = (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "worker-test-secret-key-not-for-production-0123456789-abcdef",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": redis_url,
-    }
-    env.pop("TEST_DATABASE_NAME", None)
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    with celery_worker(redis_url) as process:
+        yield process
 
 
 def test_a_real_worker_delivers_the_event_the_sweep_queued(policy, worker):

@@ -1,16 +1,12 @@
 """End to end: a real Celery worker on Redis acknowledges a submitted complaint over SMTP."""
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
-from django.db import connection
 
 from tests.cases import submit_complaint
+from tests.workers import celery_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,40 +17,12 @@ PATIENCE = 60  # seconds to wait for the worker; only a guard against hanging, n
 @pytest.fixture
 def worker(postgres, redis_url, smtp_server):
     """Start a real `celery -A config worker` on the test database, Redis and the SMTP server."""
-    redis.Redis.from_url(redis_url).flushdb()  # our own db number: nothing left from other tests
-    settings = connection.settings_dict
-    database_url = (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "worker-test-secret-key-not-for-production-0123456789-abcdef",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": redis_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-        "REDRESS_SITE_URL": "https://complaints.example.org",
-    }
-    env.pop("TEST_DATABASE_NAME", None)
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    with celery_worker(
+        redis_url,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}",
+        REDRESS_SITE_URL="https://complaints.example.org",
+    ) as process:
+        yield process
 
 
 def test_it_emails_the_acknowledgement_with_the_reference_through_a_real_worker(
