@@ -973,6 +973,7 @@ def complaint_merge_values(complaint: "Complaint") -> dict[str, str]:
             "today": day(clock.now()),
         }
 
+
 class CaseAccess(models.Model):
     """One opening of a case, a file or an export by a member of staff: the access log.
 
