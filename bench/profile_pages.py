@@ -17,7 +17,8 @@ environment's template instrumentation) as bench/run.py's pages and submissions 
 For each it prints the CPU milliseconds per view, this process plus its PostgreSQL backend (read
 from /proc, as bench/run.py's CpuMeter reads gunicorn's), and the SQL queries of one view.
 --profile NAME runs that view under cProfile and prints the top functions; --dump DIR writes
-each page's HTML there (to compare the markup before and after a change).
+each page's HTML there (to compare the markup before and after a change); --queries NAME prints
+the SQL of one view.
 """
 
 from __future__ import annotations
@@ -177,6 +178,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--dump", default="", help="a folder to write each page's HTML into")
+    parser.add_argument("--queries", default="", help="the view whose SQL to print")
     options = parser.parse_args()
     work = ROOT / "var" / "bench" / options.database
     work.mkdir(parents=True, exist_ok=True)
@@ -231,6 +233,9 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             view()
         count = len(queries)  # before the next request clears the log
+        if name == options.queries:
+            for query in queries.captured_queries:
+                print(f"  {query['sql'][:300]}", file=sys.stderr)
         if name == options.profile:
             profiler = cProfile.Profile()
             profiler.enable()
