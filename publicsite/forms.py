@@ -18,7 +18,6 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms.renderers import Jinja2
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -127,7 +126,7 @@ def stamp_use_once(stamp: str) -> bool:
     timeout = settings.REDRESS_FORM_MAX_AGE_SECONDS
     if connection.vendor != "postgresql":
         return cache.add(key, 1, timeout=timeout)
-    now = timezone.now().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     table = connection.ops.quote_name(settings.CACHES["database"]["LOCATION"])
     with connection.cursor() as cursor:
         # Taken unless the key is there and not yet expired (as the cache's add decides).
