@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import CLOSED_STATES, OPEN_STATES, ApprovalStatus, VulnerabilityDriver
+from complaints.choices import CLOSED_STATES, OPEN_STATES, VulnerabilityDriver
 
 
 class DeadlineState(models.TextChoices):
@@ -69,11 +69,6 @@ class ComplaintQuerySet(DeadlineStateQuerySet):
     def vulnerable(self) -> "ComplaintQuerySet":
         """Return the cases flagged vulnerable: at least one driver ticked."""
         return self.filter(vulnerable_q())
-
-    def awaiting_approval(self) -> "ComplaintQuerySet":
-        """Return the cases with a redress entry waiting for a second approver."""
-        # Index redress_awaiting.
-        return self.filter(redress_entries__status=ApprovalStatus.AWAITING).distinct()
 
     def visible_to(self, user) -> "ComplaintQuerySet":
         """Return the cases `user` may see: all for supervisors, else their own and unassigned."""
