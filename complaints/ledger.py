@@ -193,7 +193,9 @@ def _record(
     if not (in_response and approved):
         casework.record_event(
             case,
-            "redress_recorded",
+            # Redress recorded during a review is the review's, not casework that would make
+            # the reviewer "involved" in the first investigation (escalations.selectors).
+            "review_redress_recorded" if case.state == State.ESCALATED else "redress_recorded",
             actor,
             from_state=case.state,
             note=describe(entry),

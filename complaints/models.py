@@ -1146,9 +1146,13 @@ class Vulnerability(models.Model):
         return [label for value, label in VulnerabilityDriver.choices if getattr(self, value)]
 
     def adjustment_labels(self) -> list:
-        labels = [
-            self._meta.get_field(name).verbose_name
-            for name in ("by_post", "large_print", "call_before_writing")
+        labels: list = [
+            label
+            for name, label in (
+                ("by_post", _("write by post instead of email")),
+                ("large_print", _("large print")),
+                ("call_before_writing", _("call before writing")),
+            )
             if getattr(self, name)
         ]
         if self.named_contact_id:

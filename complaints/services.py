@@ -331,7 +331,7 @@ def complaint_respond(
         if offer is None or not offer.is_awaiting:
             case = casework.run_transition(complaint, "respond", actor, change)
             if offer is not None:
-                ledger.offer_communicate(offer, at=case.transition_event.created_at)
+                ledger.offer_communicate(offer, at=case.responded_at or clock.now())
             outbox.notify_complainant(
                 case,
                 Notification.Kind.RESPONSE,

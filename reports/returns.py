@@ -95,7 +95,9 @@ def complaints_return(period: Period) -> list[ReturnRow]:
         )
         .order_by("group")
     )
-    names = dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    names: dict[int | None, str] = dict(
+        Category.objects.filter(parent__isnull=True).values_list("pk", "name")
+    )
     paid = redress_paid_by_group(period)
     rows = [
         ReturnRow(

@@ -476,6 +476,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         templates = list(action.templates(case)) if action.templates else []
         chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        initial: dict | None
         if chosen and action.from_template:
             initial = action.from_template(chosen, case)
         else:

@@ -44,6 +44,7 @@ EVENTS = {
     "rated": gettext_lazy("Rated"),
     "vulnerability_recorded": gettext_lazy("Vulnerability recorded"),
     "redress_recorded": gettext_lazy("Redress recorded"),
+    "review_redress_recorded": gettext_lazy("Redress recorded in the review"),
     "redress_approved": gettext_lazy("Redress approved"),
     "redress_rejected": gettext_lazy("Redress rejected"),
 }
