@@ -9,7 +9,8 @@ Rules, per top-level category (a sub-type counts under its parent):
   counts a complaint upheld in part as upheld);
 - redress paid: the sum of redress amounts of complaints closed in the period;
 - outstanding: complaints received before the period's end and not closed by then.
-Anonymised cases keep every field these rules read, so they still count.
+Anonymised cases keep every field these rules read, so they still count. A duplicate merged into
+its original counts once, as the original, received when the first of the two was.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def complaints_return(period: Period) -> list[ReturnRow]:
     within_3 = closed & Q(business_days_to_close__lte=SUMMARY_RESOLUTION_DAYS)
     within_8_weeks = closed & Q(closed_at__lte=F("received_at") + EIGHT_WEEKS) & ~within_3
     groups = (
-        Complaint.objects.filter(received | closed | outstanding)
+        Complaint.objects.counted()
+        .filter(received | closed | outstanding)
         .annotate(group=Coalesce("category__parent_id", "category_id"))
         .values("group")
         .annotate(

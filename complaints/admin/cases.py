@@ -25,6 +25,7 @@ from unfold.admin import ModelAdmin
 from complaints import clock, selectors, services
 from complaints.actors import Actor
 from complaints.admin import filters
+from complaints.admin import related as related_admin
 from complaints.admin.access import record_access
 from complaints.admin.case_actions import (
     ACTIONS,
@@ -398,6 +399,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 self.admin_site.admin_view(self.attachment_view),
                 name="complaints_complaint_file",
             ),
+            *related_admin.urls(self),
             *super().get_urls(),
         ]
 
@@ -421,6 +423,8 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "timeline": timeline,
                 "timeline_rows": timeline_rows(timeline),
                 "case_fieldsets": fieldsets_html(context["adminform"]),
+                "related_cases": related_admin.related_cases(obj, request.user),
+                "link_form": themed(related_admin.LinkForm(auto_id="id_link_%s")),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
