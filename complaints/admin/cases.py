@@ -145,13 +145,18 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     # Visibility: handlers see their own and unassigned cases, supervisors all, other staff none.
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .visible_to(request.user)
             .with_deadline_state(clock.now())
             .select_related(*RELATED)
         )
+        if getattr(request.resolver_match, "url_name", "") == "complaints_complaint_change":
+            # Whether the case has related complaints, asked in the case's own query: the
+            # section's query runs only for the cases that have some.
+            queryset = queryset.annotate(has_links=related_admin.has_links())
+        return queryset
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._may_see(request, obj)
@@ -423,7 +428,9 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "timeline": timeline,
                 "timeline_rows": timeline_rows(timeline),
                 "case_fieldsets": fieldsets_html(context["adminform"]),
-                "related_cases": related_admin.related_cases(obj, request.user),
+                "related_cases": related_admin.related_cases(obj, request.user)
+                if getattr(obj, "has_links", True)
+                else [],
                 "link_form": themed(related_admin.LinkForm(auto_id="id_link_%s")),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
