@@ -139,17 +139,7 @@ def correspondence(case: Complaint) -> tuple[list[Letter], list[Message]]:
         )
         for message in case.messages.filter(direction=Message.Direction.FROM_COMPLAINANT)
     ]
-    for notification in complainant_notifications(case):
-        letters.append(
-            Letter(
-                notification.sent_at or notification.created_at,
-                _("To the complainant"),
-                str(notification.get_channel_display()),
-                str(SUBJECTS.get(notification.kind, notification.get_kind_display())),
-                rendered_text(notification),
-                str(notification.get_status_display()),
-            )
-        )
+    letters += [sent_letter(notification) for notification in complainant_notifications(case)]
     notes = list(
         case.messages.filter(direction=Message.Direction.INTERNAL_NOTE).select_related("author")
     )
@@ -162,6 +152,17 @@ def complainant_notifications(case: Complaint):
         .exclude(kind__in=[Notification.Kind.TRACKING_LINK, Notification.Kind.SURVEY])
         .select_related("complaint__policy", "complaint__handler", "complaint__category")
         .order_by("created_at", "pk")
+    )
+
+
+def sent_letter(notification: Notification) -> Letter:
+    return Letter(
+        notification.sent_at or notification.created_at,
+        _("To the complainant"),
+        str(notification.get_channel_display()),
+        str(SUBJECTS.get(notification.kind, notification.get_kind_display())),
+        rendered_text(notification),
+        str(notification.get_status_display()),
     )
 
 
@@ -191,17 +192,10 @@ def final_responses(case: Complaint) -> list[Letter]:
                 escalation.final_response,
             )
         )
-    for notification in complainant_notifications(case).filter(kind__in=FINAL_KINDS):
-        finals.append(
-            Letter(
-                notification.sent_at or notification.created_at,
-                _("To the complainant"),
-                str(notification.get_channel_display()),
-                str(SUBJECTS.get(notification.kind, notification.get_kind_display())),
-                rendered_text(notification),
-                str(notification.get_status_display()),
-            )
-        )
+    finals += [
+        sent_letter(notification)
+        for notification in complainant_notifications(case).filter(kind__in=FINAL_KINDS)
+    ]
     return sorted(finals, key=lambda letter: letter.at)
 
 
