@@ -300,3 +300,19 @@ def test_a_merge_is_refused_for_a_closed_or_already_merged_case(hana, policy):
     with pytest.raises(ComplaintError):
         related.complaint_merge(complaint=another, original=duplicate, actor=Actor.staff(hana))
     assert Message.objects.count() == 0
+
+
+def test_the_duplicates_tracking_page_says_it_was_joined_and_names_no_other_case(hana, client):
+    original = received(State.INVESTIGATING, at=MONDAY, handler=hana, email="rosa@example.com")
+    duplicate = received(
+        State.RECEIVED,
+        at=MONDAY,
+        handler=hana,
+        email="otto@example.com",
+        complainant_name="Otto Brandt",
+    )
+    merge(duplicate, original, by=hana, at=MONDAY + dt.timedelta(hours=5))
+
+    page = client.get(duplicate.tracking_path()).content.decode()
+    assert "We joined this complaint to another about the same matter" in page
+    assert original.display_reference not in page and original.reference not in page
