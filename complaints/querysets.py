@@ -69,6 +69,7 @@ class ComplaintQuerySet(DeadlineStateQuerySet):
     def vulnerable(self) -> "ComplaintQuerySet":
         """Return the cases flagged vulnerable: at least one driver ticked."""
         return self.filter(vulnerable_q())
+
     def counted(self) -> "ComplaintQuerySet":
         """Return the cases the figures count: a duplicate merged into its original counts as
         the original, once (complaints.related)."""
