@@ -247,12 +247,12 @@ def probe(side: str, env: dict[str, str], pages: dict[str, list[str]], job: bool
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def progress_updates_due(count: int) -> None:
+def progress_updates_due(count: int, database: str = "") -> None:
     """Make exactly `count` open cases due a progress update, whatever the scale, so the job's
     figures compare across scales: the work is the same, only the table around it grows."""
     import psycopg
 
-    with psycopg.connect(f"{SERVER}/{REDRESS_DB}", autocommit=True) as connection:
+    with psycopg.connect(f"{SERVER}/{database or REDRESS_DB}", autocommit=True) as connection:
         # The open progress-update promises: their aim is when the job writes them.
         owed = "kind = 'progress_update' AND kept_at IS NULL AND released_at IS NULL"
         connection.execute(
