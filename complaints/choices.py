@@ -112,6 +112,10 @@ class PromiseKind(models.TextChoices):
     FINAL_RESPONSE = "final_response", _("Final response")
 
 
+# The regulator's clock (a rule pack's): it runs from receipt and never pauses; only a regulator's
+# suspension moves it. The other promises are the organisation's own, internal targets.
+REGULATORY_PROMISES = (PromiseKind.HOLDING_REPLY, PromiseKind.FINAL_RESPONSE)
+
 # The promises the queue's deadline state and the handlers' alerts follow; progress updates are
 # written by the clock itself and only alert when one was not kept.
 CASEWORK_PROMISES = (
@@ -128,3 +132,50 @@ class ActorKind(models.TextChoices):
     STAFF = "staff", _("Staff")
     COMPLAINANT = "complainant", _("Complainant")
     SYSTEM = "system", _("System")
+
+
+class RulePackCode(models.TextChoices):
+    """The regulators' rule packs a policy can turn on (complaints.rulepacks)."""
+
+    DISP = "disp", _("UK FCA complaint handling rules (DISP)")
+    VSBG = "vsbg", _("German consumer dispute resolution act (VSBG)")
+
+
+class ProductGroup(models.TextChoices):
+    """The FCA complaints return's product groupings (DISP 1 Annex 1)."""
+
+    BANKING = "banking", _("Banking and credit cards")
+    HOME_FINANCE = "home_finance", _("Home finance")
+    INSURANCE = "insurance", _("Insurance and pure protection")
+    DECUMULATION = "decumulation", _("Decumulation and pensions")
+    INVESTMENTS = "investments", _("Investments")
+
+
+class CauseCode(models.TextChoices):
+    """The FCA complaints return's main causes of complaint (DISP 1 Annex 1)."""
+
+    ADVISING = "advising", _("Advising, selling and arranging")
+    TERMS = "terms", _("Terms and disputed sums or charges")
+    ADMIN = "admin", _("General admin and customer service")
+    ARREARS = "arrears", _("Arrears related")
+    OTHER = "other", _("Other")
+
+
+class OmbudsmanConsent(models.TextChoices):
+    """Whether the firm consents to the ombudsman hearing a complaint referred out of time
+    (DISP 1.6.2R(1)(f), wording in DISP 1 Annex 3R)."""
+
+    CONSENTS = "consents", _("We consent to the ombudsman considering a complaint referred late")
+    DOES_NOT_CONSENT = (
+        "does_not_consent",
+        _("We do not consent to the ombudsman considering a complaint referred late"),
+    )
+
+
+class ArbitrationParticipation(models.TextChoices):
+    """Whether the organisation takes part in proceedings before a consumer arbitration board
+    (VSBG §§ 36-37)."""
+
+    WILLING = "willing", _("We are willing to take part")
+    OBLIGED = "obliged", _("We are obliged to take part")
+    UNWILLING = "unwilling", _("We are neither willing nor obliged to take part")

@@ -18,13 +18,18 @@ from complaints import clock, references
 from complaints.choices import (
     OPEN_STATES,
     ActorKind,
+    ArbitrationParticipation,
+    CauseCode,
     Channel,
     DeadlineKind,
     Language,
+    OmbudsmanConsent,
     Outcome,
+    ProductGroup,
     PromiseKind,
     Remedy,
     RootCause,
+    RulePackCode,
     State,
     TargetKind,
 )
@@ -123,6 +128,35 @@ class ComplaintPolicy(models.Model):
         ),
     )
     last_updated = models.DateField(_("last updated"), default=dt.date.today)
+    # Regulators' rules the policy runs under (complaints.rulepacks): each adds its clock, its
+    # required statements and its minimum record keeping to the policy's own promises.
+    rule_packs = models.JSONField(
+        _("rule packs"),
+        default=list,
+        blank=True,
+        help_text=_("The regulators' complaint rules this policy keeps."),
+    )
+    ombudsman_consent = models.CharField(
+        _("complaints referred to the ombudsman out of time"),
+        max_length=20,
+        choices=OmbudsmanConsent.choices,
+        blank=True,
+        help_text=_("DISP: the final response says whether we consent; required under DISP."),
+    )
+    arbitration_participation = models.CharField(
+        _("consumer arbitration"),
+        max_length=12,
+        choices=ArbitrationParticipation.choices,
+        blank=True,
+        help_text=_(
+            "VSBG: whether we take part in proceedings before a consumer arbitration board."
+        ),
+    )
+    arbitration_board = models.TextField(
+        _("consumer arbitration board"),
+        blank=True,
+        help_text=_("VSBG: the board's name, address and website."),
+    )
     # Set on the neutral policy a fresh install creates by itself; cleared when a person saves
     # the policy in the admin (complaints.checks warns until then).
     needs_review = models.BooleanField(
@@ -174,11 +208,23 @@ class ComplaintPolicy(models.Model):
             [dt.date.fromisoformat(day) for day in self.closure_days]
         except (TypeError, ValueError):
             errors["closure_days"] = _("Give closure days as a list of dates like 2026-12-24.")
+        unknown = (
+            set(self.rule_packs) - set(RulePackCode.values)
+            if isinstance(self.rule_packs, list)
+            else {self.rule_packs}
+        )
+        if unknown:
+            errors["rule_packs"] = _("Unknown rule packs: %(codes)s") % {
+                "codes": ", ".join(sorted(map(str, unknown)))
+            }
         if errors:
             raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:complaints_complaintpolicy_change", args=[self.pk])
+
+    def has_rule_pack(self, code: str) -> bool:
+        return code in (self.rule_packs or [])
 
     def public_text(self, field: str, language: str | None = None) -> str:
         """Return a public text (`public_wording`, `external_routes`, ...) in `language`.
@@ -274,6 +320,19 @@ class Category(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # The FCA complaints return groups by these (optional; a sub-type without them takes its
+    # group's); payment services and e-money run on the 15-business-day clock under DISP.
+    product_group = models.CharField(
+        _("FCA product group"), max_length=16, choices=ProductGroup.choices, blank=True
+    )
+    cause_code = models.CharField(
+        _("FCA cause"), max_length=12, choices=CauseCode.choices, blank=True
+    )
+    is_payment_service = models.BooleanField(
+        _("payment services or e-money"),
+        default=False,
+        help_text=_("Under DISP, answered in 15 business days (35 with a holding reply)."),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -972,6 +1031,7 @@ def complaint_merge_values(complaint: "Complaint") -> dict[str, str]:
             "resolve_by": day(complaint.resolve_by),
             "today": day(clock.now()),
         }
+
 
 class CaseAccess(models.Model):
     """One opening of a case, a file or an export by a member of staff: the access log.
