@@ -30,6 +30,8 @@ STATE_FOR = {
     "add_note": "acknowledged",
     "attach_file": "acknowledged",
     "revoke_tracking_link": "acknowledged",
+    "vulnerability": "acknowledged",
+    "record_redress": "acknowledged",
 }
 
 
