@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from complaints import clock
+from complaints import clock, rulepacks
 from complaints.choices import CASEWORK_PROMISES, DeadlineKind, PromiseKind, State, TargetKind
 from complaints.models import Complaint, Promise
 
@@ -101,6 +101,7 @@ def promises_on_receipt(case: Complaint) -> list[Promise]:
         PromiseKind.FIRST_RESPONSE: clock.deadline_for(policy, TargetKind.FIRST_RESPONSE, start),
         PromiseKind.FULL_RESPONSE: full_response_deadline(case, start),
         PromiseKind.PROGRESS_UPDATE: update_deadline(case, start),
+        **regulatory_deadlines(case),
     }
     promises = [
         Promise(
@@ -120,6 +121,21 @@ def promises_on_receipt(case: Complaint) -> list[Promise]:
         [promise for promise in promises if promise.kind == PromiseKind.PROGRESS_UPDATE],
     )
     return promises
+
+
+def regulatory_deadlines(case: Complaint) -> dict[str, clock.Deadline | None]:
+    """Return the regulator's promises a case gets at receipt under its policy's rule packs.
+
+    The final response by the regulatory limit, and the holding reply owed by the same limit
+    (with an earlier aim, so the handler is warned and the sweep writes it in time). Both run
+    from receipt and never pause; the handler's extensions move neither.
+    """
+    if not rulepacks.has_clock(case.policy):
+        return {}
+    return {
+        PromiseKind.FINAL_RESPONSE: rulepacks.regulatory_deadline(case),
+        PromiseKind.HOLDING_REPLY: rulepacks.holding_reply_deadline(case),
+    }
 
 
 def promises_save(case: Complaint, promises: list[Promise]) -> None:
@@ -231,7 +247,13 @@ def promises_keep_by_message(notification: Notification) -> int:
     keeping = Promise.objects.filter(complaint=case, pk__in=ids, kept_at__isnull=True)
     update = keeping.filter(kind=PromiseKind.PROGRESS_UPDATE).values_list("limit", flat=True)
     update_limit = update.first()
+    final = keeping.filter(kind=PromiseKind.FINAL_RESPONSE).exists()
     kept = keeping.update(kept_at=notification.sent_at, kept_by=by)
+    if final:
+        # A final response sent before the holding reply makes the holding reply owed no more.
+        open_promises(case).filter(kind=PromiseKind.HOLDING_REPLY).update(
+            released_at=notification.sent_at
+        )
     if kept:
         _next_update(case, after=_next_update_from(notification, update_limit))
     refresh_cache(case)

@@ -13,7 +13,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, outbox, references, reviews, selectors, tasks
+from complaints import (
+    casework,
+    clock,
+    deadlines,
+    outbox,
+    references,
+    reviews,
+    rulepacks,
+    selectors,
+    tasks,
+)
 from complaints import promise_records as promises
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
 from complaints.choices import ActorKind, Channel, DeadlineKind, PromiseKind, State
@@ -287,12 +297,28 @@ def complaint_respond(
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "respond", actor, change)
-        outbox.notify_complainant(
-            case, Notification.Kind.RESPONSE, occurrence=outbox.for_event(case.transition_event)
+        # Checked as it would be sent: a response lacking what a rule pack requires is refused
+        # here, and the transaction (the transition included) rolls back.
+        outbox.notify_complainant_checked(
+            case, response_kind(case), occurrence=outbox.for_event(case.transition_event)
         )
         # The case now waits on the complainant: no more progress updates are owed.
         promises.promises_release(case, at=clock.now(), kinds=[PromiseKind.PROGRESS_UPDATE])
     return case
+
+
+def response_kind(case: Complaint) -> str:
+    """Return what the response is sent as: a summary resolution communication when a rule pack
+    says so (DISP 1.5: by close of the third business day after receipt), else a response."""
+    until = rulepacks.summary_resolution_until(case)
+    in_time = until is not None and case.responded_at is not None and case.responded_at <= until
+    # A reopened case already had its summary: the next response is a full final response.
+    if (
+        in_time
+        and not case.notifications.filter(kind=Notification.Kind.SUMMARY_RESOLUTION).exists()
+    ):
+        return Notification.Kind.SUMMARY_RESOLUTION
+    return Notification.Kind.RESPONSE
 
 
 def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> Complaint:
