@@ -56,6 +56,10 @@ class RulePack:
         """Return, per policy field, what the pack needs the policy to say and it does not."""
         return {}
 
+    def public_promises(self, policy: ComplaintPolicy) -> list[Any]:
+        """Return what the pack promises complainants, for the policy page."""
+        return []
+
     def context(self, case: Complaint) -> dict[str, Any]:
         """Return what the pack's blocks in the messages need (under `packs.<code>`)."""
         return {}

@@ -299,6 +299,21 @@ class Disp(RulePack):
             )
         }
 
+    def public_promises(self, policy: ComplaintPolicy) -> list[Any]:
+        return [
+            _(
+                "We send you our final response within eight weeks of receiving your complaint; "
+                "for payment services and e-money within 15 business days, or in exceptional "
+                "circumstances up to 35 business days, when we write to you by then to say why."
+            ),
+            _(
+                "If we have not sent our final response by then, or you are not satisfied with "
+                "it, you may refer your complaint to the Financial Ombudsman Service "
+                "(www.financial-ombudsman.org.uk), free of charge, within six months of our "
+                "final response."
+            ),
+        ]
+
     def context(self, case: Complaint) -> dict[str, Any]:
         return {
             "fos": {

@@ -88,6 +88,15 @@ class Vsbg(RulePack):
             }
         return {}
 
+    def public_promises(self, policy: ComplaintPolicy) -> list[Any]:
+        wording = PARTICIPATION_WORDING.get(policy.arbitration_participation)
+        if wording is None:
+            return []
+        board = " ".join(policy.arbitration_board.split())
+        if policy.arbitration_participation in TAKES_PART and board:
+            return [wording, f"{BOARD_INTRO} {board}"]
+        return [wording]
+
     def context(self, case: Complaint) -> dict[str, Any]:
         policy = case.policy
         return {
