@@ -78,6 +78,11 @@ def holding_reply_write(
     """Write the holding reply on the locked `case` (the service's and the sweep's part)."""
     now = clock.now()
     promise = owed_holding_reply(case) if case.state in OWING_STATES else None
+    written = case.notifications.filter(kind=Notification.Kind.HOLDING_REPLY).exists()
+    if written and (promise is None or promise.occurrence == 1):
+        raise ComplaintError(
+            _("The holding reply on %(reference)s was already written.") % {"reference": case}
+        )
     if promise is None:
         raise ComplaintError(
             _(
