@@ -4,6 +4,7 @@ Service."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
@@ -332,7 +333,8 @@ class Disp(RulePack):
             "considered_resolved": CONSIDERED_RESOLVED,
             "no_remedy": NO_REMEDY,
             "refer_if_late": REFER_IF_LATE,
-            "time_limits": time_limits_text(case),
+            # Called by the template as it renders, in the complainant's time zone.
+            "time_limits": functools.partial(time_limits_text, case),
         }
 
 
