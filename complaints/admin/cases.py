@@ -56,7 +56,8 @@ from notifications.rendering import render_letter
 
 NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
 # Shown in the queue's columns and on the case page.
-RELATED = ["category__parent", "handler"]
+# The policy too: the case page's actions read its rule packs (no query of their own).
+RELATED = ["category__parent", "handler", "policy"]
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
