@@ -7,9 +7,11 @@ Rules, per top-level category (a sub-type counts under its parent):
   eight calendar weeks from receipt;
 - upheld: complaints closed in the period with the outcome upheld or partly upheld (the return
   counts a complaint upheld in part as upheld);
-- redress paid: the sum of redress amounts of complaints closed in the period;
+- redress paid: per currency, the approved payments of the redress ledger dated in the period
+  (an offer, or a payment awaiting its second approver, is not paid);
 - outstanding: complaints received before the period's end and not closed by then.
-Anonymised cases keep every field these rules read, so they still count.
+Anonymised cases keep every field these rules read, so they still count. The readable report
+adds the cases flagged vulnerable, as counts per driver.
 """
 
 from __future__ import annotations
@@ -17,15 +19,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from complaints.choices import Outcome
-from complaints.models import Category, Complaint
+from complaints.choices import (
+    ApprovalStatus,
+    Outcome,
+    RedressEntryType,
+    VulnerabilityDriver,
+)
+from complaints.models import Category, Complaint, RedressEntry
+from complaints.querysets import vulnerable_q
 from reports.periods import Period
 
 EIGHT_WEEKS = dt.timedelta(weeks=8)
@@ -41,7 +50,8 @@ class ReturnRow:
     closed_within_8_weeks: int
     closed_later: int
     upheld: int
-    redress_paid: Decimal
+    # Per currency: amounts in different currencies are never added up.
+    redress_paid: dict[str, Decimal]
     outstanding: int
 
     @property
@@ -81,12 +91,14 @@ def complaints_return(period: Period) -> list[ReturnRow]:
             upheld=Count(
                 "pk", filter=closed & Q(outcome__in=[Outcome.UPHELD, Outcome.PARTLY_UPHELD])
             ),
-            redress=Sum("redress_amount", filter=closed),
             outstanding=Count("pk", filter=outstanding),
         )
         .order_by("group")
     )
-    names = dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    names: dict[int | None, str] = dict(
+        Category.objects.filter(parent__isnull=True).values_list("pk", "name")
+    )
+    paid = redress_paid_by_group(period)
     rows = [
         ReturnRow(
             category=names.get(group["group"], _("No category")),
@@ -95,23 +107,115 @@ def complaints_return(period: Period) -> list[ReturnRow]:
             closed_within_8_weeks=group["within_8_weeks"],
             closed_later=group["closed"] - group["within_3"] - group["within_8_weeks"],
             upheld=group["upheld"],
-            redress_paid=(group["redress"] or Decimal(0)).quantize(CENT),
+            redress_paid=paid.pop(group["group"], {}),
             outstanding=group["outstanding"],
         )
         for group in groups
     ]
+    # Paid in the period on a case neither received, closed nor outstanding in it.
+    rows += [
+        ReturnRow(names.get(group, _("No category")), 0, 0, 0, 0, 0, amounts, 0)
+        for group, amounts in paid.items()
+    ]
     rows.sort(key=lambda row: row.category)
+    counts = [f.name for f in fields(ReturnRow)[1:] if f.name != "redress_paid"]
     total = ReturnRow(
-        _("Total"), *(sum(getattr(row, f.name) for row in rows) for f in fields(ReturnRow)[1:])
+        _("Total"),
+        **{name: sum(getattr(row, name) for row in rows) for name in counts},
+        redress_paid=add_amounts(row.redress_paid for row in rows),
     )
     return [*rows, total]
 
 
+def redress_paid_by_group(period: Period) -> dict[int | None, dict[str, Decimal]]:
+    """Return the approved payments dated in `period`, per top-level category and currency.
+
+    Summed in the database (index redress_paid); a sub-type's payments count under its parent.
+    """
+    rows = (
+        RedressEntry.objects.filter(
+            entry_type=RedressEntryType.PAYMENT,
+            status=ApprovalStatus.APPROVED,
+            on__gte=period.first,
+            on__lte=period.last,
+        )
+        .annotate(group=Coalesce("complaint__category__parent_id", "complaint__category_id"))
+        .order_by()
+        .values("group", "currency")
+        .annotate(total=Sum("amount"))
+    )
+    paid: dict[int | None, dict[str, Decimal]] = {}
+    for row in rows:
+        paid.setdefault(row["group"], {})[row["currency"]] = row["total"].quantize(CENT)
+    return paid
+
+
+def add_amounts(amounts) -> dict[str, Decimal]:
+    total: dict[str, Decimal] = {}
+    for each in amounts:
+        for currency, amount in each.items():
+            total[currency] = total.get(currency, Decimal(0)) + amount
+    return dict(sorted(total.items()))
+
+
+def currencies(rows: list[ReturnRow]) -> list[str]:
+    """Return the currencies paid in, or the default currency when nothing was paid."""
+    found = sorted({currency for row in rows for currency in row.redress_paid})
+    return found or [settings.REDRESS_DEFAULT_CURRENCY]
+
+
+def vulnerability_return(period: Period) -> list[tuple[str, int, int, int]]:
+    """Return (driver, received, closed, outstanding) of cases flagged vulnerable, in all
+    ("") and per driver, in one query: counts only."""
+    start, end = period.start, period.end
+    received = Q(received_at__gte=start, received_at__lt=end)
+    closed = Q(closed_at__gte=start, closed_at__lt=end)
+    outstanding = Q(received_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    drivers = [("", vulnerable_q())] + [
+        (value, Q(**{f"vulnerability__{value}": True})) for value in VulnerabilityDriver.values
+    ]
+    columns = (("received", received), ("closed", closed), ("outstanding", outstanding))
+    counts = (
+        Complaint.objects.filter(vulnerable_q())
+        .filter(received | closed | outstanding)
+        .aggregate(
+            **{
+                f"{name}_{value or 'any'}": Count("pk", filter=when & flagged)
+                for value, flagged in drivers
+                for name, when in columns
+            }
+        )
+    )
+    labels = dict(VulnerabilityDriver.choices)
+    return [
+        (
+            str(labels[value]) if value else "",
+            *(counts[f"{name}_{value or 'any'}"] for name, _when in columns),
+        )
+        for value, _flagged in drivers
+    ]
+
+
 def return_csv(rows: list[ReturnRow]) -> str:
+    """Return the return as CSV: one redress column per currency paid in."""
+    paid_in = currencies(rows)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title for _name, title in COLUMNS])
-    writer.writerows(astuple(row) for row in rows)
+    header: list[str] = []
+    for name, title in COLUMNS:
+        if name == "redress_paid":
+            header += [f"{title} ({currency})" for currency in paid_in]
+        else:
+            header.append(title)
+    writer.writerow(header)
+    for row in rows:
+        line: list[object] = []
+        for name, _title in COLUMNS:
+            if name == "redress_paid":
+                line += [row.redress_paid.get(currency, Decimal("0.00")) for currency in paid_in]
+            else:
+                line.append(getattr(row, name))
+        writer.writerow(line)
     return out.getvalue()
 
 
@@ -126,9 +230,23 @@ def return_text(period: Period, rows: list[ReturnRow], organisation: str) -> str
         lines.append(row.category)
         lines.append("-" * len(row.category))
         for name, title in COLUMNS[1:]:
-            lines.append(f"  {title + ':':<48}{getattr(row, name):>12}")
+            if name == "redress_paid":
+                for currency in currencies(rows):
+                    amount = row.redress_paid.get(currency, Decimal("0.00"))
+                    lines.append(f"  {f'{title} ({currency}):':<48}{amount:>12}")
+            else:
+                lines.append(f"  {title + ':':<48}{getattr(row, name):>12}")
         upheld = f"{100 * row.upheld / row.closed:.1f}%" if row.closed else "—"
         lines.append(f"  {'Upheld share of closed:':<48}{upheld:>12}")
         lines.append("")
+    lines.append("Vulnerable customers (counts of cases flagged)")
+    lines.append("-" * 46)
+    for driver, received, closed, outstanding in vulnerability_return(period):
+        lines.append(
+            f"  {(driver or 'Any driver') + ':':<20}received {received:>6}   closed {closed:>6}"
+            f"   outstanding {outstanding:>6}"
+        )
+    lines.append("")
     lines.append("Upheld counts complaints upheld in full or in part.")
+    lines.append("Redress paid is the approved payments of the redress ledger dated in the period.")
     return "\n".join(lines) + "\n"

@@ -138,10 +138,11 @@ def test_it_reads_the_figures_in_a_fixed_number_of_queries(policy, django_assert
     for days in [1, 2, 3]:
         closed_case(business_days=days, category=CategoryFactory(parent=billing))
     ComplaintFactory(received_at=RECEIVED)
-    # Categories, received cases, closed cases, days to resolve, escalations, open cases.
-    with django_assert_num_queries(6):
+    # Categories, received cases, closed cases, days to resolve, escalations, open cases, the
+    # ledger's payments and the vulnerable cases' counts.
+    with django_assert_num_queries(8):
         result = figures()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         figures(category=billing)
     assert (result.received, result.closed, result.durations[1].count) == (4, 3, 3)
 

@@ -42,6 +42,11 @@ EVENTS = {
     "email_attached": gettext_lazy("Held email added"),
     "email_discarded": gettext_lazy("Held email discarded"),
     "rated": gettext_lazy("Rated"),
+    "vulnerability_recorded": gettext_lazy("Vulnerability recorded"),
+    "redress_recorded": gettext_lazy("Redress recorded"),
+    "review_redress_recorded": gettext_lazy("Redress recorded in the review"),
+    "redress_approved": gettext_lazy("Redress approved"),
+    "redress_rejected": gettext_lazy("Redress rejected"),
 }
 # These events come with a message, which the timeline shows with its text: one row, not two.
 SHOWN_AS_MESSAGES = {"customer_message", "record_customer_reply", "message_sent", "note_added"}

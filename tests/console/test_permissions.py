@@ -30,6 +30,8 @@ STATE_FOR = {
     "add_note": "acknowledged",
     "attach_file": "acknowledged",
     "revoke_tracking_link": "acknowledged",
+    "vulnerability": "acknowledged",
+    "record_redress": "acknowledged",
     # Offered under a rule pack with a regulator's clock (DISP) only.
     "holding_reply": "investigating",
 }

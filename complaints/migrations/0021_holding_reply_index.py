@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0018_rule_packs_and_product_groups'),
+        ('complaints', '0020_redress_ledger_from_responses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
