@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock, rulepacks
@@ -136,6 +136,29 @@ def regulatory_deadlines(case: Complaint) -> dict[str, clock.Deadline | None]:
         PromiseKind.FINAL_RESPONSE: rulepacks.regulatory_deadline(case),
         PromiseKind.HOLDING_REPLY: rulepacks.holding_reply_deadline(case),
     }
+
+
+def promises_regulatory_reset(case: Complaint, *, at: dt.datetime) -> list[Promise]:
+    """Count the regulator's promises again from the case's receipt moment (call it wherever
+    that moment is reset, e.g. a merge that keeps the earliest receipt): the open ones are
+    released and made anew; kept ones stay kept."""
+    owed = regulatory_deadlines(case)
+    if not owed:
+        return []
+    open_promises(case).filter(kind__in=list(owed)).update(released_at=at)
+    made = [promise_make(case, kind, deadline, at=at) for kind, deadline in owed.items()]
+    refresh_cache(case)
+    return [promise for promise in made if promise is not None]
+
+
+def answered_by_regulatory_limit() -> Q:
+    """Return the filter on Promise rows of the cases answered by the regulator's limit: by a
+    final response, or (DISP 1.6.2R(2)) by a holding reply. The HOLDING_REPLY promise keeps
+    the regulatory limit (a holding reply moves only the FINAL_RESPONSE promise), and it is
+    kept by the holding reply or released when the final response is sent (or the case ends)."""
+    return Q(kind=PromiseKind.HOLDING_REPLY) & (
+        Q(kept_at__lte=F("limit")) | Q(released_at__lte=F("limit"))
+    )
 
 
 def promises_save(case: Complaint, promises: list[Promise]) -> None:

@@ -226,3 +226,53 @@ def test_withdrawal_releases_the_regulators_promises(policy_e):
     services.complaint_withdraw(complaint=case, actor=Actor.staff(hana), reason="Sorted.")
     for kind in (P.FINAL_RESPONSE, P.HOLDING_REPLY):
         assert promise(case, kind).released_at is not None
+
+
+def test_reports_can_tell_a_case_answered_by_the_limit_by_a_holding_reply_or_a_final_response(
+    policy_e,
+):
+    from complaints.models import Promise
+    from complaints.promise_records import answered_by_regulatory_limit
+
+    hana = HandlerFactory(username="hana")
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        by_holding = case_in(State.INVESTIGATING, handler=hana, policy=policy_e)
+        by_response = case_in(State.INVESTIGATING, handler=hana, policy=policy_e)
+        unanswered = case_in(State.INVESTIGATING, handler=hana, policy=policy_e)
+        clock.move_to(MONDAY + dt.timedelta(weeks=2))
+        services.complaint_respond(
+            complaint=by_response,
+            actor=Actor.staff(hana),
+            findings="Found.",
+            actions="",
+            reasoning="Because.",
+            outcome="not_upheld",
+        )
+        holding_replies.complaint_send_holding_reply(
+            complaint=by_holding,
+            actor=Actor.staff(hana),
+            reasons="An expert report.",
+            expected_by=MONDAY + dt.timedelta(weeks=10),
+        )
+        deliver_pending()
+        Promise.objects.filter(complaint=unanswered, kind=P.HOLDING_REPLY).update(aim=None)
+        clock.move_to(MONDAY + dt.timedelta(weeks=9))
+        jobs.holding_replies_send()
+    answered = set(
+        Promise.objects.filter(answered_by_regulatory_limit()).values_list("complaint", flat=True)
+    )
+    assert answered == {by_holding.pk, by_response.pk}
+
+
+def test_a_reset_receipt_moment_counts_the_regulators_promises_again(policy_e):
+    from complaints.promise_records import promises_regulatory_reset
+
+    hana = HandlerFactory(username="hana")
+    with time_machine.travel(MONDAY + dt.timedelta(days=7), tick=False):
+        case = case_in(State.INVESTIGATING, handler=hana, policy=policy_e)
+        case.received_at = MONDAY
+        promises_regulatory_reset(case, at=MONDAY + dt.timedelta(days=7))
+    final = promise(case, P.FINAL_RESPONSE)
+    assert final.occurrence == 2
+    assert final.limit == policy_e.calendar().add(MONDAY, 56, "calendar_days")
+    assert case.promises.get(kind=P.FINAL_RESPONSE, occurrence=1).released_at is not None
