@@ -268,9 +268,10 @@ def promises_keep_by_message(notification: Notification) -> int:
     # Released or not: a promise still owed when its message was written is kept by it, even if
     # the case closed before the mail server took the message.
     keeping = Promise.objects.filter(complaint=case, pk__in=ids, kept_at__isnull=True)
-    update = keeping.filter(kind=PromiseKind.PROGRESS_UPDATE).values_list("limit", flat=True)
-    update_limit = update.first()
-    final = keeping.filter(kind=PromiseKind.FINAL_RESPONSE).exists()
+    # One read for both: the update's limit, and whether a final response is among them.
+    rows = list(keeping.order_by("pk").values_list("kind", "limit"))
+    update_limit = next((lim for kind, lim in rows if kind == PromiseKind.PROGRESS_UPDATE), None)
+    final = any(kind == PromiseKind.FINAL_RESPONSE for kind, _lim in rows)
     kept = keeping.update(kept_at=notification.sent_at, kept_by=by)
     if final:
         # A final response sent before the holding reply makes the holding reply owed no more.
