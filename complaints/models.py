@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils.functional import Promise as LazyText
 from django.utils.translation import get_language
@@ -501,6 +501,19 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         _("business days to close"), null=True, blank=True, editable=False
     )
 
+    # A duplicate merged into its original (complaints.related): closed as withdrawn with this
+    # marker rather than in a state of its own, so the lifecycle, the queue and every report
+    # treat it as a closed case; the reports count the pair once, as the original.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_duplicates",
+        verbose_name=_("merged into"),
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -590,6 +603,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                     "resolve_by",
                     "escalated_at",
                     "business_days_to_acknowledge",
+                    "merged_into",
                 ],
                 name="complaint_received",
             ),
@@ -605,6 +619,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                     "redress_amount",
                     "satisfaction_rating",
                     "business_days_to_close",
+                    "merged_into",
                 ],
                 condition=Q(closed_at__isnull=False),
                 name="complaint_closed",
@@ -732,6 +747,54 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.business_days_to_close = None
         self.responded_at = None
         self.reopen_until = self.escalate_until = self.auto_resolve_at = None
+
+
+class CaseLink(models.Model):
+    """Two cases staff linked: related, or one a duplicate of the other (complaints.related).
+
+    One link per pair of cases, whichever way round it was made; a "duplicate of" link reads
+    from `complaint` (the duplicate) to `other` (the original).
+    """
+
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related")
+        DUPLICATE = "duplicate", _("Duplicate of")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="links_from", verbose_name=_("complaint")
+    )
+    other = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="links_to", verbose_name=_("linked to")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.RELATED)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("linked"))
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(complaint=F("other")), name="case_link_not_to_itself"
+            ),
+            # One link per pair, either way round: the reverse link would be the same link.
+            models.UniqueConstraint(
+                Least("complaint", "other"),
+                Greatest("complaint", "other"),
+                name="one_link_per_pair",
+            ),
+        ]
+        indexes = [
+            # The case page's related section reads the links from and to one case.
+            models.Index(fields=["other"], name="case_link_other"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.other_id}"
 
 
 class ReplacedTrackingLink(models.Model):

@@ -70,6 +70,11 @@ class ComplaintQuerySet(DeadlineStateQuerySet):
         """Return the cases flagged vulnerable: at least one driver ticked."""
         return self.filter(vulnerable_q())
 
+    def counted(self) -> "ComplaintQuerySet":
+        """Return the cases the figures count: a duplicate merged into its original counts as
+        the original, once (complaints.related)."""
+        return self.filter(merged_into__isnull=True)
+
     def visible_to(self, user) -> "ComplaintQuerySet":
         """Return the cases `user` may see: all for supervisors, else their own and unassigned."""
         if not user.is_active or not user.is_staff:

@@ -23,6 +23,7 @@ class Notification(models.Model):
         SUMMARY_RESOLUTION = "summary_resolution", _("Summary resolution communication")
         RESOLVED = "resolved", _("Resolved")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        MERGED = "merged", _("Handled under another complaint")
         SURVEY = "survey", _("Satisfaction survey")
         STAFF_ASSIGNED = "staff_assigned", _("Case assigned (staff)")
         STAFF_DUE_SOON = "staff_due_soon", _("Deadline due soon (staff)")

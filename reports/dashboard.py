@@ -7,7 +7,9 @@ count escalations requested in it; open cases by age are as of now. A deadline i
 step happened by it, missed when it happened later or has passed without it (withdrawn cases
 aside); deadlines still running count as neither. Promises kept are the Promise records: those
 whose limit fell in the period, kept when kept by their limit, missed when kept later or not at
-all (a promise released before its limit, no longer owed, counts as neither).
+all (a promise released before its limit, no longer owed, counts as neither). A duplicate
+merged into its original counts once, as the original (received when the first of the two was);
+the duplicate's own promises were made to a person and still count in promises kept.
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
     """
     categories = list(Category.objects.select_related("parent"))
     family = None if category is None else category_family(category, categories)
-    cases = in_categories(Complaint.objects.all(), family)
+    # A duplicate merged into its original counts once, as the original (complaints.related).
+    cases = in_categories(Complaint.objects.counted(), family)
     received = cases.filter(received_at__gte=period.start, received_at__lt=period.end)
     closed = cases.filter(closed_at__gte=period.start, closed_at__lt=period.end)
     names = category_names(categories)

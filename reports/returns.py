@@ -10,8 +10,9 @@ Rules, per top-level category (a sub-type counts under its parent):
 - redress paid: per currency, the approved payments of the redress ledger dated in the period
   (an offer, or a payment awaiting its second approver, is not paid);
 - outstanding: complaints received before the period's end and not closed by then.
-Anonymised cases keep every field these rules read, so they still count. The readable report
-adds the cases flagged vulnerable, as counts per driver.
+Anonymised cases keep every field these rules read, so they still count. A duplicate merged into
+its original counts once, as the original, received when the first of the two was. The readable
+report adds the cases flagged vulnerable, as counts per driver.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def complaints_return(period: Period) -> list[ReturnRow]:
     within_3 = closed & Q(business_days_to_close__lte=SUMMARY_RESOLUTION_DAYS)
     within_8_weeks = closed & Q(closed_at__lte=F("received_at") + EIGHT_WEEKS) & ~within_3
     groups = (
-        Complaint.objects.filter(received | closed | outstanding)
+        Complaint.objects.counted()
+        .filter(received | closed | outstanding)
         .annotate(group=Coalesce("category__parent_id", "category_id"))
         .values("group")
         .annotate(
@@ -176,7 +178,8 @@ def vulnerability_return(period: Period) -> list[tuple[str, int, int, int]]:
     ]
     columns = (("received", received), ("closed", closed), ("outstanding", outstanding))
     counts = (
-        Complaint.objects.filter(vulnerable_q())
+        Complaint.objects.counted()
+        .filter(vulnerable_q())
         .filter(received | closed | outstanding)
         .aggregate(
             **{

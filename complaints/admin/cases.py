@@ -25,6 +25,7 @@ from unfold.admin import ModelAdmin
 from complaints import clock, ledger, selectors, services, vulnerability
 from complaints.actors import Actor
 from complaints.admin import filters
+from complaints.admin import related as related_admin
 from complaints.admin.access import record_access
 from complaints.admin.case_actions import (
     ACTIONS,
@@ -146,7 +147,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     # Visibility: handlers see their own and unassigned cases, supervisors all, other staff none.
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .visible_to(request.user)
@@ -155,6 +156,11 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             # The case page reads the ledger only when there is one: no query for most cases.
             .annotate(has_redress=Exists(RedressEntry.objects.filter(complaint=OuterRef("pk"))))
         )
+        if getattr(request.resolver_match, "url_name", "") == "complaints_complaint_change":
+            # Whether the case has related complaints, asked in the case's own query: the
+            # section's query runs only for the cases that have some.
+            queryset = queryset.annotate(has_links=related_admin.has_links())
+        return queryset
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._may_see(request, obj)
@@ -420,6 +426,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 self.admin_site.admin_view(self.attachment_view),
                 name="complaints_complaint_file",
             ),
+            *related_admin.urls(self),
             *super().get_urls(),
         ]
 
@@ -450,6 +457,10 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "timeline": timeline,
                 "timeline_rows": timeline_rows(timeline),
                 "case_fieldsets": fieldsets_html(context["adminform"]),
+                "related_cases": related_admin.related_cases(obj, request.user)
+                if getattr(obj, "has_links", True)
+                else [],
+                "link_form": themed(related_admin.LinkForm(auto_id="id_link_%s")),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

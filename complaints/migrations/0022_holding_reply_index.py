@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0020_redress_ledger_from_responses'),
+        ('complaints', '0021_case_links_and_merged_duplicates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
