@@ -164,6 +164,15 @@ class BusinessCalendar:
             day = self.next_business_day(day)
         return self.close_of(day)
 
+    def business_days_before(self, moment: dt.datetime, amount: int) -> dt.datetime:
+        """Return close of business `amount` business days before the day `moment` falls on
+        (never later than `moment`): a warning that far ahead of a limit."""
+        day, counted = self.local(moment).date(), 0
+        while counted < amount:
+            day -= dt.timedelta(days=1)
+            counted += self.is_business_day(day)
+        return min(self.close_of(day), moment)
+
     def deadline(self, start: dt.datetime, target: Target) -> Deadline:
         """Return the limit and the aim of `target` for something that started at `start`."""
         aim = None if target.aim is None else self.add(start, target.aim, target.unit)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from complaints import clock, references
+from complaints import clock, references, rulepacks
 from complaints.choices import (
     OPEN_STATES,
     ActorKind,
@@ -287,6 +287,25 @@ class PolicyTarget(models.Model):
     def clean(self) -> None:
         if self.aim is not None and self.amount is not None and self.aim > self.amount:
             raise ValidationError({"aim": _("The aim cannot come after the limit.")})
+        policy = getattr(self, "policy", None)
+        minimum = rulepacks.min_retention_days(policy) if policy is not None else None
+        if (
+            self.kind == TargetKind.RETENTION
+            and minimum
+            and self.amount is not None
+            and self.unit
+            and rulepacks.days_at_least(self.amount, self.unit) < minimum
+        ):
+            # DISP 1.9.1R: complaint records are kept at least three years.
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "The policy keeps a regulator's rules that require records for at least "
+                        "%(days)d days (DISP: three years): give at least that."
+                    )
+                    % {"days": minimum}
+                }
+            )
 
     def as_target(self) -> clock.Target:
         return clock.Target(amount=self.amount, unit=self.unit, aim=self.aim)
@@ -857,6 +876,15 @@ class Promise(models.Model):
                     kind=PromiseKind.PROGRESS_UPDATE, kept_at__isnull=True, released_at__isnull=True
                 ),
                 name="promise_update_due",
+            ),
+            # The holding-reply sweep (complaints.jobs.holding_replies_send): open holding
+            # replies by the moment the sweep writes them.
+            models.Index(
+                fields=["aim"],
+                condition=Q(
+                    kind=PromiseKind.HOLDING_REPLY, kept_at__isnull=True, released_at__isnull=True
+                ),
+                name="promise_holding_reply_due",
             ),
             # The dashboard's promises kept: those whose limit fell in a period, read from the
             # index alone (reports.dashboard.promise_counts).

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock, rulepacks
@@ -109,6 +109,7 @@ def promises_on_receipt(case: Complaint) -> list[Promise]:
         PromiseKind.FIRST_RESPONSE: clock.deadline_for(policy, TargetKind.FIRST_RESPONSE, start),
         PromiseKind.FULL_RESPONSE: full_response_deadline(case, start),
         PromiseKind.PROGRESS_UPDATE: update_deadline(case, start),
+        **regulatory_deadlines(case),
     }
     promises = [
         Promise(
@@ -128,6 +129,44 @@ def promises_on_receipt(case: Complaint) -> list[Promise]:
         [promise for promise in promises if promise.kind == PromiseKind.PROGRESS_UPDATE],
     )
     return promises
+
+
+def regulatory_deadlines(case: Complaint) -> dict[str, clock.Deadline | None]:
+    """Return the regulator's promises a case gets at receipt under its policy's rule packs.
+
+    The final response by the regulatory limit, and the holding reply owed by the same limit
+    (with an earlier aim, so the handler is warned and the sweep writes it in time). Both run
+    from receipt and never pause; the handler's extensions move neither.
+    """
+    if not rulepacks.has_clock(case.policy):
+        return {}
+    return {
+        PromiseKind.FINAL_RESPONSE: rulepacks.regulatory_deadline(case),
+        PromiseKind.HOLDING_REPLY: rulepacks.holding_reply_deadline(case),
+    }
+
+
+def promises_regulatory_reset(case: Complaint, *, at: dt.datetime) -> list[Promise]:
+    """Count the regulator's promises again from the case's receipt moment (call it wherever
+    that moment is reset, e.g. a merge that keeps the earliest receipt): the open ones are
+    released and made anew; kept ones stay kept."""
+    owed = regulatory_deadlines(case)
+    if not owed:
+        return []
+    open_promises(case).filter(kind__in=list(owed)).update(released_at=at)
+    made = [promise_make(case, kind, deadline, at=at) for kind, deadline in owed.items()]
+    refresh_cache(case)
+    return [promise for promise in made if promise is not None]
+
+
+def answered_by_regulatory_limit() -> Q:
+    """Return the filter on Promise rows of the cases answered by the regulator's limit: by a
+    final response, or (DISP 1.6.2R(2)) by a holding reply. The HOLDING_REPLY promise keeps
+    the regulatory limit (a holding reply moves only the FINAL_RESPONSE promise), and it is
+    kept by the holding reply or released when the final response is sent (or the case ends)."""
+    return Q(kind=PromiseKind.HOLDING_REPLY) & (
+        Q(kept_at__lte=F("limit")) | Q(released_at__lte=F("limit"))
+    )
 
 
 def promises_save(case: Complaint, promises: list[Promise]) -> None:
@@ -298,9 +337,16 @@ def promises_keep_by_message(notification: Notification) -> int:
     # Released or not: a promise still owed when its message was written is kept by it, even if
     # the case closed before the mail server took the message.
     keeping = Promise.objects.filter(complaint=case, pk__in=ids, kept_at__isnull=True)
-    update = keeping.filter(kind=PromiseKind.PROGRESS_UPDATE).values_list("limit", flat=True)
-    update_limit = update.first()
+    # One read for both: the update's limit, and whether a final response is among them.
+    rows = list(keeping.order_by("pk").values_list("kind", "limit"))
+    update_limit = next((lim for kind, lim in rows if kind == PromiseKind.PROGRESS_UPDATE), None)
+    final = any(kind == PromiseKind.FINAL_RESPONSE for kind, _lim in rows)
     kept = keeping.update(kept_at=notification.sent_at, kept_by=by)
+    if final:
+        # A final response sent before the holding reply makes the holding reply owed no more.
+        open_promises(case).filter(kind=PromiseKind.HOLDING_REPLY).update(
+            released_at=notification.sent_at
+        )
     if kept:
         _next_update(case, after=_next_update_from(notification, update_limit))
     refresh_cache(case)

@@ -21,6 +21,7 @@ from complaints import (
     outbox,
     references,
     reviews,
+    rulepacks,
     selectors,
     tasks,
     vulnerability,
@@ -332,10 +333,10 @@ def complaint_respond(
             case = casework.run_transition(complaint, "respond", actor, change)
             if offer is not None:
                 ledger.offer_communicate(offer, at=case.responded_at or clock.now())
-            outbox.notify_complainant(
-                case,
-                Notification.Kind.RESPONSE,
-                occurrence=outbox.for_event(case.transition_event),
+            # Checked as it would be sent: a response lacking what a rule pack requires is
+            # refused here, and the transaction (the transition and the offer) rolls back.
+            outbox.notify_complainant_checked(
+                case, response_kind(case), occurrence=outbox.for_event(case.transition_event)
             )
             # The case now waits on the complainant: no more progress updates are owed.
             promises.promises_release(case, at=clock.now(), kinds=[PromiseKind.PROGRESS_UPDATE])
@@ -345,6 +346,20 @@ def complaint_respond(
             limit=ledger.approval_limit(user=actor.user, currency=offer.currency),
         )
     return case
+
+
+def response_kind(case: Complaint) -> str:
+    """Return what the response is sent as: a summary resolution communication when a rule pack
+    says so (DISP 1.5: by close of the third business day after receipt), else a response."""
+    until = rulepacks.summary_resolution_until(case)
+    in_time = until is not None and case.responded_at is not None and case.responded_at <= until
+    # A reopened case already had its summary: the next response is a full final response.
+    if (
+        in_time
+        and not case.notifications.filter(kind=Notification.Kind.SUMMARY_RESOLUTION).exists()
+    ):
+        return Notification.Kind.SUMMARY_RESOLUTION
+    return Notification.Kind.RESPONSE
 
 
 def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> Complaint:

@@ -214,7 +214,9 @@ def escalation_decide(
                 change,
                 note=locked.get_decision_display(),
             )
-            outbox.notify_complainant(
+            # Checked as it would be sent (complaints.rulepacks.check): a refusal rolls back
+            # the decision too.
+            outbox.notify_complainant_checked(
                 case,
                 Notification.Kind.FINAL_RESPONSE,
                 occurrence=outbox.for_event(case.transition_event),

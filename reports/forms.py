@@ -60,10 +60,23 @@ class RehearsalForm(forms.Form):
     complex_case = forms.BooleanField(label=_("The handler marks it complex"), required=False)
     escalate = forms.BooleanField(label=_("The complainant asks for a review"), required=False)
     reopen = forms.BooleanField(label=_("Staff reopen it after it closed"), required=False)
+    # Under a rule pack: DISP's summary resolution communication, or its holding reply.
+    quick = forms.BooleanField(
+        label=_("The handler responds the next business day"), required=False
+    )
+    slow = forms.BooleanField(
+        label=_("The handler responds only just before the regulator's limit"), required=False
+    )
 
     def __init__(self, *args, policy, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.policy = policy
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("quick") and cleaned.get("slow"):
+            raise forms.ValidationError(_("Choose a quick or a slow response, not both."))
+        return cleaned
 
     def clean_received(self):
         received = self.cleaned_data.get("received")

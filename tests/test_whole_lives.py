@@ -18,6 +18,14 @@ it is idempotent) and the worker sends the mail. After every step these invarian
    aside), and the queue's cache equals the earliest open promise.
 6. Each change has its history row: the newest historical record of the case matches it
    (no `.update()` bypassed django-simple-history on a tracked field).
+7. Under a rule pack (E keeps DISP, B keeps VSBG): every sent acknowledgement, response, summary
+   resolution, holding reply and final response carries every statement its packs require, as
+   rendered; a first response by close of the third business day after receipt went out as a
+   summary resolution communication and no other response did (a response after a reopening is
+   a full final response); the holding reply was sent (or no longer owed) by the regulatory
+   limit, by the sweep if nobody wrote it; and the regulator's promises stay where receipt put
+   them (only a holding reply moves the final response, never an extension). E's cases are
+   payment services at random (15 business days, at most 35 with a holding reply).
 """
 
 from __future__ import annotations
@@ -35,11 +43,13 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from complaints import clock, jobs, promise_records, services
+from complaints import clock, holding_replies, jobs, promise_records, rulepacks, services
 from complaints.actors import COMPLAINANT, Actor
 from complaints.choices import CASEWORK_PROMISES, PromiseKind, State, TargetKind
-from complaints.models import Complaint, Promise
+from complaints.exceptions import ComplaintError
+from complaints.models import Category, Complaint, Promise
 from complaints.presets import PRESETS, preset_load
+from complaints.rulepacks.check import statements_missing
 from escalations.models import Escalation
 from escalations.services import escalation_assign_reviewer, escalation_decide, escalation_request
 from notifications import jobs as outbox_jobs
@@ -67,12 +77,14 @@ class CaseLife(RuleBasedStateMachine):
         self.rendered_updates: list[tuple[dt.datetime, dict]] = []
         template_rendered.connect(self._on_render)
         self.traveller = None
+        self.checked: set[int] = set()
 
     @initialize(
         start=st.datetimes(min_value=dt.datetime(2027, 1, 1), max_value=dt.datetime(2027, 12, 20)),
         complex_case=st.booleans(),
+        payment=st.booleans(),
     )
-    def receive(self, start: dt.datetime, complex_case: bool) -> None:
+    def receive(self, start: dt.datetime, complex_case: bool, payment: bool) -> None:
         assert not Complaint.objects.exists(), "an earlier example's case was not rolled back"
         self.policy, _written = preset_load(self.preset)
         self.handler = HandlerFactory(username="hana", first_name="Hana", last_name="Berg")
@@ -81,12 +93,18 @@ class CaseLife(RuleBasedStateMachine):
         self.staff = Actor.staff(self.handler)
         self.traveller = time_machine.travel(start.replace(tzinfo=dt.UTC), tick=False)
         self.clock = self.traveller.start()
+        category = None
+        if payment and rulepacks.has_clock(self.policy):
+            category = Category.objects.create(
+                name="Payments", slug="payments", policy=self.policy, is_payment_service=True
+            )
         self.case = services.complaint_submit(
             channel="web",
             complainant_name="Rosa Diaz",
             complainant_email="rosa@example.com",
             description="I was charged twice.",
             policy=self.policy,
+            category=category,
         )
         self.case = services.complaint_assign(
             complaint=self.case, actor=self.staff, handler=self.handler
@@ -111,6 +129,7 @@ class CaseLife(RuleBasedStateMachine):
         for _run in range(2):
             jobs.complaints_acknowledge_received()
             jobs.progress_updates_send()
+            jobs.holding_replies_send()
             jobs.promise_alerts_send()
             jobs.responses_auto_resolve()
             outbox_jobs.notifications_dispatch()
@@ -200,6 +219,39 @@ class CaseLife(RuleBasedStateMachine):
                 resolve_by=max(case.resolve_by, clock.now()) + dt.timedelta(days=days),
                 reason="We are waiting for the bank's records.",
             )
+        self._beat()
+
+    @precondition(
+        lambda self: (
+            self._in(*holding_replies.OWING_STATES)
+            and rulepacks.has_clock(self.case.policy)
+            and not self.case.notifications.filter(kind=Notification.Kind.HOLDING_REPLY).exists()
+        )
+    )
+    @rule(hours=st.floats(min_value=0, max_value=480), days=st.integers(min_value=1, max_value=60))
+    def handler_sends_holding_reply(self, hours: float, days: int) -> None:
+        self._wait(hours)
+        if not self._in(*holding_replies.OWING_STATES):
+            return
+        expected_by = clock.now() + dt.timedelta(days=days)
+        longest = rulepacks.longest_holding_date(self.case)
+        before = Notification.objects.count(), list(self.case.promises.values_list("limit"))
+        try:
+            holding_replies.complaint_send_holding_reply(
+                complaint=self.case,
+                actor=self.staff,
+                reasons="We are waiting for the card scheme.",
+                expected_by=expected_by,
+            )
+        except ComplaintError:
+            # Refused (past DISP 1.6.2A's 35 business days, or written meanwhile): nothing moved.
+            assert (longest is not None and expected_by > longest) or not self.case.promises.filter(
+                kind=PromiseKind.HOLDING_REPLY, kept_at=None, released_at=None
+            ).exists()
+            after = Notification.objects.count(), list(self.case.promises.values_list("limit"))
+            assert after == before
+        else:
+            assert longest is None or expected_by <= longest
         self._beat()
 
     @precondition(lambda self: self._in(State.INVESTIGATING))
@@ -360,6 +412,53 @@ class CaseLife(RuleBasedStateMachine):
                     case.history.order_by("history_date").values_list("history_date", "state", name)
                 ),
             )
+
+    @invariant()
+    def rule_packs_are_kept(self) -> None:
+        if self.traveller is None:
+            return
+        case = self._reload()
+        K = Notification.Kind
+        sent = list(
+            case.notifications.filter(status="sent", recipient_user__isnull=True).order_by(
+                "created_at", "pk"
+            )
+        )
+        for notification in sent:
+            if notification.pk not in self.checked:
+                missing = statements_missing(notification)
+                assert not missing, (notification.kind, missing)
+                self.checked.add(notification.pk)
+        # A summary resolution communication exactly for a first response in three business days.
+        until = rulepacks.summary_resolution_until(case)
+        reopened = case.events.filter(action="reopen").order_by("created_at").first()
+        for notification in sent:
+            if notification.kind not in (K.RESPONSE, K.SUMMARY_RESOLUTION):
+                continue
+            first = reopened is None or notification.created_at < reopened.created_at
+            quick = until is not None and first and notification.created_at <= until
+            assert notification.kind == (K.SUMMARY_RESOLUTION if quick else K.RESPONSE), (
+                notification.kind,
+                notification.created_at,
+                until,
+            )
+        now = clock.now()
+        regulatory = (
+            rulepacks.regulatory_deadline(case) if rulepacks.has_clock(case.policy) else None
+        )
+        holding = case.promises.filter(kind=PromiseKind.HOLDING_REPLY).first()
+        final = case.promises.filter(kind=PromiseKind.FINAL_RESPONSE).first()
+        assert (holding is None) == (final is None) == (regulatory is None)
+        if regulatory is None:
+            return
+        # Where receipt put them; only a holding reply moves the final response.
+        assert holding.limit == regulatory.limit
+        if not case.notifications.filter(kind=K.HOLDING_REPLY).exists():
+            assert final.limit == regulatory.limit
+        if holding.limit < now - BEAT_DELAY:
+            assert (holding.kept_at and holding.kept_at <= holding.limit) or (
+                holding.released_at and holding.released_at <= holding.limit
+            ), f"holding reply late: {holding}, {case.state}"
 
 
 def life_under(preset):

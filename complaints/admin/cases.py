@@ -49,7 +49,7 @@ from complaints.admin.search import reference_candidates
 from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.attachments import attachment_response
-from complaints.exceptions import ComplaintError
+from complaints.exceptions import ComplaintError, StatementsMissing
 from complaints.models import CaseAccess, Complaint, RedressEntry
 from complaints.outbox import complainant_channel
 from complaints.querysets import DeadlineState
@@ -58,7 +58,8 @@ from notifications.rendering import render_letter
 
 NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
 # Shown in the queue's columns and on the case page.
-RELATED = ["category__parent", "handler"]
+# The policy too: the case page's actions read its rule packs (no query of their own).
+RELATED = ["category__parent", "handler", "policy"]
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
@@ -492,7 +493,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             else None
         )
         if request.method == "POST" and (form is None or form.is_valid()):
-            if self._perform(request, case, action, form.cleaned_data if form else {}):
+            if self._perform(request, case, action, form.cleaned_data if form else {}, form):
                 return HttpResponseRedirect(change_url)
             if form is None:
                 return HttpResponseRedirect(change_url)
@@ -573,7 +574,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             )
         return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[case.pk]))
 
-    def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
+    def _perform(self, request, case: Complaint, action: CaseAction, data, form=None) -> bool:
         by_letter = (
             action.done_by_letter is not None
             and complainant_channel(case) == Notification.Channel.LETTER
@@ -584,6 +585,13 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             # Recorded, not sent: the handler is told what it waits for, on the case page.
             self.message_user(request, str(held), messages.WARNING)
             return True
+        except StatementsMissing as refusal:
+            # The final-response check: the form, kept as typed, lists what is missing.
+            self.message_user(request, str(refusal), messages.ERROR)
+            if form is not None:
+                for missing in refusal.missing:
+                    form.add_error(None, _("Missing: %(what)s") % {"what": missing})
+            return False
         except ComplaintError as error:
             self.message_user(request, str(error), messages.ERROR)
             return False

@@ -46,6 +46,7 @@ EVENTS = {
     "assigned": gettext_lazy("Assigned"),
     "deadline_extended": gettext_lazy("Deadline extended"),
     "marked_complex": gettext_lazy("Marked complex"),
+    "holding_reply": gettext_lazy("Holding reply sent"),
     "file_added": gettext_lazy("File added"),
     "attachment_refused": gettext_lazy("File refused"),
     "tracking_link_replaced": gettext_lazy("Tracking link replaced"),

@@ -32,6 +32,8 @@ STATE_FOR = {
     "revoke_tracking_link": "acknowledged",
     "vulnerability": "acknowledged",
     "record_redress": "acknowledged",
+    # Offered under a rule pack with a regulator's clock (DISP) only.
+    "holding_reply": "investigating",
 }
 
 
@@ -113,6 +115,9 @@ def test_it_lets_only_who_may_see_the_case_take_an_action(
     client, policy, hana, hugo, sam, role, owner, action, request
 ):
     handler = {"hana": hana, "hugo": hugo, None: None}[owner]
+    if action == "holding_reply":
+        policy.rule_packs, policy.ombudsman_consent = ["disp"], "consents"
+        policy.save()
     case = walk_to(STATE_FOR[action], by=sam, handler=handler)
     login(client, role, request)
     if ACTIONS[action].form_class is None:
