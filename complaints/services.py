@@ -13,7 +13,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, outbox, references, reviews, selectors, tasks
+from complaints import (
+    casework,
+    clock,
+    deadlines,
+    outbox,
+    pauses,
+    references,
+    reviews,
+    selectors,
+    tasks,
+)
 from complaints import promise_records as promises
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
 from complaints.choices import ActorKind, Channel, DeadlineKind, PromiseKind, State
@@ -26,6 +36,7 @@ from complaints.exceptions import (
 from complaints.models import (
     CaseAccess,
     Category,
+    ClockPause,
     Complaint,
     ComplaintPolicy,
     DeadlineExtension,
@@ -175,6 +186,8 @@ def complaint_request_information(*, complaint: Complaint, actor: Actor, body: s
             occurrence=outbox.for_record("message", message.pk),
             context={"message_id": message.pk},
         )
+        # The policy may stop the internal targets until the complainant answers.
+        pauses.clock_pause(case, actor=actor, at=case.transition_event.created_at)
         return case
 
 
@@ -203,6 +216,7 @@ def complaint_record_customer_reply(
             casework.record_event(
                 case, "record_customer_reply", COMPLAINANT, from_state=State.INVESTIGATING
             )
+            pauses.clock_resume(case, actor=COMPLAINANT, how=ClockPause.End.REPLY)
         else:
             casework.record_event(case, "customer_message", COMPLAINANT, from_state=case.state)
     return message
@@ -287,6 +301,7 @@ def complaint_respond(
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "respond", actor, change)
+        pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
         outbox.notify_complainant(
             case, Notification.Kind.RESPONSE, occurrence=outbox.for_event(case.transition_event)
         )
@@ -304,6 +319,7 @@ def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> 
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "resolve", actor, change, note=note)
+        pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
         outbox.notify_complainant(
             case, Notification.Kind.RESOLVED, occurrence=outbox.for_event(case.transition_event)
         )
@@ -317,6 +333,7 @@ def complaint_withdraw(*, complaint: Complaint, actor: Actor, reason: str = "") 
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
+        pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
         reviews.end_on_withdrawal(case)
         outbox.notify_complainant(
             case, Notification.Kind.WITHDRAWN, occurrence=outbox.for_event(case.transition_event)
@@ -425,6 +442,18 @@ def _extend(
         occurrence=outbox.for_record("extension", extension.pk),
         context={"extension_id": extension.pk},
     )
+
+
+def complaint_resume_clock(*, complaint: Complaint, actor: Actor) -> Complaint:
+    """Start the paused internal targets again before the complainant replied."""
+    _require_staff(actor)
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        if pauses.clock_resume(case, actor=actor, how=ClockPause.End.RESUMED) is None:
+            raise ComplaintError(
+                _("The clock of %(reference)s is not paused.") % {"reference": case}
+            )
+    return case
 
 
 def complaint_assign(*, complaint: Complaint, actor: Actor, handler) -> Complaint:
