@@ -163,7 +163,16 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
                 ]
             },
         ),
-        (_("Deadlines"), {"fields": ["warning_hours", "auto_escalate_on_breach"]}),
+        (
+            _("Deadlines"),
+            {
+                "fields": [
+                    "warning_hours",
+                    "auto_escalate_on_breach",
+                    "pause_while_awaiting_complainant",
+                ]
+            },
+        ),
         (
             _("Published"),
             {

@@ -42,6 +42,9 @@ EVENTS = {
     "email_attached": gettext_lazy("Held email added"),
     "email_discarded": gettext_lazy("Held email discarded"),
     "rated": gettext_lazy("Rated"),
+    "clock_paused": gettext_lazy("Clock paused"),
+    "clock_resumed": gettext_lazy("Clock resumed"),
+    "regulatory_suspension": gettext_lazy("Regulatory deadline suspended"),
 }
 # These events come with a message, which the timeline shows with its text: one row, not two.
 SHOWN_AS_MESSAGES = {"customer_message", "record_customer_reply", "message_sent", "note_added"}
