@@ -267,8 +267,9 @@ def suspension_shift(
     received during it starts its clock when the window ends) and the rest of its time runs
     after: the limit moves by that part. A limit that passed before the window moves nothing.
     """
-    start, end = window
-    counted_from = max(start, received_at)
+    # In UTC: the time that stood still, not the wall-clock difference across a DST change.
+    start, end = (moment.astimezone(dt.UTC) for moment in window)
+    counted_from = max(start, received_at.astimezone(dt.UTC))
     if limit <= start or counted_from >= end:
         return dt.timedelta(0)
     return end - counted_from
