@@ -30,7 +30,7 @@ from reports.forms import DashboardForm, RehearsalForm, ReturnForm, SubjectAcces
 from reports.models import ComplaintFigures
 from reports.periods import presets
 from reports.rehearsal import RehearsalFailed, rehearsal_run
-from reports.returns import complaints_return, return_csv, return_text
+from reports.returns import COLUMNS, complaints_return, fca_grouped, return_csv, return_text
 from reports.subject_access import subject_access_export
 
 PERMISSION = "complaints.view_all_complaints"
@@ -140,6 +140,25 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         period, kind = form.cleaned_data["period"], form.cleaned_data["format"]
         rows = complaints_return(period)
         record_access(request, CaseAccess.Kind.EXPORT, detail=f"complaints return {period.name}")
+        if kind == "page":
+            return render(
+                request,
+                "admin/reports/return.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Complaints data return %(period)s") % {"period": period.name},
+                    "period": period,
+                    "heading": _("Product group · cause") if fca_grouped() else _("Category"),
+                    "columns": [title for _name, title in COLUMNS[1:]],
+                    "rows": [
+                        (row.category, [figure(getattr(row, name)) for name, _t in COLUMNS[1:]])
+                        for row in rows
+                    ],
+                    "csv": reverse("admin:reports_complaints_return")
+                    + "?"
+                    + urlencode({"period": period.name, "format": "csv"}),
+                },
+            )
         if kind == "csv":
             body, content_type, ext = return_csv(rows), "text/csv", "csv"
         else:

@@ -1,6 +1,8 @@
 """The half-yearly complaints data return, in the shape of FCA DISP 1.10 (DISP 1 Annex 1).
 
-Rules, per top-level category (a sub-type counts under its parent):
+Rules, per top-level category (a sub-type counts under its parent), or, once any category carries
+an FCA product group or cause (DISP 1 Annex 1), per product group and cause (a sub-type without
+them takes its group's: Category.fca_classification says the same for one category):
 - received: complaints received in the period;
 - closed within 3 business days / after that within 8 weeks / later: complaints closed in the
   period (resolved or withdrawn), banded by the business days from the day of receipt and by
@@ -20,11 +22,11 @@ import io
 from dataclasses import astuple, dataclass, fields
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
-from complaints.choices import Outcome
+from complaints.choices import CauseCode, Outcome, ProductGroup
 from complaints.models import Category, Complaint
 from reports.periods import Period
 
@@ -61,18 +63,36 @@ COLUMNS = [
 ]
 
 
+def fca_grouped() -> bool:
+    """Return whether the return groups by FCA product group and cause (any category has one)."""
+    return Category.objects.exclude(product_group="", cause_code="").exists()
+
+
+def _fca(field: str):
+    """The category's own value of `field`, else its group's; None for neither."""
+    return Coalesce(
+        NullIf(f"category__{field}", Value("")), NullIf(f"category__parent__{field}", Value(""))
+    )
+
+
 def complaints_return(period: Period) -> list[ReturnRow]:
-    """Return one row per top-level category and a final row with the totals."""
+    """Return one row per group (top-level category, or FCA product group and cause) and a
+    final row with the totals."""
     start, end = period.start, period.end
     received = Q(received_at__gte=start, received_at__lt=end)
     closed = Q(closed_at__gte=start, closed_at__lt=end)
     outstanding = Q(received_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
     within_3 = closed & Q(business_days_to_close__lte=SUMMARY_RESOLUTION_DAYS)
     within_8_weeks = closed & Q(closed_at__lte=F("received_at") + EIGHT_WEEKS) & ~within_3
+    grouped = fca_grouped()
+    if grouped:
+        key = {"product_group": _fca("product_group"), "cause": _fca("cause_code")}
+    else:
+        key = {"group": Coalesce("category__parent_id", "category_id")}
     groups = (
         Complaint.objects.filter(received | closed | outstanding)
-        .annotate(group=Coalesce("category__parent_id", "category_id"))
-        .values("group")
+        .annotate(**key)
+        .values(*key)
         .annotate(
             received=Count("pk", filter=received),
             within_3=Count("pk", filter=within_3),
@@ -84,12 +104,12 @@ def complaints_return(period: Period) -> list[ReturnRow]:
             redress=Sum("redress_amount", filter=closed),
             outstanding=Count("pk", filter=outstanding),
         )
-        .order_by("group")
+        .order_by(*key)
     )
-    names = dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    label = _fca_label if grouped else _category_label()
     rows = [
         ReturnRow(
-            category=names.get(group["group"], _("No category")),
+            category=label(group),
             received=group["received"],
             closed_within_3_business_days=group["within_3"],
             closed_within_8_weeks=group["within_8_weeks"],
@@ -107,10 +127,22 @@ def complaints_return(period: Period) -> list[ReturnRow]:
     return [*rows, total]
 
 
+def _category_label():
+    names = dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    return lambda group: names.get(group["group"], _("No category"))
+
+
+def _fca_label(group: dict) -> str:
+    product = ProductGroup(group["product_group"]).label if group["product_group"] else None
+    cause = CauseCode(group["cause"]).label if group["cause"] else None
+    return f"{product or _('No product group')} · {cause or _('No cause')}"
+
+
 def return_csv(rows: list[ReturnRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title for _name, title in COLUMNS])
+    heading = "Product group · cause" if fca_grouped() else COLUMNS[0][1]
+    writer.writerow([heading, *(title for _name, title in COLUMNS[1:])])
     writer.writerows(astuple(row) for row in rows)
     return out.getvalue()
 

@@ -26,11 +26,7 @@ THREE_YEARS_IN_DAYS = 1096
 
 def is_payment_service(category: Category | None) -> bool:
     """Return whether the category (or its group) is payment services or e-money."""
-    while category is not None:
-        if category.is_payment_service:
-            return True
-        category = category.parent
-    return False
+    return category is not None and category.fca_classification().is_payment_service
 
 
 class Disp(RulePack):
