@@ -74,9 +74,9 @@ def suspension_create(
             moved = promises.promises_shift(
                 case, REGULATORY_PROMISES, shift_of, reason=_suspension_reason(suspension)
             )
-            shift = clock.suspension_shift(
-                received_at=case.received_at, limit=window[1], window=window
-            )
+            # What the case's regulatory clock actually moved (nothing if its limit had passed
+            # before the suspension began).
+            shift = max((move.new - move.previous for move in moved), default=dt.timedelta(0))
             SuspendedComplaint.objects.create(
                 suspension=suspension, complaint=case, moved_by=shift, suspended_until=window[1]
             )
@@ -113,21 +113,15 @@ def suspension_lift(
                     _("Lift a suspension before the date it runs until, or let it run out.")
                 )
             row = covered[case.pk]
-            shorter = max(
-                clock.suspension_shift(
-                    received_at=case.received_at, limit=window[1], window=window
-                ),
-                dt.timedelta(0),
-            )
-            back = shorter - row.moved_by
             moved = promises.promises_shift(
                 case,
                 REGULATORY_PROMISES,
-                partial(_back_by, back=back, before=row.moved_by),
+                partial(_back_by, window=window, before=row.moved_by, received_at=case.received_at),
                 reason=_("The regulator's suspension %(reference)s was lifted early.")
                 % {"reference": suspension.reference},
             )
-            row.moved_by, row.suspended_until = shorter, window[1]
+            row.moved_by += sum((move.new - move.previous for move in moved[:1]), dt.timedelta(0))
+            row.suspended_until = window[1]
             row.save(update_fields=["moved_by", "suspended_until"])
             _mark(case, actor, suspension, moved, _("Regulatory suspension lifted"))
         suspension.lifted_at, suspension.lifted_by = clock.now(), actor.user
@@ -135,14 +129,22 @@ def suspension_lift(
     return suspension
 
 
-def _back_by(promise: Promise, *, back: dt.timedelta, before: dt.timedelta) -> dt.timedelta:
-    return back if _was_moved(promise, before) else dt.timedelta(0)
+def _back_by(
+    promise: Promise,
+    *,
+    window: tuple[dt.datetime, dt.datetime],
+    before: dt.timedelta,
+    received_at: dt.datetime,
+) -> dt.timedelta:
+    """Return how far the shorter suspension moves `promise` back (0 or less).
 
-
-def _was_moved(promise: Promise, moved_by: dt.timedelta) -> bool:
-    # A promise made after the suspension (none at present: they are made at receipt) did not
-    # move with it and must not move back.
-    return promise.created_at <= promise.limit - moved_by
+    Its limit before the suspension is its limit now less what the suspension moved it; the
+    shorter window moves that original limit by less, and the difference goes back.
+    """
+    if not before:
+        return dt.timedelta(0)
+    original = promise.limit - before
+    return clock.suspension_shift(received_at=received_at, limit=original, window=window) - before
 
 
 def _locked(ids: list[int]) -> list[Complaint]:
