@@ -242,3 +242,26 @@ def test_a_pause_moves_the_internal_targets_by_its_business_time_and_never_the_r
     )
     assert after[PromiseKind.FULL_RESPONSE] >= full
     assert not case.promises.filter(paused_at__isnull=False, kept_at=None).exists()
+
+
+@pytest.mark.django_db
+def test_the_policy_editor_offers_the_pause_with_its_help_text(client):
+    from django.urls import reverse
+
+    from tests.factories import SupervisorFactory
+
+    policy = policy_e(pause=False)
+    client.force_login(SupervisorFactory(username="sam"))
+    page = client.get(reverse("admin:complaints_complaintpolicy_change", args=[policy.pk]))
+    text = page.content.decode()
+    assert 'name="pause_while_awaiting_complainant"' in text
+    assert "deadline keep running." in text
+
+
+def test_the_regulators_promises_cannot_be_paused():
+    from complaints.promise_records import promises_pause
+
+    with pytest.raises(ValueError):
+        promises_pause(
+            None, [PromiseKind.FINAL_RESPONSE], at=dt.datetime(2027, 1, 1, tzinfo=LONDON)
+        )
