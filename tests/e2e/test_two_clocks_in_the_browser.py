@@ -98,7 +98,8 @@ def test_a_supervisor_sees_both_clocks_and_suspends_a_class_of_cases(live_server
     assert_fits(page)
     screenshot(page, "case-two-clocks")
     assert_accessible(page)
-    page.goto(f"{live_server.url}/admin/complaints/regulatorysuspension/")
+    with page.expect_navigation():
+        page.locator("#nav-sidebar-apps a", has_text="Regulatory suspensions").first.click()
     assert "FCA PS24/1 motor finance" in page.locator("#result_list").inner_text()
     assert_fits(page)
     assert_no_script_refused(page)
