@@ -47,6 +47,8 @@ KINDS_BY_ACTION = {
     "close_escalation": [EventKind.REVIEW_DECIDED, EventKind.RESOLVED],
     "resolve": [EventKind.RESOLVED],
     "withdraw": [EventKind.WITHDRAWN],
+    # A duplicate merged into its original is closed through the withdrawal (complaints.related).
+    "merged": [EventKind.WITHDRAWN],
 }
 TIMELINE_CURSOR = "timeline"
 BREACH_CURSOR = "breaches"

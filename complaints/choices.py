@@ -179,3 +179,35 @@ class ArbitrationParticipation(models.TextChoices):
     WILLING = "willing", _("We are willing to take part")
     OBLIGED = "obliged", _("We are obliged to take part")
     UNWILLING = "unwilling", _("We are neither willing nor obliged to take part")
+
+
+class VulnerabilityDriver(models.TextChoices):
+    """The FCA's four drivers of vulnerability (FG21/1); more than one may apply."""
+
+    HEALTH = "health", _("Health")
+    LIFE_EVENT = "life_event", _("Life event")
+    RESILIENCE = "resilience", _("Resilience")
+    CAPABILITY = "capability", _("Capability")
+
+
+class RedressKind(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    ACCOUNT_CREDIT = "account_credit", _("Account credit")
+    GOODWILL = "goodwill", _("Goodwill payment")
+    COMPENSATION = "compensation", _("Compensation")
+
+
+class RedressEntryType(models.TextChoices):
+    OFFER = "offer", _("Offer")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    PAYMENT = "payment", _("Payment")
+
+
+# Above the recorder's approval limit these need a second member of staff (four eyes).
+NEEDS_APPROVAL = (RedressEntryType.OFFER, RedressEntryType.PAYMENT)
+
+
+class ApprovalStatus(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from complaints import clock
-from complaints.choices import TargetKind
+from complaints.choices import DeadlineKind, TargetKind
 
 if TYPE_CHECKING:
     from complaints.models import Complaint
@@ -26,6 +26,34 @@ def set_on_receipt(complaint: Complaint) -> None:
         deadline = clock.deadline_for(policy, kind, start)
         setattr(complaint, aim_field, deadline and deadline.aim)
         setattr(complaint, limit_field, deadline and deadline.limit)
+
+
+def set_after_receipt_moved(complaint: Complaint) -> None:
+    """Count the stored deadlines and report figures from a receipt that moved earlier (a
+    duplicate received first was merged into the case: complaints.related).
+
+    An acknowledgement that went out keeps its date, and a full-response deadline a person
+    extended keeps the date the complainant was told; the business days to acknowledge and to
+    close count from the new receipt, as the reports' time bands do.
+    """
+    policy, start = complaint.policy, complaint.received_at
+    moving: list[tuple[str, str, str]] = [(TargetKind.FIRST_RESPONSE, "respond_aim", "respond_by")]
+    if complaint.acknowledged_at is None:
+        moving.append((TargetKind.ACKNOWLEDGE, "acknowledge_aim", "acknowledge_by"))
+    if not complaint.extensions.filter(deadline=DeadlineKind.RESOLVE).exists():
+        moving.append((resolve_target(complaint), "resolve_aim", "resolve_by"))
+    for kind, aim_field, limit_field in moving:
+        deadline = clock.deadline_for(policy, kind, start)
+        setattr(complaint, aim_field, deadline and deadline.aim)
+        setattr(complaint, limit_field, deadline and deadline.limit)
+    if complaint.acknowledged_at is not None:
+        complaint.business_days_to_acknowledge = complaint.business_days_since_receipt(
+            complaint.acknowledged_at
+        )
+    if complaint.closed_at is not None:
+        complaint.business_days_to_close = complaint.business_days_since_receipt(
+            complaint.closed_at
+        )
 
 
 def resolve_target(complaint: Complaint) -> str:

@@ -105,6 +105,19 @@ def without_greeting(text: str) -> str:
     return GREETING.sub("", text, count=1).lstrip("\n")
 
 
+def _merged(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    """Return the original case only where it is the complainant's own (complaints.related
+    decided that when the message was written); anyone else's case is never named."""
+    original_id = notification.context.get("original_id")
+    original = Complaint.objects.filter(pk=original_id).first() if original_id else None
+    if original is None:
+        return {"original_reference": "", "original_tracking_url": ""}
+    return {
+        "original_reference": original.display_reference,
+        "original_tracking_url": settings.SITE_URL + original.tracking_path(),
+    }
+
+
 def _staff(notification: Notification, complaint: Complaint) -> dict[str, Any]:
     deadline_kind = notification.context.get("deadline_kind", "")
     delayed = Notification.objects.filter(pk=notification.context.get("notification_id")).first()
@@ -164,6 +177,7 @@ KIND_CONTEXT: dict[str, Callable[[Notification, Complaint], dict[str, Any]]] = {
     K.RESPONSE: _response,
     K.ESCALATION_RECEIVED: _escalation,
     K.FINAL_RESPONSE: _final_response,
+    K.MERGED: _merged,
     K.STAFF_ASSIGNED: _staff,
     K.STAFF_DUE_SOON: _staff,
     K.STAFF_BREACHED: _staff,

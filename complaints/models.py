@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils.functional import Promise as LazyText
 from django.utils.translation import get_language
@@ -19,6 +19,7 @@ from complaints import clock, references
 from complaints.choices import (
     OPEN_STATES,
     ActorKind,
+    ApprovalStatus,
     ArbitrationParticipation,
     CauseCode,
     Channel,
@@ -28,11 +29,14 @@ from complaints.choices import (
     Outcome,
     ProductGroup,
     PromiseKind,
+    RedressEntryType,
+    RedressKind,
     Remedy,
     RootCause,
     RulePackCode,
     State,
     TargetKind,
+    VulnerabilityDriver,
 )
 from complaints.querysets import ComplaintQuerySet, ResponseTemplateQuerySet
 from complaints.validators import validate_email_local_part
@@ -523,6 +527,19 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         _("business days to close"), null=True, blank=True, editable=False
     )
 
+    # A duplicate merged into its original (complaints.related): closed as withdrawn with this
+    # marker rather than in a state of its own, so the lifecycle, the queue and every report
+    # treat it as a closed case; the reports count the pair once, as the original.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_duplicates",
+        verbose_name=_("merged into"),
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -624,6 +641,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                     "resolve_by",
                     "escalated_at",
                     "business_days_to_acknowledge",
+                    "merged_into",
                 ],
                 name="complaint_received",
             ),
@@ -639,6 +657,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                     "redress_amount",
                     "satisfaction_rating",
                     "business_days_to_close",
+                    "merged_into",
                 ],
                 condition=Q(closed_at__isnull=False),
                 name="complaint_closed",
@@ -766,6 +785,54 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.business_days_to_close = None
         self.responded_at = None
         self.reopen_until = self.escalate_until = self.auto_resolve_at = None
+
+
+class CaseLink(models.Model):
+    """Two cases staff linked: related, or one a duplicate of the other (complaints.related).
+
+    One link per pair of cases, whichever way round it was made; a "duplicate of" link reads
+    from `complaint` (the duplicate) to `other` (the original).
+    """
+
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related")
+        DUPLICATE = "duplicate", _("Duplicate of")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="links_from", verbose_name=_("complaint")
+    )
+    other = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="links_to", verbose_name=_("linked to")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.RELATED)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("linked"))
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(complaint=F("other")), name="case_link_not_to_itself"
+            ),
+            # One link per pair, either way round: the reverse link would be the same link.
+            models.UniqueConstraint(
+                Least("complaint", "other"),
+                Greatest("complaint", "other"),
+                name="one_link_per_pair",
+            ),
+        ]
+        indexes = [
+            # The case page's related section reads the links from and to one case.
+            models.Index(fields=["other"], name="case_link_other"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.other_id}"
 
 
 class ReplacedTrackingLink(models.Model):
@@ -1142,6 +1209,206 @@ class CaseAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}: {self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class Vulnerability(models.Model):
+    """A complainant's vulnerability on one case: its drivers, handling notes and adjustments.
+
+    Staff only: shown on the case page to staff who may see the case, never on the tracking
+    page or through the API; the figures count flagged cases by driver, never more. The case is
+    flagged while at least one driver (FCA FG21/1) is ticked; clearing them keeps the record
+    and its history.
+    """
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, related_name="vulnerability"
+    )
+    # One column per driver (complaints.choices.VulnerabilityDriver): the figures count each
+    # with a plain aggregate.
+    health = models.BooleanField(_("health"), default=False)
+    life_event = models.BooleanField(_("life event"), default=False)
+    resilience = models.BooleanField(_("resilience"), default=False)
+    capability = models.BooleanField(_("capability"), default=False)
+    notes = models.TextField(_("handling notes"), blank=True)
+    by_post = models.BooleanField(
+        _("write by post instead of email"),
+        default=False,
+        help_text=_("Every message to the complainant becomes a letter to post."),
+    )
+    large_print = models.BooleanField(_("large print"), default=False)
+    call_before_writing = models.BooleanField(_("call before writing"), default=False)
+    named_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("named contact"),
+        help_text=_("The case stays with this person: assigning it elsewhere warns."),
+    )
+    other_adjustments = models.TextField(_("other adjustments"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("last changed"))
+
+    history = HistoricalRecords(verbose_name=_("historical vulnerability"))
+
+    class Meta:
+        verbose_name = _("vulnerability")
+        verbose_name_plural = _("vulnerabilities")
+
+    def __str__(self) -> str:
+        return ", ".join(str(label) for label in self.driver_labels()) or str(_("not flagged"))
+
+    @property
+    def is_flagged(self) -> bool:
+        return any(getattr(self, driver) for driver in VulnerabilityDriver.values)
+
+    def driver_labels(self) -> list:
+        return [label for value, label in VulnerabilityDriver.choices if getattr(self, value)]
+
+    def adjustment_labels(self) -> list:
+        labels: list = [
+            label
+            for name, label in (
+                ("by_post", _("write by post instead of email")),
+                ("large_print", _("large print")),
+                ("call_before_writing", _("call before writing")),
+            )
+            if getattr(self, name)
+        ]
+        if self.named_contact_id:
+            labels.append(_("named contact"))
+        return labels
+
+
+class ApprovalLimit(models.Model):
+    """The largest redress a member of a staff group records without a second approver.
+
+    Per group and currency. Once a currency has any limit, staff whose groups set none for it
+    have a limit of zero: every offer or payment they record waits for approval. A currency
+    without any limit needs no second approver (a fresh install works as before).
+    """
+
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.CASCADE, related_name="approval_limits"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.DecimalField(
+        _("limit"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical approval limit"))
+
+    class Meta:
+        verbose_name = _("approval limit")
+        verbose_name_plural = _("approval limits")
+        ordering = ["currency", "group__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "currency"], name="one_limit_per_currency"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="approval_limit_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.amount} {self.currency}"
+
+    def clean(self) -> None:
+        self.currency = (self.currency or "").upper()
+        if not re.fullmatch(r"[A-Z]{3}", self.currency):
+            raise ValidationError({"currency": _("Give a three-letter currency code.")})
+
+
+class RedressEntry(models.Model):
+    """One line of a case's redress ledger: an offer, its acceptance, or a payment.
+
+    Offers and payments above their recorder's approval limit wait for a second member of staff
+    whose limit covers them (complaints.ledger): until approved, an offer is not sent and a
+    payment does not count as paid. The reports sum approved payments.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="redress_entries"
+    )
+    entry_type = models.CharField(_("entry"), max_length=12, choices=RedressEntryType.choices)
+    kind = models.CharField(_("kind of redress"), max_length=16, choices=RedressKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    on = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    # The offer an acceptance or a payment follows, where there is one.
+    offer = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followers",
+        verbose_name=_("offer"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_by_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=ApprovalStatus.choices)
+    # Empty on an entry within its recorder's own limit: nobody else needed to approve it.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for the rejection"), blank=True)
+    # An offer is told to the complainant in a response (or a final response), once.
+    communicated_at = models.DateTimeField(_("sent to the complainant"), null=True, blank=True)
+    # The written response that waits for this offer's approval: sent when it is approved.
+    held_response = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("recorded"))
+
+    history = HistoricalRecords(
+        verbose_name=_("historical redress entry"), excluded_fields=["held_response"]
+    )
+
+    class Meta:
+        verbose_name = _("redress entry")
+        verbose_name_plural = _("redress ledger")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="redress_not_negative"),
+        ]
+        indexes = [
+            # The dashboard and the data return: approved payments by their date, summed per
+            # currency from the index alone (reports.ledger_figures).
+            models.Index(
+                fields=["on"],
+                include=["currency", "amount", "complaint"],
+                condition=Q(entry_type=RedressEntryType.PAYMENT, status=ApprovalStatus.APPROVED),
+                name="redress_paid",
+            ),
+            # The supervisors' list and the queue's filter: entries awaiting a second approver.
+            models.Index(
+                fields=["complaint"],
+                condition=Q(status=ApprovalStatus.AWAITING),
+                name="redress_awaiting",
+            ),
+        ]
+        permissions = [
+            ("approve_redressentry", _("Can approve or reject a colleague's redress entry")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_entry_type_display()}: {self.amount} {self.currency}"
+
+    @property
+    def is_awaiting(self) -> bool:
+        return self.status == ApprovalStatus.AWAITING
 
 
 class ClockPause(models.Model):

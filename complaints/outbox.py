@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from complaints import clock, promise_records
+from complaints import clock, promise_records, vulnerability
 from complaints.choices import PromiseKind
 from complaints.models import Complaint, ComplaintEvent, Promise
 from complaints.roles import SUPERVISORS
@@ -64,10 +64,11 @@ def for_promise(promise: Promise) -> str:
 def complainant_channel(case: Complaint) -> str:
     """Return how we write to the complainant now: by email, or by letter.
 
-    By letter when they gave no email address, or when mail to the address they gave failed
+    By letter when they gave no email address, when they asked to be written to by post (an
+    adjustment for a vulnerable complainant), or when mail to the address they gave failed
     (bounced or refused); correcting the address on the case brings email back.
     """
-    if not case.complainant_email:
+    if not case.complainant_email or vulnerability.writes_by_post(case):
         return Notification.Channel.LETTER
     if address_undeliverable(complaint_id=case.pk, recipient=case.complainant_email):
         return Notification.Channel.LETTER
@@ -85,10 +86,11 @@ def to_complainant(
     """Return the unsaved message of `kind` to the complainant: an email, or a letter to post.
 
     A letter where they gave no email address (one that stopped taking our mail is found when
-    the email is due, and the row becomes a letter then: notifications.services); None for a
-    message that only makes sense by email (a tracking link, a survey) when there is no address.
+    the email is due, and the row becomes a letter then: notifications.services), or who asked
+    to be written to by post; None for a message that only makes sense by email (a tracking
+    link, a survey) when we write by letter.
     """
-    by_letter = not case.complainant_email
+    by_letter = not case.complainant_email or vulnerability.writes_by_post(case)
     if by_letter and kind in NOT_ON_PAPER:
         return None
     if keeps is None:

@@ -15,6 +15,7 @@ Traps:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from complaints import clock
+from complaints import clock, rulepacks
 from complaints.choices import (
     CASEWORK_PROMISES,
     REGULATORY_PROMISES,
@@ -199,6 +200,67 @@ def promise_extend(
     )
     refresh_cache(case)
     return promise
+
+
+def promises_receipt_moved(case: Complaint, *, previous: dt.datetime) -> int:
+    """Count the promises that run from receipt from `case.received_at`, which moved earlier
+    from `previous` (complaints.related: a duplicate received first was merged into the case);
+    return how many moved.
+
+    One clock for the merged pair, with these exceptions:
+    - an acknowledgement already kept stays as it was: it went out on the clock it had, and
+      the duplicate's complainant was acknowledged on theirs;
+    - an internal promise a person extended keeps its new date: the complainant was told it;
+    - the regulatory promises (REGULATORY_PROMISES) move by as much as the regulatory
+      deadline does, extended by a holding reply or not: the regulator's clock runs from the
+      first receipt and nothing a person did moves that;
+    - released promises are no longer owed and stay; only the first occurrence of a kind
+      counts from receipt (a reopened case's second full response counts from the reopening).
+    """
+    start = case.received_at
+    internal: dict[str, clock.Deadline | None] = {
+        PromiseKind.ACKNOWLEDGEMENT: clock.deadline_for(case.policy, TargetKind.ACKNOWLEDGE, start),
+        PromiseKind.FIRST_RESPONSE: clock.deadline_for(
+            case.policy, TargetKind.FIRST_RESPONSE, start
+        ),
+        PromiseKind.FULL_RESPONSE: full_response_deadline(case, start),
+    }
+    shift = _regulatory_shift(case, previous=previous)
+    moved = []
+    for promise in Promise.objects.filter(
+        complaint=case,
+        occurrence=1,
+        released_at__isnull=True,
+        kind__in=[*internal, *REGULATORY_PROMISES],
+    ):
+        if promise.kind in REGULATORY_PROMISES:
+            if not shift:
+                continue
+            promise.limit -= shift
+            promise.aim = promise.aim - shift if promise.aim else None
+            promise.due_soon_at -= shift
+        else:
+            deadline = internal[promise.kind]
+            kept_ack = promise.kind == PromiseKind.ACKNOWLEDGEMENT and promise.kept_at
+            if deadline is None or kept_ack or promise.extension_reason:
+                continue
+            promise.aim, promise.limit = deadline.aim, deadline.limit
+            promise.due_soon_at = due_soon_moment(case, deadline)
+        moved.append(promise)
+    Promise.objects.bulk_update(moved, ["aim", "limit", "due_soon_at"])
+    refresh_cache(case)
+    return len(moved)
+
+
+def _regulatory_shift(case: Complaint, *, previous: dt.datetime) -> dt.timedelta | None:
+    """Return how much earlier the regulatory deadline falls from the new receipt than from
+    `previous` (None when no rule pack sets one)."""
+    before = copy.copy(case)
+    before.received_at = previous
+    old, new = rulepacks.regulatory_deadline(before), rulepacks.regulatory_deadline(case)
+    if old is None or new is None:
+        return None
+    return old.limit - new.limit
 
 
 def promise_set_owner(case: Complaint, kind: str, owner) -> int:

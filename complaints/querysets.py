@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import CLOSED_STATES, OPEN_STATES
+from complaints.choices import CLOSED_STATES, OPEN_STATES, VulnerabilityDriver
 
 
 class DeadlineState(models.TextChoices):
@@ -77,6 +77,15 @@ class ComplaintQuerySet(DeadlineStateQuerySet):
     def closed(self) -> "ComplaintQuerySet":
         return self.filter(state__in=CLOSED_STATES)
 
+    def vulnerable(self) -> "ComplaintQuerySet":
+        """Return the cases flagged vulnerable: at least one driver ticked."""
+        return self.filter(vulnerable_q())
+
+    def counted(self) -> "ComplaintQuerySet":
+        """Return the cases the figures count: a duplicate merged into its original counts as
+        the original, once (complaints.related)."""
+        return self.filter(merged_into__isnull=True)
+
     def visible_to(self, user) -> "ComplaintQuerySet":
         """Return the cases `user` may see: all for supervisors, else their own and unassigned."""
         if not user.is_active or not user.is_staff:
@@ -86,6 +95,14 @@ class ComplaintQuerySet(DeadlineStateQuerySet):
         if user.has_perm("complaints.view_complaint"):
             return self.filter(Q(handler=user) | Q(handler__isnull=True))
         return self.none()
+
+
+def vulnerable_q(prefix: str = "vulnerability__") -> Q:
+    """Return the condition "flagged vulnerable" on the vulnerability behind `prefix`."""
+    condition = Q()
+    for driver in VulnerabilityDriver.values:
+        condition |= Q(**{f"{prefix}{driver}": True})
+    return condition
 
 
 def sees_every_case(user) -> bool:

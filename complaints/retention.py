@@ -3,6 +3,7 @@
 What goes: names, contact details, the account identifier, every free text (the description,
 earlier contact, desired outcome, the response's findings, actions and reasoning, the
 satisfaction comment, message bodies, escalation grounds and decisions' text, timeline notes,
+a vulnerability's handling notes and other adjustments, the redress ledger's notes,
 extension reasons, notification addresses and contexts), the attachments (rows and files), and
 the same fields in the django-simple-history rows. What stays: the anonymous figures (state,
 dates, category, channel, outcome, redress, remedies, rating, business-day durations), so an
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from complaints import casework, clock
+from complaints import casework, clock, ledger, vulnerability
 from complaints.actors import SYSTEM
 from complaints.choices import TargetKind
 from complaints.models import (
@@ -131,6 +132,9 @@ def complaint_anonymise(*, complaint_id: int, now: dt.datetime) -> bool:
         Notification.objects.filter(complaint=case).update(
             recipient="", subject="", context={}, last_error=""
         )
+        # The vulnerability's notes and adjustments, the ledger's notes: their figures stay.
+        vulnerability.vulnerability_erase(complaint_id=case.pk)
+        ledger.ledger_erase(complaint_id=case.pk)
         for eraser in _erasers:
             eraser(complaint_id=case.pk)
 

@@ -19,6 +19,9 @@ HANDLER_PERMISSIONS = [
     ("complaints", "view_complaintpolicy"),
     ("complaints", "view_policytarget"),
     ("complaints", "view_responsetemplate"),
+    # Redress: the ledger of each case they see, and the limits they record within.
+    ("complaints", "view_redressentry"),
+    ("complaints", "view_approvallimit"),
     ("escalations", "add_escalation"),
     ("notifications", "view_notification"),
 ]
@@ -39,6 +42,8 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("complaints", "add_responsetemplate"),
     ("complaints", "change_responsetemplate"),
     ("complaints", "delete_responsetemplate"),
+    # The second pair of eyes on redress above a colleague's limit (complaints.ledger).
+    ("complaints", "approve_redressentry"),
     ("escalations", "view_escalation"),
     ("escalations", "change_escalation"),
     ("escalations", "decide_escalation"),

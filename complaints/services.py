@@ -17,12 +17,14 @@ from complaints import (
     casework,
     clock,
     deadlines,
+    ledger,
     outbox,
     pauses,
     references,
     reviews,
     selectors,
     tasks,
+    vulnerability,
 )
 from complaints import promise_records as promises
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
@@ -135,7 +137,12 @@ def complaint_acknowledge(*, complaint: Complaint, actor: Actor = SYSTEM) -> Com
 
     def change(case: Complaint) -> None:
         if case.handler_id is None and settings.REDRESS_AUTO_ASSIGN:
-            case.handler = selectors.least_loaded_handler(case.category)
+            # A vulnerable complainant's named contact takes the case, if they still can.
+            contact = vulnerability.named_contact(case)
+            if contact is not None and contact.is_active:
+                case.handler = contact
+            else:
+                case.handler = selectors.least_loaded_handler(case.category)
         case.acknowledge(at=clock.now())
 
     with transaction.atomic():
@@ -276,13 +283,22 @@ def complaint_respond(
     remedies: list[str] | tuple[str, ...] = (),
     redress_amount: Decimal | None = None,
     redress_currency: str = "",
+    redress_kind: str = "",
 ) -> Complaint:
-    """Send the written response: findings, actions, remedy and the reasoning behind them."""
+    """Send the written response: findings, actions, remedy and the reasoning behind them.
+
+    Its redress amount is an offer in the ledger (complaints.ledger). Above the handler's
+    approval limit the offer waits for a second approver and so does the response: it is kept
+    on the offer, sent when the offer is approved, and ledger.ResponseHeld says so (raised
+    after the offer is committed).
+    """
     _require_staff(actor)
     for text, label in ((findings, _("findings")), (reasoning, _("reasoning"))):
         _require_text(text, _("The response needs its %(part)s.") % {"part": label})
     if redress_amount is not None and redress_amount < 0:
         raise ComplaintError(_("A redress amount cannot be negative."))
+    redress_currency = (redress_currency or settings.REDRESS_DEFAULT_CURRENCY).upper()
+    offer = None
 
     def change(case: Complaint) -> None:
         now = clock.now()
@@ -292,7 +308,7 @@ def complaint_respond(
             actions=actions,
             remedies=list(remedies),
             redress_amount=redress_amount,
-            redress_currency=redress_currency or settings.REDRESS_DEFAULT_CURRENCY,
+            redress_currency=redress_currency,
             reasoning=reasoning,
             outcome=outcome,
         )
@@ -300,13 +316,40 @@ def complaint_respond(
         deadlines.set_after_response(case)
 
     with transaction.atomic():
-        case = casework.run_transition(complaint, "respond", actor, change)
-        pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
-        outbox.notify_complainant(
-            case, Notification.Kind.RESPONSE, occurrence=outbox.for_event(case.transition_event)
+        if redress_amount:
+            locked = casework.lock(complaint)
+            if locked.state == State.INVESTIGATING:
+                offer = ledger.offer_for_response(
+                    locked,
+                    actor,
+                    amount=redress_amount,
+                    currency=redress_currency,
+                    kind=redress_kind or ledger.kind_for(tuple(remedies)),
+                    held_response={
+                        "findings": findings,
+                        "actions": actions,
+                        "reasoning": reasoning,
+                        "outcome": outcome,
+                        "remedies": list(remedies),
+                    },
+                )
+        if offer is None or not offer.is_awaiting:
+            case = casework.run_transition(complaint, "respond", actor, change)
+            pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
+            if offer is not None:
+                ledger.offer_communicate(offer, at=case.responded_at or clock.now())
+            outbox.notify_complainant(
+                case,
+                Notification.Kind.RESPONSE,
+                occurrence=outbox.for_event(case.transition_event),
+            )
+            # The case now waits on the complainant: no more progress updates are owed.
+            promises.promises_release(case, at=clock.now(), kinds=[PromiseKind.PROGRESS_UPDATE])
+    if offer is not None and offer.is_awaiting:
+        raise ledger.ResponseHeld(
+            entry=offer,
+            limit=ledger.approval_limit(user=actor.user, currency=offer.currency),
         )
-        # The case now waits on the complainant: no more progress updates are owed.
-        promises.promises_release(case, at=clock.now(), kinds=[PromiseKind.PROGRESS_UPDATE])
     return case
 
 
@@ -320,6 +363,9 @@ def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> 
     with transaction.atomic():
         case = casework.run_transition(complaint, "resolve", actor, change, note=note)
         pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
+        if actor.is_complainant:
+            # Accepting the response accepts the offers it told them of.
+            ledger.offers_accept(case, actor, at=case.transition_event.created_at)
         outbox.notify_complainant(
             case, Notification.Kind.RESOLVED, occurrence=outbox.for_event(case.transition_event)
         )

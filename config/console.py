@@ -93,6 +93,12 @@ NAVIGATION = [
                 may("escalations.view_escalation"),
             ),
             _page(
+                _("Redress to approve"),
+                "approval",
+                "admin:complaints_redressentry_changelist",
+                may("complaints.approve_redressentry"),
+            ),
+            _page(
                 _("Figures"),
                 "monitoring",
                 "admin:reports_complaintfigures_changelist",
@@ -127,6 +133,12 @@ NAVIGATION = [
                 "category",
                 "admin:complaints_category_changelist",
                 may("complaints.view_category"),
+            ),
+            _page(
+                _("Approval limits"),
+                "price_check",
+                "admin:complaints_approvallimit_changelist",
+                may("complaints.view_approvallimit"),
             ),
             _page(
                 _("My notifications"),

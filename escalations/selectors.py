@@ -20,6 +20,11 @@ NOT_CASEWORK = frozenset(
         "escalate",
         "escalation_reviewer_assigned",
         "tracking_link_replaced",
+        # Four-eyes approval of redress is oversight, and redress recorded in a review is the
+        # review's own (complaints.ledger).
+        "redress_approved",
+        "redress_rejected",
+        "review_redress_recorded",
     }
 )
 

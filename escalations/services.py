@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, outbox, pauses
+from complaints import casework, clock, deadlines, ledger, outbox, pauses
 from complaints import promise_records as promises
 from complaints.actors import Actor
 from complaints.choices import PromiseKind, Remedy, State, TargetKind
@@ -168,40 +168,71 @@ def escalation_decide(
     """
     _require_supervisor(actor, _("Only supervisors decide escalations."))
     _check_decision(decision, reasoning, final_response, revised_remedies, revised_redress_amount)
+    offer = None
     with transaction.atomic():
         locked = _lock(escalation)
         check_decider(locked, actor.user)
-        now = clock.now()
-        locked.decide(
-            at=now,
-            by=actor.user,
-            decision=decision,
-            reasoning=reasoning,
-            final_response=final_response,
-            revised_remedies=revised_remedies,
-            revised_redress_amount=revised_redress_amount,
-        )
-        locked.save(update_fields=DECISION_FIELDS)
+        if revised_redress_amount:
+            # The revised redress is an offer in the ledger; above the decider's approval limit
+            # it is recorded and waits for a second approver, and so does the decision.
+            complaint = locked.complaint
+            offer = ledger.offer_for_response(
+                casework.lock(complaint),
+                actor,
+                amount=revised_redress_amount,
+                currency=complaint.redress_currency or settings.REDRESS_DEFAULT_CURRENCY,
+                kind=ledger.kind_for(tuple(revised_remedies or complaint.remedies)),
+                held_response=None,
+            )
+        if offer is None or not offer.is_awaiting:
+            now = clock.now()
+            locked.decide(
+                at=now,
+                by=actor.user,
+                decision=decision,
+                reasoning=reasoning,
+                final_response=final_response,
+                revised_remedies=revised_remedies,
+                revised_redress_amount=revised_redress_amount,
+            )
+            locked.save(update_fields=DECISION_FIELDS)
 
-        def change(case: Complaint) -> None:
-            case.close_escalation(at=now)
-            if revised_remedies:
-                case.remedies = list(revised_remedies)
-            if revised_redress_amount is not None:
-                case.redress_amount = revised_redress_amount
-                case.redress_currency = case.redress_currency or settings.REDRESS_DEFAULT_CURRENCY
-            deadlines.set_after_resolution(case)
+            def change(case: Complaint) -> None:
+                case.close_escalation(at=now)
+                if revised_remedies:
+                    case.remedies = list(revised_remedies)
+                if revised_redress_amount is not None:
+                    case.redress_amount = revised_redress_amount
+                    case.redress_currency = (
+                        case.redress_currency or settings.REDRESS_DEFAULT_CURRENCY
+                    )
+                deadlines.set_after_resolution(case)
 
-        case = casework.run_transition(
-            locked.complaint, "close_escalation", actor, change, note=locked.get_decision_display()
+            case = casework.run_transition(
+                locked.complaint,
+                "close_escalation",
+                actor,
+                change,
+                note=locked.get_decision_display(),
+            )
+            outbox.notify_complainant(
+                case,
+                Notification.Kind.FINAL_RESPONSE,
+                occurrence=outbox.for_event(case.transition_event),
+                context=final_response_context(locked, case),
+            )
+            if offer is not None:
+                ledger.offer_communicate(offer, at=now)
+            promises.promises_release(case, at=now)
+    if offer is not None and offer.is_awaiting:
+        raise ComplaintError(
+            _(
+                "The revised redress of %(amount)s %(currency)s is above your approval limit: "
+                "it is recorded in the case's redress ledger and waits for a colleague whose "
+                "limit covers it. Decide again once it is approved."
+            )
+            % {"amount": offer.amount, "currency": offer.currency}
         )
-        outbox.notify_complainant(
-            case,
-            Notification.Kind.FINAL_RESPONSE,
-            occurrence=outbox.for_event(case.transition_event),
-            context=final_response_context(locked, case),
-        )
-        promises.promises_release(case, at=now)
     return locked
 
 

@@ -20,6 +20,7 @@ class Notification(models.Model):
         FINAL_RESPONSE = "final_response", _("Final response")
         RESOLVED = "resolved", _("Resolved")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        MERGED = "merged", _("Handled under another complaint")
         SURVEY = "survey", _("Satisfaction survey")
         STAFF_ASSIGNED = "staff_assigned", _("Case assigned (staff)")
         STAFF_DUE_SOON = "staff_due_soon", _("Deadline due soon (staff)")

@@ -44,6 +44,7 @@ SUBJECTS: dict[str, Any] = {
     K.FINAL_RESPONSE: _("Our final response to your complaint"),
     K.RESOLVED: _("Your complaint is resolved"),
     K.WITHDRAWN: _("Your complaint is withdrawn"),
+    K.MERGED: _("Your complaint is handled together with another"),
     K.SURVEY: _("How did we handle your complaint?"),
     K.STAFF_ASSIGNED: _("A complaint was assigned to you"),
     K.STAFF_DUE_SOON: _("A deadline is due soon"),
@@ -93,7 +94,8 @@ def link_our_urls(text: str, context: dict[str, Any]) -> str:
     become a clickable link in a genuine email from the organisation (phishing by relay).
     """
     html = str(escape(text))
-    for url in filter(None, (context.get("tracking_url"), context.get("admin_url"))):
+    ours = ("tracking_url", "admin_url", "original_tracking_url")
+    for url in filter(None, (context.get(name) for name in ours)):
         html = html.replace(escape(url), format_html('<a href="{}">{}</a>', url, url))
     return mark_safe(html)  # noqa: S308 - escaped above; only our own URLs became markup
 

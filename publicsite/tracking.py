@@ -40,6 +40,7 @@ EVENTS = {
     "escalate": _("The complaint went to a senior reviewer"),
     "close_escalation": _("We sent our final response"),
     "withdraw": _("The complaint was withdrawn"),
+    "merged": _("We joined this complaint to another about the same matter and closed it here"),
     "reopen": _("We reopened the complaint"),
     "deadline_extended": _("We need more time and set a new date"),
     "rated": _("You rated how we handled it"),

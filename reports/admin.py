@@ -1,4 +1,5 @@
-"""The dashboard, the data return and the subject-access export, for supervisors in the admin."""
+"""The dashboard, the data return, the subject-access export and the ombudsman referral pack,
+for supervisors in the admin."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,14 +24,15 @@ from complaints.admin.access import record_access
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.admin.theme import themed
 from complaints.exceptions import ComplaintError
-from complaints.models import CaseAccess, ComplaintPolicy
+from complaints.models import CaseAccess, Complaint, ComplaintPolicy
 from reports.charts import bar_chart
 from reports.dashboard import dashboard_figures
 from reports.forms import DashboardForm, RehearsalForm, ReturnForm, SubjectAccessForm
 from reports.models import ComplaintFigures
 from reports.periods import presets
+from reports.referral_pack import referral_pack_file
 from reports.rehearsal import RehearsalFailed, rehearsal_run
-from reports.returns import COLUMNS, complaints_return, fca_grouped, return_csv, return_text
+from reports.returns import complaints_return, return_csv, return_table, return_text
 from reports.subject_access import subject_access_export
 
 PERMISSION = "complaints.view_all_complaints"
@@ -53,6 +55,11 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
             path("subject-access/", wrap(self.subject_access_view), name="reports_subject_access"),
             path(
                 "rehearsal/<slug:slug>/", wrap(self.rehearsal_view), name="reports_rehearse_policy"
+            ),
+            path(
+                "referral-pack/<int:pk>/",
+                wrap(self.referral_pack_view),
+                name="reports_referral_pack",
             ),
         ]
 
@@ -141,6 +148,7 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         rows = complaints_return(period)
         record_access(request, CaseAccess.Kind.EXPORT, detail=f"complaints return {period.name}")
         if kind == "page":
+            header, lines = return_table(rows)
             return render(
                 request,
                 "admin/reports/return.html",
@@ -148,12 +156,8 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
                     **self.admin_site.each_context(request),
                     "title": _("Complaints data return %(period)s") % {"period": period.name},
                     "period": period,
-                    "heading": _("Product group · cause") if fca_grouped() else _("Category"),
-                    "columns": [title for _name, title in COLUMNS[1:]],
-                    "rows": [
-                        (row.category, [figure(getattr(row, name)) for name, _t in COLUMNS[1:]])
-                        for row in rows
-                    ],
+                    "header": header,
+                    "rows": [(line[0], [figure(value) for value in line[1:]]) for line in lines],
                     "csv": reverse("admin:reports_complaints_return")
                     + "?"
                     + urlencode({"period": period.name, "format": "csv"}),
@@ -188,6 +192,26 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="subject-access-export.zip"'
         return response
+
+    def referral_pack_view(self, request, pk: int):
+        """Download one case's ombudsman referral pack (supervisors only; access-logged)."""
+        self._require(request)
+        case = (
+            Complaint.objects.visible_to(request.user)
+            .select_related("policy", "category__parent", "handler", "merged_into")
+            .filter(pk=pk)
+            .first()
+        )
+        if case is None:
+            raise Http404(_("No such complaint."))
+        record_access(request, CaseAccess.Kind.EXPORT, case, "ombudsman referral pack")
+        return FileResponse(
+            referral_pack_file(case),
+            as_attachment=True,
+            filename=f"referral-pack-{case.display_reference}.zip",
+            content_type="application/zip",
+            headers={"Cache-Control": "private, no-store"},
+        )
 
     def rehearsal_view(self, request, slug: str):
         """Rehearse a policy: a typical case's whole life under it, nothing kept."""

@@ -7,13 +7,15 @@ count escalations requested in it; open cases by age are as of now. A deadline i
 step happened by it, missed when it happened later or has passed without it (withdrawn cases
 aside); deadlines still running count as neither. Promises kept are the Promise records: those
 whose limit fell in the period, kept when kept by their limit, missed when kept later or not at
-all (a promise released before its limit, no longer owed, counts as neither).
+all (a promise released before its limit, no longer owed, counts as neither). A duplicate
+merged into its original counts once, as the original (received when the first of the two was);
+the duplicate's own promises were made to a person and still count in promises kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,9 +25,19 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from complaints.choices import Channel, Outcome, PromiseKind, RootCause, State
-from complaints.models import Category, Complaint, Promise
-from complaints.querysets import ComplaintQuerySet
+from complaints.choices import (
+    OPEN_STATES,
+    ApprovalStatus,
+    Channel,
+    Outcome,
+    PromiseKind,
+    RedressEntryType,
+    RootCause,
+    State,
+    VulnerabilityDriver,
+)
+from complaints.models import Category, Complaint, Promise, RedressEntry
+from complaints.querysets import ComplaintQuerySet, vulnerable_q
 from reports.aggregates import percentile
 from reports.periods import Period
 
@@ -116,6 +128,8 @@ class Dashboard:
     durations: list[Duration]
     charts: list[Chart] = field(default_factory=list)
     clocks: Clocks = field(default_factory=Clocks)
+    # Cases flagged vulnerable, counts only: (driver label or "" for any, open now, closed).
+    vulnerability: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def escalation_rate(self) -> float | None:
@@ -142,6 +156,10 @@ class Dashboard:
             rows.append((f"{duration.name}: " + _("median business days"), _round(duration.median)))
             rows.append((f"{duration.name}: " + _("90th percentile"), _round(duration.p90)))
         rows += self.clocks.rows()
+        for driver, open_now, closed in self.vulnerability:
+            name = _("Vulnerable customers") + (f" ({driver})" if driver else "")
+            rows.append((f"{name}: " + _("open now"), open_now))
+            rows.append((f"{name}: " + _("closed in the period"), closed))
         return rows
 
 
@@ -164,7 +182,8 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
     """
     categories = list(Category.objects.select_related("parent"))
     family = None if category is None else category_family(category, categories)
-    cases = in_categories(Complaint.objects.all(), family)
+    # A duplicate merged into its original counts once, as the original (complaints.related).
+    cases = in_categories(Complaint.objects.counted(), family)
     received = cases.filter(received_at__gte=period.start, received_at__lt=period.end)
     closed = cases.filter(closed_at__gte=period.start, closed_at__lt=period.end)
     names = category_names(categories)
@@ -182,20 +201,13 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
     received_channels = count_by(received_groups, "channel", "received")
 
     closed_groups = list(
-        closed.values(
-            "channel", "category_id", "outcome", "root_cause", "redress_currency"
-        ).annotate(
+        closed.values("channel", "category_id", "outcome", "root_cause").annotate(
             n=Count("*"),
-            redress=Sum("redress_amount"),
             rated=Count("satisfaction_rating"),
             rating_sum=Sum("satisfaction_rating"),
         )
     )
     closed_channels = count_by(closed_groups, "channel")
-    redress: dict[str, Decimal] = defaultdict(Decimal)
-    for row in closed_groups:
-        if row["redress"]:
-            redress[row["redress_currency"]] += row["redress"]
     rated = sum(row["rated"] for row in closed_groups)
     rating_sum = sum(row["rating_sum"] or 0 for row in closed_groups)
 
@@ -223,7 +235,7 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
         received=totals["received"],
         closed=sum(closed_channels.values()),
         escalated=totals["escalated"],
-        redress=sorted(redress.items()),
+        redress=redress_paid(family, period),
         satisfaction_average=rating_sum / rated if rated else None,
         satisfaction_count=rated,
         durations=durations,
@@ -254,7 +266,51 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
             ),
             Chart("open_by_age", _("Open cases by age"), ages),
         ],
+        vulnerability=vulnerability_counts(cases, period),
     )
+
+
+def redress_paid(family: list[int] | None, period: Period) -> list[tuple[str, Decimal]]:
+    """Return the approved payments of the ledger dated in `period`, summed per currency.
+
+    Index redress_paid holds the date, currency and amount of approved payments only.
+    """
+    paid = RedressEntry.objects.filter(
+        entry_type=RedressEntryType.PAYMENT,
+        status=ApprovalStatus.APPROVED,
+        on__gte=period.first,
+        on__lte=period.last,
+    )
+    if family is not None:
+        paid = paid.filter(complaint__category__in=family)
+    rows = paid.order_by().values("currency").annotate(total=Sum("amount"))
+    return sorted((row["currency"], row["total"]) for row in rows)
+
+
+def vulnerability_counts(cases: ComplaintQuerySet, period: Period) -> list[tuple[str, int, int]]:
+    """Return how many cases flagged vulnerable are open now and closed in `period`, in all
+    and per driver, in one query: counts only, never who or why."""
+    open_now = Q(state__in=OPEN_STATES)
+    closed = Q(closed_at__gte=period.start, closed_at__lt=period.end)
+    drivers = [("", vulnerable_q())] + [
+        (value, Q(**{f"vulnerability__{value}": True})) for value in VulnerabilityDriver.values
+    ]
+    counts = cases.filter(vulnerable_q()).aggregate(
+        **{
+            f"{which}_{value or 'any'}": Count("pk", filter=when & flagged)
+            for value, flagged in drivers
+            for which, when in (("open", open_now), ("closed", closed))
+        }
+    )
+    labels = dict(VulnerabilityDriver.choices)
+    return [
+        (
+            str(labels[value]) if value else "",
+            counts[f"open_{value or 'any'}"],
+            counts[f"closed_{value or 'any'}"],
+        )
+        for value, _flagged in drivers
+    ]
 
 
 def count_by(groups: Iterable[dict], key: str, count: str = "n") -> Counter:

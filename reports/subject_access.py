@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from complaints import casework, clock
 from complaints.actors import Actor
+from complaints.choices import VulnerabilityDriver
 from complaints.exceptions import ComplaintError
 from complaints.models import (
     CONTACT_FIELDS,
@@ -33,6 +34,7 @@ from complaints.models import (
     Message,
 )
 from complaints.services import case_access_record
+from complaints.vulnerability import vulnerability_of
 
 EXPORT = "subject-access export"
 CASE_FIELDS = [
@@ -69,9 +71,15 @@ def subject_access_export(*, email: str, actor: Actor) -> tuple[bytes, int]:
         raise ComplaintError(_("“%(email)s” is not an email address.") % {"email": email}) from exc
     cases = list(
         Complaint.objects.filter(complainant_email__iexact=email)
-        .select_related("category")
+        .select_related("category", "vulnerability")
         .prefetch_related(
-            "messages", "attachments", "escalations", "events", "inbound_emails", "accesses"
+            "messages",
+            "attachments",
+            "escalations",
+            "events",
+            "inbound_emails",
+            "accesses",
+            "redress_entries",
         )
         .order_by("received_at")
     )
@@ -94,6 +102,18 @@ def subject_access_export(*, email: str, actor: Actor) -> tuple[bytes, int]:
                     user=actor.user, kind=CaseAccess.Kind.EXPORT, complaint=case, detail=EXPORT
                 )
     return buffer.getvalue(), len(cases)
+
+
+def vulnerability_record(case: Complaint) -> dict[str, Any] | None:
+    record = vulnerability_of(case)
+    if record is None:
+        return None
+    return {
+        "drivers": [value for value in VulnerabilityDriver.values if getattr(record, value)],
+        "handling_notes": record.notes,
+        "adjustments": [str(label) for label in record.adjustment_labels()],
+        "other_adjustments": record.other_adjustments,
+    }
 
 
 def case_record(case: Complaint, archive: zipfile.ZipFile) -> dict[str, Any]:
@@ -139,6 +159,20 @@ def case_record(case: Complaint, archive: zipfile.ZipFile) -> dict[str, Any]:
             "decided_at": escalation.decided_at,
         }
         for escalation in case.escalations.all()
+    ]
+    # The complainant's own data: staff record it about them, so the export holds it.
+    record["vulnerability"] = vulnerability_record(case)
+    record["redress"] = [
+        {
+            "entry": entry.entry_type,
+            "kind": entry.kind,
+            "amount": entry.amount,
+            "currency": entry.currency,
+            "date": entry.on,
+            "status": entry.status,
+            "note": entry.note,
+        }
+        for entry in case.redress_entries.all()
     ]
     # Who at the organisation opened the case, its files or an export of it, and when.
     record["access_log"] = [

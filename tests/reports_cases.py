@@ -5,8 +5,17 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 
-from complaints.choices import ActorKind, Channel, Outcome, RootCause, State
-from complaints.models import Attachment
+from complaints.choices import (
+    ActorKind,
+    ApprovalStatus,
+    Channel,
+    Outcome,
+    RedressEntryType,
+    RedressKind,
+    RootCause,
+    State,
+)
+from complaints.models import Attachment, RedressEntry
 from tests.factories import ComplaintFactory
 
 RECEIVED = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)  # a Monday in 2026H1
@@ -32,7 +41,25 @@ def closed_case(*, days=2, business_days=2, outcome=Outcome.UPHELD, redress="10.
         "satisfaction_rating": 4,
         "channel": Channel.EMAIL,
     }
-    return ComplaintFactory(**(values | fields))
+    case = ComplaintFactory(**(values | fields))
+    if redress:
+        paid(case, redress, on=closed_at.date())
+    return case
+
+
+def paid(case, amount, *, on, currency="EUR", status=ApprovalStatus.APPROVED):
+    """Record a payment of `amount` on the case's redress ledger, approved unless told."""
+    return RedressEntry.objects.create(
+        complaint=case,
+        entry_type=RedressEntryType.PAYMENT,
+        kind=RedressKind.REFUND,
+        amount=Decimal(amount),
+        currency=currency,
+        on=on,
+        recorded_by_kind=ActorKind.STAFF,
+        status=status,
+        created_at=dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC),
+    )
 
 
 def attach_receipt(case):

@@ -36,7 +36,11 @@ def test_it_bands_closed_complaints_and_counts_upheld_redress_and_outstanding(ca
     billing = rows[0]
     assert (billing.received, billing.closed_within_3_business_days) == (3, 1)
     assert (billing.closed_within_8_weeks, billing.closed_later) == (1, 0)
-    assert (billing.upheld, billing.redress_paid, billing.outstanding) == (2, Decimal("20"), 1)
+    assert (billing.upheld, billing.redress_paid, billing.outstanding) == (
+        2,
+        {"EUR": Decimal("20")},
+        1,
+    )
     assert (total.received, total.closed, total.closed_later, total.outstanding) == (4, 4, 2, 1)
 
 
@@ -56,6 +60,7 @@ def test_the_command_writes_csv_and_text(cases, tmp_path, capsys):
     call_command("complaints_return", "--period", "2026H1", "--format", "csv")
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("Category,Received,Closed within 3 business days")
+    assert "Redress paid (EUR)" in out.splitlines()[0]
     assert "Billing,3,1,1,0,2,20.00,1" in out
     target = tmp_path / "return.txt"
     call_command("complaints_return", "--period", "2026h1", "--output", str(target))

@@ -17,9 +17,10 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from complaints import attachments, services
+from complaints import attachments, ledger, services, vulnerability
 from complaints.actors import Actor
 from complaints.admin import forms as console_forms
+from complaints.choices import VulnerabilityDriver
 from complaints.models import Complaint, ResponseTemplate
 
 WORK = "complaints.work_complaint"
@@ -48,6 +49,8 @@ class CaseAction:
     # Said instead of `done` when what the action sends goes as a letter for staff to post:
     # nothing may be reported as sent that was not.
     done_by_letter: str | Promise | None = None
+    # The form's initial data from the case, where the action edits something it already has.
+    initial: Callable[[Complaint], dict] | None = None
 
     @property
     def has_form(self) -> bool:
@@ -67,6 +70,21 @@ def allowed_transitions(complaint: Complaint) -> set[str]:
     # get_available_state_transitions is added to the model by django-fsm's FSMField.
     transitions = complaint.get_available_state_transitions()  # type: ignore[attr-defined]
     return {transition.name for transition in transitions}
+
+
+def _vulnerability_initial(case: Complaint) -> dict:
+    record = vulnerability.vulnerability_of(case)
+    if record is None:
+        return {"named_contact": case.handler_id}
+    return {
+        "drivers": [value for value in VulnerabilityDriver.values if getattr(record, value)],
+        "notes": record.notes,
+        "by_post": record.by_post,
+        "large_print": record.large_print,
+        "call_before_writing": record.call_before_writing,
+        "named_contact": record.named_contact_id,
+        "other_adjustments": record.other_adjustments,
+    }
 
 
 def _has_open_resolve_deadline(case: Complaint) -> bool:
@@ -168,6 +186,23 @@ ACTIONS: dict[str, CaseAction] = {
             form_class=console_forms.AssignForm,
             is_transition=False,
             applies=lambda case: case.is_open,
+        ),
+        CaseAction(
+            "vulnerability",
+            _("Vulnerability"),
+            vulnerability.vulnerability_record,
+            _("The vulnerability record of %(reference)s is saved."),
+            form_class=console_forms.VulnerabilityForm,
+            is_transition=False,
+            initial=_vulnerability_initial,
+        ),
+        CaseAction(
+            "record_redress",
+            _("Record redress"),
+            ledger.redress_record,
+            _("The redress entry on %(reference)s is recorded."),
+            form_class=console_forms.RedressEntryForm,
+            is_transition=False,
         ),
         CaseAction(
             "withdraw",

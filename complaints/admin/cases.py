@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import (
     Http404,
     HttpResponse,
@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
-from complaints import clock, selectors, services, suspensions
+from complaints import clock, ledger, selectors, services, suspensions, vulnerability
 from complaints.actors import Actor
 from complaints.admin import clocks, filters
+from complaints.admin import related as related_admin
 from complaints.admin.access import record_access
 from complaints.admin.case_actions import (
     ACTIONS,
@@ -40,6 +41,7 @@ from complaints.admin.forms import (
     CaseCorrectionForm,
     LetterPostedForm,
     LoggedComplaintForm,
+    RejectionForm,
 )
 from complaints.admin.paging import CappedPaginator
 from complaints.admin.search import reference_candidates
@@ -47,7 +49,7 @@ from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.attachments import attachment_response
 from complaints.exceptions import ComplaintError
-from complaints.models import CaseAccess, Complaint
+from complaints.models import CaseAccess, Complaint, RedressEntry
 from complaints.outbox import complainant_channel
 from notifications.models import Notification
 from notifications.rendering import render_letter
@@ -144,13 +146,20 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     # Visibility: handlers see their own and unassigned cases, supervisors all, other staff none.
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .visible_to(request.user)
             .with_deadline_state(clock.now())
-            .select_related(*RELATED)
+            .select_related(*RELATED, "vulnerability")
+            # The case page reads the ledger only when there is one: no query for most cases.
+            .annotate(has_redress=Exists(RedressEntry.objects.filter(complaint=OuterRef("pk"))))
         )
+        if getattr(request.resolver_match, "url_name", "") == "complaints_complaint_change":
+            # Whether the case has related complaints, asked in the case's own query: the
+            # section's query runs only for the cases that have some.
+            queryset = queryset.annotate(has_links=related_admin.has_links())
+        return queryset
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._may_see(request, obj)
@@ -215,16 +224,26 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("reference"), ordering="reference")
     def reference_column(self, obj):
-        if obj.activity_at is None:
-            return format_html('<span class="whitespace-nowrap">{}</span>', obj.display_reference)
-        return format_html(
-            '<span class="whitespace-nowrap">{}</span> <span class="activity-marker" title="{}">'
-            '<span class="material-symbols-outlined" aria-hidden="true">mark_email_unread</span>'
-            '<span class="activity-text">{}</span></span>',
-            obj.display_reference,
-            _("New activity from the complainant"),
-            _("new"),
-        )
+        shown = format_html('<span class="whitespace-nowrap">{}</span>', obj.display_reference)
+        if obj.activity_at is not None:
+            shown += format_html(
+                ' <span class="activity-marker" title="{}">'
+                '<span class="material-symbols-outlined" aria-hidden="true">mark_email_unread'
+                '</span><span class="activity-text">{}</span></span>',
+                _("New activity from the complainant"),
+                _("new"),
+            )
+        record = vulnerability.vulnerability_of(obj)
+        if record is not None and record.is_flagged:
+            # Joined with the row (get_queryset): no query of its own.
+            shown += format_html(
+                ' <span class="vulnerable-marker" title="{}">'
+                '<span class="material-symbols-outlined" aria-hidden="true">diversity_1</span>'
+                '<span class="activity-text">{}</span></span>',
+                _("Vulnerable customer: see the case for the adjustments"),
+                _("vulnerable"),
+            )
+        return shown
 
     @admin.display(description=gettext_lazy("category"), ordering="category__name")
     def category_column(self, obj):
@@ -339,11 +358,14 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
         actor, count = Actor.staff(request.user), 0
         for case in queryset:
             try:
-                perform(case, actor)
+                changed = perform(case, actor)
             except ComplaintError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 count += 1
+                warning = vulnerability.named_contact_warning(changed)
+                if warning:
+                    self.message_user(request, warning, messages.WARNING)
         if count:
             self.message_user(request, done % {"count": count, **names}, messages.SUCCESS)
 
@@ -402,10 +424,16 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 name="complaints_complaint_letter_posted",
             ),
             path(
+                "<path:object_id>/redress/<int:entry_id>/<str:decision>/",
+                self.admin_site.admin_view(self.redress_decision_view),
+                name="complaints_complaint_redress_decision",
+            ),
+            path(
                 "<path:object_id>/files/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="complaints_complaint_file",
             ),
+            *related_admin.urls(self),
             *super().get_urls(),
         ]
 
@@ -426,9 +454,20 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                     channel=Notification.Channel.LETTER
                 ).select_related("posted_by"),
                 "may_post_letters": self.has_work_permission(request),
+                "case_vulnerability": vulnerability.vulnerability_of(obj),
+                "redress_entries": (
+                    list(obj.redress_entries.select_related("recorded_by", "approved_by"))
+                    if getattr(obj, "has_redress", True)
+                    else []
+                ),
+                "may_approve_redress": request.user.has_perm(ledger.APPROVE),
                 "timeline": timeline,
                 "timeline_rows": timeline_rows(timeline),
                 "case_fieldsets": fieldsets_html(context["adminform"]),
+                "related_cases": related_admin.related_cases(obj, request.user)
+                if getattr(obj, "has_links", True)
+                else [],
+                "link_form": themed(related_admin.LinkForm(auto_id="id_link_%s")),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -456,14 +495,13 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         templates = list(action.templates(case)) if action.templates else []
         chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        initial: dict | None
+        if chosen and action.from_template:
+            initial = action.from_template(chosen, case)
+        else:
+            initial = action.initial(case) if action.initial else None
         form = (
-            action.form_class(
-                request.POST or None,
-                request.FILES or None,
-                initial=action.from_template(chosen, case)
-                if chosen and action.from_template
-                else None,
-            )
+            action.form_class(request.POST or None, request.FILES or None, initial=initial)
             if action.form_class
             else None
         )
@@ -555,10 +593,91 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             and complainant_channel(case) == Notification.Channel.LETTER
         )
         try:
-            action.perform(case, Actor.staff(request.user), data)
+            result = action.perform(case, Actor.staff(request.user), data)
+        except ledger.ResponseHeld as held:
+            # Recorded, not sent: the handler is told what it waits for, on the case page.
+            self.message_user(request, str(held), messages.WARNING)
+            return True
         except ComplaintError as error:
             self.message_user(request, str(error), messages.ERROR)
             return False
         done = (action.done_by_letter if by_letter else None) or action.done
         self.message_user(request, done % {"reference": case}, messages.SUCCESS)
+        if isinstance(result, RedressEntry) and result.is_awaiting:
+            self.message_user(
+                request,
+                _(
+                    "%(amount)s %(currency)s is above your approval limit: the entry waits for "
+                    "a colleague whose limit covers it, and counts only once approved."
+                )
+                % {"amount": result.amount, "currency": result.currency},
+                messages.WARNING,
+            )
+        if isinstance(result, Complaint):
+            warning = vulnerability.named_contact_warning(result)
+            if warning:
+                self.message_user(request, warning, messages.WARNING)
         return True
+
+    def redress_decision_view(self, request, object_id, entry_id, decision):
+        """Approve or reject a colleague's redress entry, after a confirmation page."""
+        case = self.get_object(request, unquote(object_id))
+        if decision not in ("approve", "reject"):
+            raise Http404(_("No such action."))
+        if not request.user.has_perm(ledger.APPROVE):
+            raise PermissionDenied
+        entry = get_object_or_404(
+            case.redress_entries.select_related("recorded_by", "approved_by"), pk=entry_id
+        )
+        change_url = reverse("admin:complaints_complaint_change", args=[case.pk])
+        refusal = ledger.approval_refusal(entry, request.user)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(f"{change_url}#case-redress")
+        form = RejectionForm(request.POST or None) if decision == "reject" else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            actor = Actor.staff(request.user)
+            try:
+                if form is None:
+                    ledger.redress_approve(entry=entry, actor=actor)
+                    done = _("The redress entry on %(reference)s is approved.")
+                else:
+                    ledger.redress_reject(
+                        entry=entry, actor=actor, reason=form.cleaned_data["reason"]
+                    )
+                    done = _("The redress entry on %(reference)s is rejected.")
+            except ComplaintError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, done % {"reference": case}, messages.SUCCESS)
+            return HttpResponseRedirect(f"{change_url}#case-redress")
+        rows = [
+            (_("Entry"), entry.get_entry_type_display()),
+            (_("Kind of redress"), entry.get_kind_display()),
+            (_("Amount"), f"{entry.amount} {entry.currency}"),
+            (_("Date"), entry.on),
+            (_("Recorded by"), str(Actor.staff(entry.recorded_by)) if entry.recorded_by else ""),
+            (_("Note"), entry.note),
+        ]
+        if entry.held_response:
+            rows.append(
+                (_("Waiting with it"), _("The response to the complainant, sent on approval."))
+            )
+        return TemplateResponse(
+            request,
+            "admin/complaints/complaint/redress_decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": (
+                    _("Approve this redress: %(reference)s")
+                    if form is None
+                    else _("Reject this redress: %(reference)s")
+                )
+                % {"reference": case},
+                "opts": self.opts,
+                "original": case,
+                "entry_rows": rows,
+                "form": themed(form) if form else None,
+                "decision": decision,
+            },
+        )

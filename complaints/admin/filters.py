@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from complaints import clock
 from complaints.admin import clocks
 from complaints.admin.forms import handlers_queryset
-from complaints.choices import State
-from complaints.models import Category
+from complaints.choices import ApprovalStatus, State
+from complaints.models import Category, RedressEntry
 from complaints.querysets import DeadlineState
 from notifications.models import Notification
 
@@ -173,6 +173,43 @@ class LettersToPostFilter(admin.SimpleListFilter):
         return queryset
 
 
+class VulnerableFilter(admin.SimpleListFilter):
+    """Cases flagged vulnerable (staff only, like the flag)."""
+
+    title = _("vulnerability")
+    parameter_name = "vulnerable"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Vulnerable"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.vulnerable()
+        return queryset
+
+
+class AwaitingApprovalFilter(admin.SimpleListFilter):
+    """Cases with redress waiting for a second approver (four eyes)."""
+
+    title = _("redress")
+    parameter_name = "redress"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", _("Awaiting approval"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            # Index redress_awaiting.
+            return queryset.filter(
+                Exists(
+                    RedressEntry.objects.filter(
+                        complaint=OuterRef("pk"), status=ApprovalStatus.AWAITING
+                    )
+                )
+            )
+        return queryset
+
+
 # The queue's filters in the order shown; ComplaintAdmin.list_filter is this list.
 QUEUE_FILTERS: list = [
     StateFilter,
@@ -186,6 +223,8 @@ QUEUE_FILTERS: list = [
     HandlerFilter,
     DeliveryFailedFilter,
     LettersToPostFilter,
+    VulnerableFilter,
+    AwaitingApprovalFilter,
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,7 +12,16 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
-from complaints.choices import Channel, Language, Outcome, Remedy, State
+from complaints.choices import (
+    Channel,
+    Language,
+    Outcome,
+    RedressEntryType,
+    RedressKind,
+    Remedy,
+    State,
+    VulnerabilityDriver,
+)
 from complaints.models import CONTACT_FIELDS, STATEMENT_FIELDS, Category, Complaint
 from complaints.roles import HANDLERS
 
@@ -123,6 +133,15 @@ class ResponseForm(forms.Form):
         decimal_places=2,
         required=False,
         help_text=SENT,
+    )
+    redress_kind = forms.ChoiceField(
+        label=_("Kind of redress"),
+        choices=[("", _("From the remedy")), *RedressKind.choices],
+        required=False,
+        help_text=_(
+            "For the redress ledger. Above your approval limit the offer waits for a second "
+            "approver, and the response with it."
+        ),
     )
     redress_currency = forms.CharField(
         label=_("Currency"),
@@ -295,4 +314,87 @@ class LetterPostedForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for now."),
+    )
+
+
+CURRENCY = RegexValidator(r"^[A-Za-z]{3}$", _("Give a three-letter currency code."))
+
+
+class VulnerabilityForm(forms.Form):
+    """A vulnerable complainant's drivers, handling notes and adjustments; staff only."""
+
+    drivers = forms.MultipleChoiceField(
+        label=_("Drivers of vulnerability"),
+        choices=VulnerabilityDriver.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "The FCA's four drivers (FG21/1); tick every one that applies. None ticked: the "
+            "case is not flagged."
+        ),
+    )
+    notes = forms.CharField(
+        label=_("Handling notes"),
+        widget=TEXTAREA,
+        required=False,
+        help_text=_("Staff only: never shown to the complainant, never in the figures."),
+    )
+    by_post = forms.BooleanField(
+        label=_("Write by post instead of email"),
+        required=False,
+        help_text=_("Every message to the complainant becomes a letter to post."),
+    )
+    large_print = forms.BooleanField(label=_("Large print"), required=False)
+    call_before_writing = forms.BooleanField(label=_("Call before writing"), required=False)
+    named_contact = HandlerChoiceField(
+        label=_("Named contact"),
+        queryset=handlers_queryset(),
+        required=False,
+        help_text=_("The case stays with this person: assigning it elsewhere warns."),
+    )
+    other_adjustments = forms.CharField(
+        label=_("Other adjustments"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        contact = self.fields["named_contact"]
+        assert isinstance(contact, forms.ModelChoiceField)
+        contact.queryset = handlers_queryset()
+
+
+class RedressEntryForm(forms.Form):
+    """An offer, an acceptance or a payment for the case's redress ledger."""
+
+    entry_type = forms.ChoiceField(label=_("Entry"), choices=RedressEntryType.choices)
+    kind = forms.ChoiceField(label=_("Kind of redress"), choices=RedressKind.choices)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        validators=[CURRENCY],
+        help_text=_("ISO code such as EUR or GBP; the default currency if left empty."),
+    )
+    on = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("When it was offered, accepted or paid; today if left empty."),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is rejected"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For the case record and the colleague who recorded it; not sent."),
     )

@@ -45,6 +45,15 @@ EVENTS = {
     "clock_paused": gettext_lazy("Clock paused"),
     "clock_resumed": gettext_lazy("Clock resumed"),
     "regulatory_suspension": gettext_lazy("Regulatory deadline suspended"),
+    "vulnerability_recorded": gettext_lazy("Vulnerability recorded"),
+    "redress_recorded": gettext_lazy("Redress recorded"),
+    "review_redress_recorded": gettext_lazy("Redress recorded in the review"),
+    "redress_approved": gettext_lazy("Redress approved"),
+    "redress_rejected": gettext_lazy("Redress rejected"),
+    "case_linked": gettext_lazy("Linked to another case"),
+    "case_unlinked": gettext_lazy("Link to another case removed"),
+    "merged": gettext_lazy("Merged into another case"),
+    "merged_in": gettext_lazy("Duplicate merged in"),
 }
 # These events come with a message, which the timeline shows with its text: one row, not two.
 SHOWN_AS_MESSAGES = {"customer_message", "record_customer_reply", "message_sent", "note_added"}

@@ -42,6 +42,8 @@ def test_it_offers_only_the_transitions_allowed_now(client, policy, hana):
         "extend_deadline",
         "mark_complex",
         "revoke_tracking_link",
+        "vulnerability",
+        "record_redress",
     }
     assert re.search(rb"Acknowledge\s*</button>", response.content)
 

@@ -33,6 +33,8 @@ STATE_FOR = {
     "attach_file": "acknowledged",
     "revoke_tracking_link": "acknowledged",
     "resume_clock": "investigating",
+    "vulnerability": "acknowledged",
+    "record_redress": "acknowledged",
 }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0018_rule_packs_and_product_groups'),
+        ('complaints', '0021_case_links_and_merged_duplicates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
