@@ -265,3 +265,18 @@ def test_the_regulators_promises_cannot_be_paused():
         promises_pause(
             None, [PromiseKind.FINAL_RESPONSE], at=dt.datetime(2027, 1, 1, tzinfo=LONDON)
         )
+
+
+@pytest.mark.django_db
+def test_merging_a_paused_duplicate_ends_its_pause():
+    from complaints.related import complaint_merge
+
+    policy, hana = policy_e(), HandlerFactory(username="hana")
+    original = investigating_case(policy, hana)
+    duplicate = investigating_case(policy, hana)
+    services.complaint_request_information(complaint=duplicate, actor=Actor.staff(hana), body="?")
+    duplicate.refresh_from_db()
+    complaint_merge(complaint=duplicate, original=original, actor=Actor.staff(hana))
+    duplicate.refresh_from_db()
+    assert duplicate.clock_paused_at is None
+    assert ClockPause.objects.get(complaint=duplicate).ended_how == ClockPause.End.CLOSED
