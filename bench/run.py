@@ -1,6 +1,6 @@
 """Redress and django-helpdesk side by side, at growing numbers of complaints.
 
-    .venv/bin/python bench/run.py [--scale 10000,100000,1000000] [--rounds 3]
+    .venv/bin/python bench/run.py [--scale 10000,100000,1000000] [--rounds 3] [--tag NAME]
 
 Recreates two PostgreSQL databases (redress_bench, helpdesk_bench), installs django-helpdesk
 pinned into var/bench/helpdesk-venv with a generated project in var/bench/helpdesk_project,
@@ -19,6 +19,10 @@ runs the same workload against both, alternating which goes first in each round:
 - Redress only: one run of the progress-update job with 200 cases due.
 
 Prints one table and writes it to bench/RESULTS.md.
+
+With --tag NAME, two runs can share the machine: the databases are redress_bench_NAME and
+helpdesk_bench_NAME, the ports 100 higher, and the table goes to bench/RESULTS-NAME.md (set
+BENCH_REDIS to a Redis database of your own as well).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ REDRESS_PORT, HELPDESK_PORT = 8771, 8772
 PROGRESS_JOB = "complaints.jobs"
 PROGRESS_DUE = 200
 SUPERVISOR = "bench-supervisor"
+RESULTS = "RESULTS.md"
 SIGN_IN = iter(SIGN_IN_CODES)
 SERVER_CPU = "server CPU (ms)"
 # Pages too slow on one side to fetch 15 times per round at a million (helpdesk's reports).
@@ -233,6 +238,16 @@ def measure_side(side: Side, figures: dict, clients: int, per_client: int, repea
         add(f"{name}: {SERVER_CPU}", []).append(cpu / times * 1000)
 
 
+def tag_apply(tag: str) -> None:
+    """Use databases, ports and a results file of this tag's own, beside an untagged run."""
+    global REDRESS_DB, HELPDESK_DB, REDRESS_PORT, HELPDESK_PORT, RESULTS
+    if not tag.isidentifier():
+        raise SystemExit(f"--tag {tag!r}: use letters, digits and underscores")
+    REDRESS_DB, HELPDESK_DB = f"{REDRESS_DB}_{tag}", f"{HELPDESK_DB}_{tag}"
+    REDRESS_PORT, HELPDESK_PORT = REDRESS_PORT + 100, HELPDESK_PORT + 100
+    RESULTS = f"RESULTS-{tag}.md"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", default="10000,100000,1000000")
@@ -240,7 +255,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--per-client", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--tag", default="", help="suffix databases, ports and results file")
     options = parser.parse_args()
+    if options.tag:
+        tag_apply(options.tag)
     scales = sorted(int(n) for n in options.scale.split(","))
     started = time.time()
 
@@ -403,7 +421,7 @@ def machine() -> str:
 
 
 def write_results(text: str, scales: list[int], elapsed: float, options) -> None:
-    (ROOT / "bench" / "RESULTS.md").write_text(
+    (ROOT / "bench" / RESULTS).write_text(
         f"""# Redress and django-helpdesk side by side
 
 Run {dt.date.today().isoformat()} with `python bench/run.py --scale {",".join(map(str, scales))}`

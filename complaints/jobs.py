@@ -84,7 +84,10 @@ def progress_updates_send(*, batch: int = BATCH) -> int:
                 ),
             )
             .exclude(complaint__complainant_email="")
-            .select_related("complaint__policy")
+            # Written to by post at their request: like a complainant without an email
+            # address, no automatic letter; the handler sees the update due and writes.
+            .exclude(complaint__vulnerability__by_post=True)
+            .select_related("complaint__policy", "complaint__vulnerability")
             .order_by("aim"),
             batch,
         )

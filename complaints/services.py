@@ -10,7 +10,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from complaints import (
@@ -656,14 +656,51 @@ def case_access_record(
     complaint: Complaint | None = None,
     detail: str = "",
     address: str | None = None,
-) -> CaseAccess:
-    """Write one access log row (one INSERT; no other query)."""
-    return CaseAccess.objects.create(
-        complaint=complaint,
-        user=user,
-        username=user.get_username(),
-        kind=kind,
-        detail=detail[:255],
-        address=address or None,
-        at=clock.now(),
-    )
+    seen_activity_at: dt.datetime | None = None,
+) -> None:
+    """Write one access log row; with `seen_activity_at`, also clear the case's new-activity
+    marker if it still is that moment (a later reply keeps its marker).
+
+    One statement either way on PostgreSQL (a data-modifying CTE does both), so opening a case
+    costs the case page a single write.
+    """
+    at = clock.now()
+    if seen_activity_at is None or complaint is None:
+        CaseAccess.objects.create(
+            complaint=complaint,
+            user=user,
+            username=user.get_username(),
+            kind=kind,
+            detail=detail[:255],
+            address=address or None,
+            at=at,
+        )
+        return
+    if connection.vendor != "postgresql":
+        # Two statements elsewhere (the embedded SQLite setup).
+        case_access_record(
+            user=user, kind=kind, complaint=complaint, detail=detail, address=address
+        )
+        Complaint.objects.filter(pk=complaint.pk, activity_at=seen_activity_at).update(
+            activity_at=None
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH cleared AS (UPDATE {Complaint._meta.db_table} SET activity_at = NULL"
+            " WHERE id = %s AND activity_at = %s RETURNING id)"
+            f" INSERT INTO {CaseAccess._meta.db_table}"
+            " (complaint_id, user_id, username, kind, detail, address, at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                complaint.pk,
+                seen_activity_at,
+                complaint.pk,
+                user.pk,
+                user.get_username(),
+                kind,
+                detail[:255],
+                address or None,
+                at,
+            ],
+        )

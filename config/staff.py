@@ -20,7 +20,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import SESSION_KEY, user_logged_in, user_login_failed
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -36,6 +39,36 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.sites import UnfoldAdminSite
+
+
+class StaffPermissionsBackend(ModelBackend):
+    """Django's ModelBackend, reading a user's permissions in one query instead of two.
+
+    ModelBackend asks for the user's own permissions and for their groups' separately; every
+    console page needs both, so here one query reads them together (two subqueries). Nothing
+    outlives the request: a permission removed takes effect on the next one, as before.
+    """
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            permissions = Permission.objects.all()
+            if not user_obj.is_superuser:
+                granted = Permission.user_set.through.objects.filter(user=user_obj)
+                through_groups = Permission.group_set.through.objects.filter(group__user=user_obj)
+                permissions = permissions.filter(
+                    Q(pk__in=granted.values("permission_id"))
+                    | Q(pk__in=through_groups.values("permission_id"))
+                )
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in permissions.values_list(
+                    "content_type__app_label", "codename"
+                ).order_by()
+            }
+        return user_obj._perm_cache
+
 
 RECOVERY_CODES = 10
 # The session's expiry is pushed back at most this often: a write per minute, not per request.

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from complaints import services
 from complaints.actors import COMPLAINANT, Actor
 from complaints.choices import Channel, Outcome, Remedy, State
-from complaints.models import Category, Complaint
+from complaints.models import ApprovalLimit, Category, Complaint
 from complaints.presets import PRESETS, preset_load
 from complaints.roles import HANDLERS, SUPERVISORS
 from escalations.services import escalation_request
@@ -159,10 +159,27 @@ def case_advance(case: Complaint, state: str, *, handler) -> Complaint:
     return case
 
 
+# Four eyes on redress (complaints.ledger): a handler records up to 250 without a second
+# approver, a supervisor up to 2,000, in each currency the presets use.
+APPROVAL_LIMITS = {HANDLERS: Decimal("250"), SUPERVISORS: Decimal("2000")}
+
+
+def approval_limits_load() -> int:
+    created = 0
+    for name, amount in APPROVAL_LIMITS.items():
+        group = Group.objects.get(name=name)
+        for currency in ("EUR", "GBP"):
+            created += ApprovalLimit.objects.get_or_create(
+                group=group, currency=currency, defaults={"amount": amount}
+            )[1]
+    return created
+
+
 def demo_load() -> dict[str, int]:
     policies = sum(preset_load(preset)[1] for preset in PRESETS)
     categories = categories_load()
     users = staff_load()
+    approval_limits_load()
     cases = cases_load(users) + letter_case_load(users)
     return {"policies": policies, "categories": categories, "cases": cases}
 

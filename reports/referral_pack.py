@@ -7,7 +7,8 @@ the order an ombudsman reads a complaint file:
 message either way in order with its date and channel, and then, in a section of their own
 marked as never sent, the internal notes (an ombudsman asks for the whole file, notes included,
 and must never mistake a note for something the complainant was told); 4 our response; 5 the
-final responses and holding replies; 6 redress; 7 the list of attachments with their numbers.
+final responses and holding replies; 6 redress (the ledger); 7 the list of attachments with
+their numbers.
 
 Messages we sent are shown as the outbox renders them from the case's record, with every
 tracking link taken out: a link to a complainant's private page is a key to it and never leaves
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
-from django.apps import apps
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from complaints.admin.timeline import case_timeline
 from complaints.choices import Remedy
-from complaints.models import Attachment, Complaint, Message
+from complaints.models import Attachment, Complaint, Message, RedressEntry
 from escalations.models import Escalation
 from notifications.models import Notification
 from notifications.rendering import SUBJECTS, TEMPLATE_DIR, email_context
@@ -200,25 +200,15 @@ def final_responses(case: Complaint) -> list[Letter]:
 
 
 def redress(case: Complaint) -> dict[str, Any]:
-    """Return the redress on the case: the ledger's entries where the ledger is installed, and
-    the amount recorded with the response."""
-    entries: list[Any] = []
-    ledger = _ledger_model()
-    if ledger is not None:
-        entries = list(ledger.objects.filter(complaint=case).order_by("pk"))
+    """Return the case's redress ledger (offers, acceptances, payments, each with its approval),
+    and the amount recorded with the response, for cases from before the ledger."""
     amount = case.redress_amount
     return {
-        "entries": entries,
+        "entries": list(
+            RedressEntry.objects.filter(complaint=case)
+            .select_related("recorded_by", "approved_by")
+            .order_by("on", "created_at", "pk")
+        ),
         "amount": amount.quantize(Decimal("0.01")) if amount is not None else None,
         "currency": case.redress_currency,
     }
-
-
-def _ledger_model():
-    """Return the redress ledger's model if this installation has one, else None."""
-    for name in ("RedressEntry", "RedressLedgerEntry", "Redress"):
-        try:
-            return apps.get_model("complaints", name)
-        except LookupError:
-            continue
-    return None

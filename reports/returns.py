@@ -216,7 +216,8 @@ def vulnerability_return(period: Period) -> list[tuple[str, int, int, int]]:
     ]
     columns = (("received", received), ("closed", closed), ("outstanding", outstanding))
     counts = (
-        Complaint.objects.filter(vulnerable_q())
+        Complaint.objects.counted()
+        .filter(vulnerable_q())
         .filter(received | closed | outstanding)
         .aggregate(
             **{

@@ -148,3 +148,26 @@ def test_the_case_page_offers_the_pack_to_supervisors_only(client, hana, sam):
 def test_there_is_no_pack_of_a_case_that_does_not_exist(client, sam):
     client.force_login(sam)
     assert client.get(reverse("admin:reports_referral_pack", args=[999999])).status_code == 404
+
+
+def test_the_pack_lists_the_redress_ledger(client, hana, sam):
+    from decimal import Decimal
+
+    from complaints.choices import RedressEntryType, RedressKind
+    from complaints.ledger import redress_record
+
+    with time_machine.travel(MONDAY, tick=False):
+        case = case_in("investigating", handler=hana)
+        redress_record(
+            complaint=case,
+            actor=Actor.staff(sam),
+            entry_type=RedressEntryType.PAYMENT,
+            kind=RedressKind.REFUND,
+            amount=Decimal("25.50"),
+            currency="GBP",
+            note="Refund of the second charge.",
+        )
+    client.force_login(sam)
+    _archive, text = download(client, case)
+    redress = text[text.index("6. Redress") : text.index("7. Attachments")]
+    assert "25.50 GBP" in redress and "Refund of the second charge." in redress

@@ -14,8 +14,11 @@ from complaints.models import CaseAccess, Complaint
 from complaints.querysets import case_rows_visible_to
 
 
-def record_access(request, kind: str, complaint: Complaint | None = None, detail: str = "") -> None:
-    """Log that the staff member behind `request` opened `complaint` (or an export)."""
+def record_access(
+    request, kind: str, complaint: Complaint | None = None, detail: str = "", *, seen: bool = False
+) -> None:
+    """Log that the staff member behind `request` opened `complaint` (or an export); `seen`:
+    they have seen the case itself, so its new-activity marker goes (in the same statement)."""
     # The address as the sign-in lockouts see it (AXES_CLIENT_IP_CALLABLE), proxy header included.
     address = get_client_ip_address(request) or ""
     try:
@@ -23,7 +26,12 @@ def record_access(request, kind: str, complaint: Complaint | None = None, detail
     except ValueError:
         address = None
     services.case_access_record(
-        user=request.user, kind=kind, complaint=complaint, detail=detail, address=address
+        user=request.user,
+        kind=kind,
+        complaint=complaint,
+        detail=detail,
+        address=address,
+        seen_activity_at=complaint.activity_at if seen and complaint is not None else None,
     )
 
 

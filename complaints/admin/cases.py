@@ -186,16 +186,6 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             return True
         return Complaint.objects.visible_to(request.user).filter(pk=obj.pk).exists()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        case = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and case is not None and case.activity_at is not None:
-            # A staff member has seen the case: its "new activity" marker goes.
-            Complaint.objects.filter(pk=case.pk, activity_at=case.activity_at).update(
-                activity_at=None
-            )
-        return response
-
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -439,7 +429,8 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            record_access(request, CaseAccess.Kind.CASE, obj)
+            # A staff member who opens the case has seen it: its "new activity" marker goes.
+            record_access(request, CaseAccess.Kind.CASE, obj, seen=request.method == "GET")
             actions = available_actions(obj, request.user)
             timeline = case_timeline(obj)
             context |= {
@@ -450,9 +441,12 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                     if action.in_correspondence and action.form_class is not None
                 ],
                 "case_files": obj.attachments.select_related("uploaded_by_user"),
+                # The timeline lists every notification: no letter there, no query for them.
                 "case_letters": obj.notifications.filter(
                     channel=Notification.Channel.LETTER
-                ).select_related("posted_by"),
+                ).select_related("posted_by")
+                if any(entry.letter for entry in timeline)
+                else [],
                 "may_post_letters": self.has_work_permission(request),
                 "case_vulnerability": vulnerability.vulnerability_of(obj),
                 "redress_entries": (

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.template.defaultfilters import linebreaksbr
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
@@ -71,126 +84,183 @@ class Entry:
     body: str = ""
     status: str | Promise = ""
     public: bool = True
+    letter: bool = False
 
 
-def _person(row: dict, user: str) -> str:
-    """Return the name of the `user` joined into `row`, as Actor shows it; "" for nobody."""
-    first, last, username = (row[f"{user}__{field}"] for field in PERSON)
+def _person(row: dict) -> str:
+    """Return the name of the person joined into `row`, as Actor shows it; "" for nobody."""
+    first, last, username = (row[field] for field in PERSON)
     if username is None:
         return ""
     return f"{first} {last}".strip() or username
 
 
-def _with_person(user: str) -> list[str]:
-    return [f"{user}__{field}" for field in PERSON]
+# The timeline's one query: its three sources (events, messages, notifications) as one
+# UNION ALL, every source giving every column (NULL or a constant where it has none).
+TEXT = CharField()
+# A typed NULL: PostgreSQL takes an untyped one in two branches for text.
+NO_TIME = Cast(Value(None), output_field=DateTimeField())
+COLUMNS: dict[str, Any] = {
+    "source": Value("", output_field=TEXT),
+    "at": NO_TIME,
+    "kind": Value("", output_field=TEXT),
+    "actor_kind": Value("", output_field=TEXT),
+    "from_state": Value("", output_field=TEXT),
+    "to_state": Value("", output_field=TEXT),
+    "text": Value("", output_field=TextField()),
+    "public": Value(True, output_field=BooleanField()),
+    "first_name": Value(None, output_field=TEXT),
+    "last_name": Value(None, output_field=TEXT),
+    "username": Value(None, output_field=TEXT),
+    "moved": Value("", output_field=TEXT),
+    "moved_from": NO_TIME,
+    "moved_to": NO_TIME,
+    "channel": Value("", output_field=TEXT),
+    "recipient": Value("", output_field=TEXT),
+    "status": Value("", output_field=TEXT),
+    "sent_at": NO_TIME,
+}
+PREFIX = "tl_"
+
+
+def _source(queryset, name: str, person: str | None, **given) -> Any:
+    """Return `queryset` as the timeline's columns, in COLUMNS' order, named with PREFIX."""
+    if person is not None:
+        given |= {field: F(f"{person}__{field}") for field in PERSON}
+    columns = COLUMNS | given | {"source": Value(name, output_field=TEXT)}
+    return (
+        queryset.order_by()
+        .annotate(**{PREFIX + key: columns[key] for key in COLUMNS})
+        .values(*(PREFIX + key for key in COLUMNS))
+    )
 
 
 def case_timeline(complaint: Complaint) -> list[Entry]:
-    """Return every recorded step of the case, oldest first, in three queries."""
-    entries: list[Entry] = []
+    """Return every recorded step of the case, oldest first, in one query."""
     # A moved deadline is an event and an extension row written together; the event carries
     # its extension's dates here, so it shows once and costs no query of its own.
     extension = DeadlineExtension.objects.filter(
         complaint=OuterRef("complaint"), created_at__lte=OuterRef("created_at")
     ).order_by("-created_at", "-pk")
-    for event in complaint.events.annotate(
+    events = _source(
+        complaint.events.exclude(action__in=SHOWN_AS_MESSAGES),
+        "event",
+        "actor",
+        at=F("created_at"),
+        kind=F("action"),
+        actor_kind=F("actor_kind"),
+        from_state=F("from_state"),
+        to_state=F("to_state"),
+        text=F("note"),
+        public=F("is_public"),
         moved=Case(
             When(action="deadline_extended", then=Subquery(extension.values("deadline")[:1])),
             default=Value(""),
-            output_field=CharField(),
+            output_field=TEXT,
         ),
         moved_from=Subquery(extension.values("previous")[:1]),
         moved_to=Subquery(extension.values("new")[:1]),
-    ).values(
-        "moved",
-        "moved_from",
-        "moved_to",
-        "created_at",
-        "action",
-        "actor_kind",
-        "from_state",
-        "to_state",
-        "note",
-        "is_public",
-        *_with_person("actor"),
-    ):
-        if event["action"] in SHOWN_AS_MESSAGES:
-            continue
-        if event["moved"]:
-            entries.append(
-                Entry(
-                    event["created_at"],
-                    "extension",
-                    _("%(deadline)s moved from %(previous)s to %(new)s")
-                    % {
-                        "deadline": DeadlineKind(event["moved"]).label,
-                        "previous": f"{localtime(event['moved_from']):%Y-%m-%d %H:%M}",
-                        "new": f"{localtime(event['moved_to']):%Y-%m-%d %H:%M}",
-                    },
-                    _person(event, "actor"),
-                    event["note"],
-                    public=event["is_public"],
-                )
-            )
-            continue
-        before, after = event["from_state"], event["to_state"]
-        title = str(EVENTS.get(event["action"]) or event["action"].replace("_", " ").capitalize())
-        if before and after and before != after:
-            title += f": {State(before).label} → {State(after).label}"
-        entries.append(
-            Entry(
-                event["created_at"],
-                "event",
-                title,
-                _person(event, "actor") or str(ActorKind(event["actor_kind"]).label),
-                # The receipt's note is the channel, written in the complainant's language at
-                # the time; the reader's language comes from the case itself.
-                complaint.get_channel_display() if event["action"] == "received" else event["note"],
-                public=event["is_public"],
-            )
-        )
-    for message in complaint.messages.values(
-        "created_at", "direction", "body", *_with_person("author")
-    ):
-        direction = Message.Direction(message["direction"])
-        entries.append(
-            Entry(
-                message["created_at"],
-                direction.value,
-                direction.label,
-                _person(message, "author"),
-                message["body"],
-                public=direction != Message.Direction.INTERNAL_NOTE,
-            )
-        )
-    for notification in complaint.notifications.values(
-        "created_at", "kind", "channel", "recipient", "status", "last_error", "sent_at"
-    ):
-        status = Notification.Status(notification["status"])
-        kind = Notification.Kind(notification["kind"]).label
-        if notification["channel"] == Notification.Channel.LETTER:
-            title = _("Letter: %(kind)s") % {"kind": kind}
-            shown = str(
-                _("Posted %(date)s") % {"date": f"{localtime(notification['sent_at']):%Y-%m-%d}"}
-                if status == Notification.Status.SENT
-                else _("To post")
-            )
+    )
+    messages = _source(
+        complaint.messages.all(),
+        "message",
+        "author",
+        at=F("created_at"),
+        kind=F("direction"),
+        text=F("body"),
+    )
+    notifications = _source(
+        complaint.notifications.all(),
+        "notification",
+        None,
+        at=F("created_at"),
+        kind=F("kind"),
+        text=F("last_error"),
+        channel=F("channel"),
+        recipient=F("recipient"),
+        status=F("status"),
+        sent_at=F("sent_at"),
+    )
+    entries: list[Entry] = []
+    for row in events.union(messages, notifications, all=True):
+        row = {key[len(PREFIX) :]: value for key, value in row.items()}
+        if row["source"] == "event":
+            entries.append(_event(complaint, row))
+        elif row["source"] == "message":
+            entries.append(_message(row))
         else:
-            title = _("Email: %(kind)s to %(recipient)s") % {
-                "kind": kind,
-                "recipient": notification["recipient"],
-            }
-            shown = str(status.label)
-        entries.append(
-            Entry(
-                notification["created_at"],
-                "notification",
-                title,
-                body=notification["last_error"] if status == Notification.Status.FAILED else "",
-                status=shown,
-            )
-        )
+            entries.append(_notification(row))
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def _event(complaint: Complaint, event: dict) -> Entry:
+    if event["moved"]:
+        return Entry(
+            event["at"],
+            "extension",
+            _("%(deadline)s moved from %(previous)s to %(new)s")
+            % {
+                "deadline": DeadlineKind(event["moved"]).label,
+                "previous": f"{localtime(event['moved_from']):%Y-%m-%d %H:%M}",
+                "new": f"{localtime(event['moved_to']):%Y-%m-%d %H:%M}",
+            },
+            _person(event),
+            event["text"],
+            public=event["public"],
+        )
+    before, after = event["from_state"], event["to_state"]
+    title = str(EVENTS.get(event["kind"]) or event["kind"].replace("_", " ").capitalize())
+    if before and after and before != after:
+        title += f": {State(before).label} → {State(after).label}"
+    return Entry(
+        event["at"],
+        "event",
+        title,
+        _person(event) or str(ActorKind(event["actor_kind"]).label),
+        # The receipt's note is the channel, written in the complainant's language at the
+        # time; the reader's language comes from the case itself.
+        complaint.get_channel_display() if event["kind"] == "received" else event["text"],
+        public=event["public"],
+    )
+
+
+def _message(message: dict) -> Entry:
+    direction = Message.Direction(message["kind"])
+    return Entry(
+        message["at"],
+        direction.value,
+        direction.label,
+        _person(message),
+        message["text"],
+        public=direction != Message.Direction.INTERNAL_NOTE,
+    )
+
+
+def _notification(notification: dict) -> Entry:
+    status = Notification.Status(notification["status"])
+    kind = Notification.Kind(notification["kind"]).label
+    letter = notification["channel"] == Notification.Channel.LETTER
+    if letter:
+        title = _("Letter: %(kind)s") % {"kind": kind}
+        shown = str(
+            _("Posted %(date)s") % {"date": f"{localtime(notification['sent_at']):%Y-%m-%d}"}
+            if status == Notification.Status.SENT
+            else _("To post")
+        )
+    else:
+        title = _("Email: %(kind)s to %(recipient)s") % {
+            "kind": kind,
+            "recipient": notification["recipient"],
+        }
+        shown = str(status.label)
+    return Entry(
+        notification["at"],
+        "notification",
+        title,
+        body=notification["text"] if status == Notification.Status.FAILED else "",
+        status=shown,
+        letter=letter,
+    )
 
 
 def timeline_rows(entries: list[Entry]) -> SafeString:

@@ -39,7 +39,10 @@ def carry_over(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
-    apps.get_model("complaints", "RedressEntry").objects.filter(note=NOTE).delete()
+    carried = apps.get_model("complaints", "RedressEntry").objects.filter(note=NOTE)
+    # Payments first: each protects the offer it follows.
+    carried.filter(offer__isnull=False).delete()
+    carried.delete()
 
 
 class Migration(migrations.Migration):

@@ -4,12 +4,16 @@ ledger (only when the case has one), whatever its length."""
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from complaints import ledger
 from complaints.actors import Actor
 from complaints.choices import RedressEntryType, RedressKind, VulnerabilityDriver
+from complaints.models import ApprovalLimit
+from complaints.roles import HANDLERS
 from complaints.vulnerability import vulnerability_record
 from tests.console.pages import change_url, walk_to
 
@@ -59,3 +63,25 @@ def test_the_sections_cost_no_query_for_the_record_and_one_for_the_ledger(client
     assert queries_for(client, case) == one == plain + 1
     page = client.get(change_url(case)).content.decode()
     assert page.count('class="redress-approved"') == 11 and "Hard of hearing." in page
+
+
+def test_the_list_of_redress_to_approve_shows_what_waits_on_cases_the_user_may_see(
+    client, hana, hugo, sam
+):
+    ApprovalLimit.objects.create(
+        group=Group.objects.get(name=HANDLERS), currency="EUR", amount=Decimal("1")
+    )
+    own = walk_to("investigating", by=hana, handler=hana)
+    other = walk_to("investigating", by=hugo, handler=hugo)
+    pay(own, hana, 1)
+    pay(other, hugo, 1)
+    url = reverse("admin:complaints_redressentry_changelist")
+
+    client.force_login(sam)
+    listed = client.get(url)
+    assert {row.complaint_id for row in listed.context["cl"].result_list} == {own.pk, other.pk}
+    assert client.get(reverse("admin:complaints_approvallimit_changelist")).status_code == 200
+
+    client.force_login(hana)
+    listed = client.get(url)
+    assert [row.complaint_id for row in listed.context["cl"].result_list] == [own.pk]
