@@ -166,6 +166,8 @@ def promise_alerts_send(*, batch: int = BATCH) -> int:
             _open_promises()
             .filter(
                 kind__in=CASEWORK_PROMISES,
+                # A paused internal target alerts nobody; the regulator's promises never pause.
+                paused_at__isnull=True,
                 due_soon_alerted_at__isnull=True,
                 due_soon_at__lte=now,
                 limit__gte=now,
@@ -175,7 +177,7 @@ def promise_alerts_send(*, batch: int = BATCH) -> int:
         )
         breached = locked_batch(
             _open_promises()
-            .filter(breach_alerted_at__isnull=True, limit__lt=now)
+            .filter(breach_alerted_at__isnull=True, paused_at__isnull=True, limit__lt=now)
             .order_by("limit"),
             batch,
         )

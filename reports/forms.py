@@ -37,7 +37,9 @@ class DashboardForm(forms.Form):
 
 class ReturnForm(forms.Form):
     period = forms.CharField(label=_("Half-year"), help_text=_("Like 2026H1 or 2026H2."))
-    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("text", _("Text"))])
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("text", _("Text")), ("page", _("Page"))]
+    )
 
     def clean_period(self) -> Period:
         try:

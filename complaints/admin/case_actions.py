@@ -190,6 +190,17 @@ ACTIONS: dict[str, CaseAction] = {
             applies=lambda case: _has_open_resolve_deadline(case) and not case.is_complex,
         ),
         CaseAction(
+            "resume_clock",
+            _("Resume the clock"),
+            services.complaint_resume_clock,
+            _(
+                "The clock of %(reference)s runs again; its targets moved later by the time it "
+                "stood still."
+            ),
+            is_transition=False,
+            applies=lambda case: case.is_open and case.clock_paused_at is not None,
+        ),
+        CaseAction(
             "assign",
             _("Assign"),
             services.complaint_assign,

@@ -15,16 +15,15 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
-from complaints import clock, ledger, selectors, services, vulnerability
+from complaints import clock, ledger, selectors, services, suspensions, vulnerability
 from complaints.actors import Actor
-from complaints.admin import filters
+from complaints.admin import clocks, filters
 from complaints.admin import related as related_admin
 from complaints.admin.access import record_access
 from complaints.admin.case_actions import (
@@ -52,7 +51,6 @@ from complaints.attachments import attachment_response
 from complaints.exceptions import ComplaintError, StatementsMissing
 from complaints.models import CaseAccess, Complaint, RedressEntry
 from complaints.outbox import complainant_channel
-from complaints.querysets import DeadlineState
 from notifications.models import Notification
 from notifications.rendering import render_letter
 
@@ -89,6 +87,7 @@ FIELDSETS = [
         {
             "fields": [
                 "deadline",
+                "regulatory",
                 "acknowledge_by",
                 "respond_by",
                 "resolve_by",
@@ -125,6 +124,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
         "state",
         "handler_column",
         "deadline",
+        "regulatory",
         "age",
     ]
     list_display_links = ["reference_column"]
@@ -139,7 +139,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     show_full_result_count = False
     paginator = CappedPaginator
     list_per_page = 100
-    actions = ["assign_to_me", "assign_to_handler", "acknowledge"]
+    actions = ["assign_to_me", "assign_to_handler", "acknowledge", "suspend_regulatory_deadline"]
     fieldsets = FIELDSETS
     form = CaseCorrectionForm
     change_form_template = "admin/complaints/complaint/change_form.html"
@@ -174,6 +174,9 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def has_work_permission(self, request):
         return request.user.has_perm(WORK)
+
+    def has_suspend_permission(self, request):
+        return request.user.has_perm(suspensions.PERMISSION)
 
     def _may_see(self, request, obj) -> bool:
         if obj is None:
@@ -245,16 +248,15 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("next deadline"), ordering=NEXT_DEADLINE)
     def deadline(self, obj):
-        state = getattr(obj, "deadline_state", DeadlineState.NONE)
-        if state == DeadlineState.NONE or obj.next_deadline is None:
-            return "—"
-        return format_html(
-            '<span class="deadline deadline-{}">{}</span> <span class="deadline-when">{} {}</span>',
-            state,
-            DeadlineState(state).label,
-            obj.get_next_deadline_kind_display(),
-            timezone.localtime(obj.next_deadline).strftime("%d %b %H:%M"),
-        )
+        state = clocks.internal_state(obj, clock.now())
+        return clocks.badge(state, obj.next_deadline, obj.get_next_deadline_kind_display())
+
+    @admin.display(
+        description=gettext_lazy("regulatory deadline"),
+        ordering=F("regulatory_deadline").asc(nulls_last=True),
+    )
+    def regulatory(self, obj):
+        return clocks.badge(clocks.regulatory_state(obj, clock.now()), obj.regulatory_deadline)
 
     @admin.display(description=gettext_lazy("age"), ordering="received_at")
     def age(self, obj):
@@ -327,6 +329,12 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+    suspend_regulatory_deadline = admin.action(
+        clocks.suspend_action,
+        description=gettext_lazy("Suspend the regulatory deadline…"),
+        permissions=["suspend"],
+    )
 
     @admin.action(description=gettext_lazy("Acknowledge"), permissions=["work"])
     def acknowledge(self, request, queryset):

@@ -19,7 +19,7 @@ from unfold import widgets
 from unfold.admin import ModelAdmin, TabularInline
 
 from complaints import clock, rulepacks
-from complaints.choices import Remedy, RulePackCode
+from complaints.choices import CauseCode, ProductGroup, Remedy, RulePackCode
 from complaints.models import WEEKDAYS, Category, ComplaintPolicy, PolicyTarget, ResponseTemplate
 
 
@@ -184,7 +184,16 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
                 ]
             },
         ),
-        (_("Deadlines"), {"fields": ["warning_hours", "auto_escalate_on_breach"]}),
+        (
+            _("Deadlines"),
+            {
+                "fields": [
+                    "warning_hours",
+                    "auto_escalate_on_breach",
+                    "pause_while_awaiting_complainant",
+                ]
+            },
+        ),
         (
             _("Published"),
             {
@@ -312,10 +321,60 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(ModelAdmin):
-    list_display = ["__str__", "name_de", "policy", "is_active", "position"]
+    list_display = [
+        "__str__",
+        "name_de",
+        "policy",
+        "product_group_column",
+        "cause_column",
+        "payment_service_column",
+        "is_active",
+        "position",
+    ]
     list_select_related = ["parent", "policy"]
-    list_filter = ["is_active", "policy"]
+    list_filter = ["is_active", "policy", "product_group", "cause_code", "is_payment_service"]
     filter_horizontal = ["handlers"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "name_de", "slug", "parent", "policy", "position", "is_active"]},
+        ),
+        (_("Handling team"), {"fields": ["handlers"]}),
+        (
+            _("FCA complaints return (DISP 1 Annex 1)"),
+            {
+                "fields": ["product_group", "cause_code", "is_payment_service"],
+                "description": _(
+                    "Optional. The data return groups by product group and cause once any "
+                    "category has them; a sub-type left empty takes its group's."
+                ),
+            },
+        ),
+    ]
+
+    # The values the return counts by: a sub-type's own, else its group's (shown in italics).
+
+    @admin.display(description=_("FCA product group"), ordering="product_group")
+    def product_group_column(self, category: Category):
+        value = category.fca_classification().product_group
+        return _inherited(category, "product_group", ProductGroup(value).label if value else "")
+
+    @admin.display(description=_("FCA cause"), ordering="cause_code")
+    def cause_column(self, category: Category):
+        value = category.fca_classification().cause_code
+        return _inherited(category, "cause_code", CauseCode(value).label if value else "")
+
+    @admin.display(description=_("payment services"), boolean=True)
+    def payment_service_column(self, category: Category) -> bool:
+        return category.fca_classification().is_payment_service
+
+
+def _inherited(category: Category, field: str, label: object):
+    if not label:
+        return "—"
+    if getattr(category, field):
+        return label
+    return format_html('<em title="{}">{}</em>', _("From its group"), label)
 
 
 class ResponseTemplateForm(forms.ModelForm):

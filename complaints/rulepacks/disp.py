@@ -83,11 +83,7 @@ REFER_IF_LATE = _(
 
 def is_payment_service(category: Category | None) -> bool:
     """Return whether the category (or its group) is payment services or e-money."""
-    while category is not None:
-        if category.is_payment_service:
-            return True
-        category = category.parent
-    return False
+    return category is not None and category.fca_classification().is_payment_service
 
 
 def _day(moment: dt.datetime | None) -> str:
