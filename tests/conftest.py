@@ -67,10 +67,15 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def site_language(settings):
+def site_language():
     """Start every test in the site's language: a request in German leaves its language active
     in the thread (LocaleMiddleware activates it and nothing deactivates it), and the next test
-    would write its messages in German."""
+    would write its messages in German.
+
+    Not through pytest-django's `settings` fixture: set up before a test's own fixtures, its
+    teardown would restore overrides they made (an SMTP backend) after they removed them.
+    """
+    from django.conf import settings
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
