@@ -234,15 +234,20 @@ def redress_staff_load(*, handlers: int = HANDLERS) -> Staff:
         if created:
             handler.groups.add(group)
         handler_ids.append(handler.pk)
-    if not users.filter(username="bench-supervisor").exists():
+    supervisor = users.filter(username="bench-supervisor").first()
+    if supervisor is None:
         supervisor = users.create_superuser(
             "bench-supervisor", "supervisor@redress.example", PASSWORD
         )
-        # Supervisors sign in with a second factor: recovery codes, one per sign-in of a run.
-        device = StaticDevice.objects.create(user=supervisor, name="bench", confirmed=True)
-        StaticToken.objects.bulk_create(
-            StaticToken(device=device, token=code) for code in SIGN_IN_CODES
-        )
+    # Supervisors sign in with a second factor: recovery codes, one per sign-in of a run, all of
+    # them fresh again when a run reuses an earlier run's database (bench/run.py --reuse).
+    device, _created = StaticDevice.objects.get_or_create(
+        user=supervisor, name="bench", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=code) for code in SIGN_IN_CODES
+    )
     return Staff(
         policy_id=policy.pk,
         category_ids=list(Category.objects.order_by("pk").values_list("pk", flat=True)),

@@ -1,11 +1,19 @@
 """Redress and django-helpdesk side by side, at growing numbers of complaints.
 
     .venv/bin/python bench/run.py [--scale 10000,100000,1000000] [--rounds 3] [--tag NAME]
+        [--reuse]
 
 Recreates two PostgreSQL databases (redress_bench, helpdesk_bench), installs django-helpdesk
 pinned into var/bench/helpdesk-venv with a generated project in var/bench/helpdesk_project,
 serves both with gunicorn (2 sync workers each), grows both data sets to each scale in turn and
-runs the same workload against both, alternating which goes first in each round:
+runs the same workload against both, rotating which goes first in each round. With --reuse the
+databases of an earlier run are kept and only what is missing up to each scale is loaded (a
+1 000 000 load takes about 15 minutes; the runs' own submissions add a few thousand rows).
+
+Beside them, the floor of the stack (bench/floor/): a minimal Django project with no Redress
+code, on the same gunicorn settings and PostgreSQL, whose form inserts a complaint with an event
+and a promise; it takes the same submission load, and each Redress figure of a submission is
+also given as a multiple of the floor's.
 
 - public submission: 16 keep-alive clients each fetch the form and post it; throughput counts
   whole submissions (form and post), latency is the post's;
@@ -16,13 +24,16 @@ runs the same workload against both, alternating which goes first in each round:
   project's own environment;
 - the supervisors' figures: the Redress dashboard and django-helpdesk's reports page, fetched
   three times per round only, since helpdesk's reports page loads every open ticket;
+- Redress only: the console search (the queue's ?q=, full-text over the cases and their
+  messages) for one complainant's email address and for a word in every case;
 - Redress only: one run of the progress-update job with 200 cases due.
 
 Prints one table and writes it to bench/RESULTS.md.
 
-With --tag NAME, two runs can share the machine: the databases are redress_bench_NAME and
-helpdesk_bench_NAME, the ports 100 higher, and the table goes to bench/RESULTS-NAME.md (set
-BENCH_REDIS to a Redis database of your own as well).
+With --tag NAME, two runs can share the machine: the databases are redress_bench_NAME,
+helpdesk_bench_NAME and floor_bench_NAME, the ports 100 to 490 higher (an offset of the tag's),
+and the table goes to bench/RESULTS-NAME.md (set BENCH_REDIS to a Redis database of your own as
+well).
 """
 
 from __future__ import annotations
@@ -38,8 +49,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,8 +71,9 @@ from bench.http_load import (  # noqa: E402
 from bench.loaders import PASSWORD, SIGN_IN_CODES  # noqa: E402
 from bench.redress_site import environment, submit  # noqa: E402
 
-REDRESS_DB, HELPDESK_DB = "redress_bench", "helpdesk_bench"
-REDRESS_PORT, HELPDESK_PORT = 8771, 8772
+REDRESS_DB, HELPDESK_DB, FLOOR_DB = "redress_bench", "helpdesk_bench", "floor_bench"
+REDRESS_PORT, HELPDESK_PORT, FLOOR_PORT = 8771, 8772, 8773
+FLOOR = ROOT / "bench" / "floor"
 PROGRESS_JOB = "complaints.jobs"
 PROGRESS_DUE = 200
 SUPERVISOR = "bench-supervisor"
@@ -78,6 +92,7 @@ class Side:
     submit: object
     pages: dict[str, list[str]] = field(default_factory=dict)
     meter: CpuMeter | None = None
+    signs_in: bool = True
 
     def serve(self, server, monitor) -> None:
         """Meter the CPU of `server`'s gunicorn workers and of their database connections."""
@@ -116,11 +131,19 @@ def redress_pages() -> dict[str, list[str]]:
         " AND id % 5 = 4 ORDER BY id LIMIT 1",
     )
     queue = "/admin/complaints/complaint/"
+    # One complainant's address (a case in the middle of the load), and a word every case has.
+    (email,) = sql(
+        REDRESS_DB,
+        "SELECT complainant_email FROM complaints_complaint WHERE tracking_token = 'bench-' ||"
+        " (SELECT count(*) / 2 FROM complaints_complaint WHERE tracking_token LIKE 'bench-%%')",
+    )
     return {
         "queue page, by state": [f"{queue}?state=investigating"],
         "queue page, by handler": [f"{queue}?handler={handler}"],
         "case page": [f"{queue}{case}/change/"],
         "figures page": ["/admin/reports/complaintfigures/"],
+        "search, an email address": [f"{queue}?{urlencode({'q': email})}"],
+        "search, a word in every case": [f"{queue}?q=charged"],
     }
 
 
@@ -164,6 +187,50 @@ def helpdesk_submit(queue: int):
     return task
 
 
+def floor_environment() -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "floorsite.settings",
+        "FLOOR_DATABASE": FLOOR_DB,
+        "PYTHONPATH": str(FLOOR),
+    }
+
+
+def floor_submit(session: Session, index: int) -> float:
+    """Fetch the floor's form, post one complaint; return the seconds the POST took."""
+    status, _body, elapsed = session.post_form(
+        "/new/",
+        {
+            "name": f"Bench Client {index}",
+            "email": f"bench{index}@example.com",
+            "description": "I was charged twice for March; please refund the second charge.",
+        },
+    )
+    if status != 302:
+        raise RuntimeError(f"floor submission {index} answered {status}")
+    return elapsed
+
+
+def floor_install() -> None:
+    """Recreate the floor's database and create its tables."""
+    database_recreate(FLOOR_DB)
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"],
+        cwd=FLOOR,
+        env=os.environ | floor_environment(),
+        check=True,
+    )
+
+
+def loaded_already(database: str, query: str) -> int:
+    """Return how many rows an earlier run's loader left in `database` (0 if it is missing)."""
+    import psycopg
+
+    try:
+        return sql(database, query)[0]
+    except psycopg.OperationalError:
+        return 0
+
+
 def probe(side: str, env: dict[str, str], pages: dict[str, list[str]], job: bool) -> dict:
     python, cwd = (
         (sys.executable, ROOT)
@@ -180,12 +247,12 @@ def probe(side: str, env: dict[str, str], pages: dict[str, list[str]], job: bool
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def progress_updates_due(count: int) -> None:
+def progress_updates_due(count: int, database: str = "") -> None:
     """Make exactly `count` open cases due a progress update, whatever the scale, so the job's
     figures compare across scales: the work is the same, only the table around it grows."""
     import psycopg
 
-    with psycopg.connect(f"{SERVER}/{REDRESS_DB}", autocommit=True) as connection:
+    with psycopg.connect(f"{SERVER}/{database or REDRESS_DB}", autocommit=True) as connection:
         # The open progress-update promises: their aim is when the job writes them.
         owed = "kind = 'progress_update' AND kept_at IS NULL AND released_at IS NULL"
         connection.execute(
@@ -223,6 +290,8 @@ def measure_side(side: Side, figures: dict, clients: int, per_client: int, repea
     add("submission p50 (ms)", []).append(percentile(latencies, 0.5) * 1000)
     add("submission p95 (ms)", []).append(percentile(latencies, 0.95) * 1000)
     add(f"submission: {SERVER_CPU}", []).append(cpu / len(latencies) * 1000)
+    if not side.signs_in:
+        return
     session = Session(side.port)
     # Redress's supervisors sign in with a second factor (a recovery code of the bench's).
     extra = {"otp_token": next(SIGN_IN)} if side.name == "Redress" else {}
@@ -240,11 +309,18 @@ def measure_side(side: Side, figures: dict, clients: int, per_client: int, repea
 
 def tag_apply(tag: str) -> None:
     """Use databases, ports and a results file of this tag's own, beside an untagged run."""
-    global REDRESS_DB, HELPDESK_DB, REDRESS_PORT, HELPDESK_PORT, RESULTS
+    global REDRESS_DB, HELPDESK_DB, FLOOR_DB, REDRESS_PORT, HELPDESK_PORT, FLOOR_PORT, RESULTS
     if not tag.isidentifier():
         raise SystemExit(f"--tag {tag!r}: use letters, digits and underscores")
     REDRESS_DB, HELPDESK_DB = f"{REDRESS_DB}_{tag}", f"{HELPDESK_DB}_{tag}"
-    REDRESS_PORT, HELPDESK_PORT = REDRESS_PORT + 100, HELPDESK_PORT + 100
+    FLOOR_DB = f"{FLOOR_DB}_{tag}"
+    # Ports of the tag's own, so that two tagged runs (two engineers) can share the machine too.
+    offset = 100 + 10 * (zlib.crc32(tag.encode()) % 40)
+    REDRESS_PORT, HELPDESK_PORT, FLOOR_PORT = (
+        REDRESS_PORT + offset,
+        HELPDESK_PORT + offset,
+        FLOOR_PORT + offset,
+    )
     RESULTS = f"RESULTS-{tag}.md"
 
 
@@ -256,6 +332,11 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--tag", default="", help="suffix databases, ports and results file")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the databases of an earlier run and load only what is missing",
+    )
     options = parser.parse_args()
     if options.tag:
         tag_apply(options.tag)
@@ -268,8 +349,22 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="redress-bench-"))
     redress_env = environment(f"{SERVER}/{REDRESS_DB}", work)
     helpdesk_env = django_helpdesk.environment(HELPDESK_DB)
-    for name in (REDRESS_DB, HELPDESK_DB):
-        database_recreate(name)
+    redress_loaded = helpdesk_loaded = 0
+    if options.reuse:
+        redress_loaded = loaded_already(
+            REDRESS_DB,
+            "SELECT count(*) FROM complaints_complaint WHERE tracking_token LIKE 'bench-%%'",
+        )
+        helpdesk_loaded = loaded_already(
+            HELPDESK_DB,
+            "SELECT count(*) FROM helpdesk_ticket WHERE title LIKE 'Charged twice, month %%'",
+        )
+        print(f"Reusing {redress_loaded:,} complaints and {helpdesk_loaded:,} tickets")
+    if not redress_loaded:
+        database_recreate(REDRESS_DB)
+    if not helpdesk_loaded:
+        database_recreate(HELPDESK_DB)
+    floor_install()
     os.environ.update(redress_env)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
@@ -296,10 +391,10 @@ def main() -> None:
     sides = [
         Side("Redress", REDRESS_PORT, REDRESS_DB, lambda session, n: submit(session, n, category)),
         Side("django-helpdesk", HELPDESK_PORT, HELPDESK_DB, helpdesk_submit(queue)),
+        Side("floor", FLOOR_PORT, FLOOR_DB, floor_submit, signs_in=False),
     ]
     monitor = psycopg.connect(f"{SERVER}/postgres", autocommit=True)
     results: dict[int, dict[str, dict[str, float | None]]] = {}
-    loaded = 0
     with (
         gunicorn(
             Path(sys.executable).parent / "gunicorn",
@@ -315,19 +410,34 @@ def main() -> None:
             env=helpdesk_env,
             port=HELPDESK_PORT,
         ) as helpdesk_server,
+        gunicorn(
+            Path(sys.executable).parent / "gunicorn",
+            "floorsite.wsgi",
+            cwd=FLOOR,
+            env=floor_environment(),
+            port=FLOOR_PORT,
+        ) as floor_server,
     ):
         sides[0].serve(redress_server, monitor)
         sides[1].serve(helpdesk_server, monitor)
+        sides[2].serve(floor_server, monitor)
         for scale in scales:
             print(f"Loading {scale:,} complaints and tickets …")
-            redress_complaints_load(staff=staff, first=loaded + 1, last=scale)
-            django_helpdesk.tickets_load(helpdesk_connection, first=loaded + 1, last=scale)
-            loaded = scale
+            if redress_loaded < scale:
+                redress_complaints_load(staff=staff, first=redress_loaded + 1, last=scale)
+                redress_loaded = scale
+            if helpdesk_loaded < scale:
+                django_helpdesk.tickets_load(
+                    helpdesk_connection, first=helpdesk_loaded + 1, last=scale
+                )
+                helpdesk_loaded = scale
             settle(REDRESS_DB, HELPDESK_DB)
             sides[0].pages, sides[1].pages = redress_pages(), helpdesk_pages()
             figures: dict[str, dict[str, list[float]]] = {side.name: {} for side in sides}
             for round_ in range(options.rounds):
-                for side in sides if round_ % 2 == 0 else reversed(sides):
+                # Each side goes first in turn: the first after a pause has a cooler machine.
+                turn = round_ % len(sides)
+                for side in sides[turn:] + sides[:turn]:
                     print(f"  {scale:,}: round {round_ + 1}, {side.name} …")
                     measure_side(
                         side,
@@ -374,28 +484,43 @@ def ratio(a: float | None, b: float | None) -> str:
 
 
 def table(results: dict[int, dict]) -> str:
-    """One Markdown table: figures per scale, helpdesk ÷ Redress, and growth over the scales."""
+    """One Markdown table: figures per scale, helpdesk ÷ Redress, Redress ÷ the floor, and
+    growth over the scales."""
     lines = [
-        "| figure | complaints | Redress | django-helpdesk | helpdesk ÷ Redress |",
-        "|---|---:|---:|---:|---:|",
+        "| figure | complaints | Redress | django-helpdesk | helpdesk ÷ Redress "
+        "| floor | Redress ÷ floor |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     scales = sorted(results)
     names = list(dict.fromkeys(name for rows in results.values() for name in rows))
     for name in names:
         for scale in scales:
             row = results[scale].get(name, {})
-            redress, helpdesk = row.get("Redress"), row.get("django-helpdesk")
+            redress, helpdesk, floor = (
+                row.get("Redress"),
+                row.get("django-helpdesk"),
+                row.get("floor"),
+            )
             # Higher is better only for throughput: keep "above 1 means Redress is ahead".
             ahead = ratio(helpdesk, redress) if "per second" in name else ratio(redress, helpdesk)
+            floor_cells = (
+                "| |" if floor is None else f"| {number(floor)} | {ratio(floor, redress)} |"
+            )
             lines.append(
-                f"| {name} | {scale:,} | {number(redress)} | {number(helpdesk)} | {ahead} |"
+                f"| {name} | {scale:,} | {number(redress)} | {number(helpdesk)} | {ahead} "
+                + floor_cells
             )
         if len(scales) > 1:
             first, last = results[scales[0]].get(name, {}), results[scales[-1]].get(name, {})
             lines.append(
                 f"| {name} | growth {scales[0]:,} → {scales[-1]:,} "
                 f"| ×{ratio(first.get('Redress'), last.get('Redress'))} "
-                f"| ×{ratio(first.get('django-helpdesk'), last.get('django-helpdesk'))} | |"
+                f"| ×{ratio(first.get('django-helpdesk'), last.get('django-helpdesk'))} | "
+                + (
+                    "| |"
+                    if first.get("floor") is None
+                    else f"| ×{ratio(first.get('floor'), last.get('floor'))} | |"
+                )
             )
     return "\n".join(lines)
 
@@ -421,10 +546,11 @@ def machine() -> str:
 
 
 def write_results(text: str, scales: list[int], elapsed: float, options) -> None:
+    command = f"python bench/run.py --scale {','.join(map(str, scales))}"
     (ROOT / "bench" / RESULTS).write_text(
         f"""# Redress and django-helpdesk side by side
 
-Run {dt.date.today().isoformat()} with `python bench/run.py --scale {",".join(map(str, scales))}`
+Run {dt.date.today().isoformat()} with `{command}`
 ({elapsed / 60:.0f} minutes including loading).
 
 Machine: {machine()}.
@@ -436,14 +562,23 @@ fetched one at a time as a supervisor, {options.repeat} times after two warm-up 
 (the figures page, the Redress dashboard and django-helpdesk's reports page /reports/:
 {min(options.repeat, SLOW_PAGE_REPEAT)} times after one);
 django-helpdesk's queue page is its ticket list plus the JSON its table loads (100 rows, as the
-Redress queue shows 100). "Server CPU" is the CPU time the two gunicorn workers and their
-PostgreSQL backends spent per submission or page view (read from /proc): unlike the timings, it
-does not depend on what else runs on the two cores, such as the load generator. Figures are the
-medians over {options.rounds} alternating rounds. SQL queries are counted in-process with Django's
-CaptureQueriesContext on a second, warm request (bench/probe.py). "helpdesk ÷ Redress" above 1
-means Redress is ahead (for throughput it is Redress ÷ helpdesk). Growth is the figure at the
-largest scale divided by the one at the smallest. Each database is VACUUM ANALYZEd after loading,
-as autovacuum would do after such an insert.
+Redress queue shows 100). The console search is the queue with ?q=: one complainant's email
+address (one case), and "charged", a word in every case's description.
+
+The floor (bench/floor/) is a minimal Django project with no Redress code, on the same gunicorn
+settings and PostgreSQL: sessions, CSRF, a form, and per post one complaint with an event and a
+promise inserted in one transaction. It takes the same submission load; "Redress ÷ floor" is the
+Redress figure divided by the floor's (for throughput, below 1 means slower than the floor).
+
+"Server CPU" is the CPU time the two gunicorn workers and their PostgreSQL backends spent per
+submission or page view (read from /proc): unlike the timings, it does not depend on what else
+runs on the two cores, such as the load generator or other people's work; throughput and
+latencies do, and are noisy on this shared machine. Figures are the medians over
+{options.rounds} rounds, each side going first in turn. SQL queries are counted in-process with
+Django's CaptureQueriesContext on a second, warm request (bench/probe.py). "helpdesk ÷ Redress"
+above 1 means Redress is ahead (for throughput it is Redress ÷ helpdesk). Growth is the figure at
+the largest scale divided by the one at the smallest. Each database is VACUUM ANALYZEd after
+loading, as autovacuum would do after such an insert.
 
 {text}
 """

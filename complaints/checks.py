@@ -40,3 +40,33 @@ def check_policies_reviewed(
         )
         for name in names
     ]
+
+
+@checks.register(checks.Tags.database)
+def check_rule_pack_settings(
+    app_configs=None, databases=None, **kwargs
+) -> list[checks.CheckMessage]:
+    """Warn for each policy that keeps a rule pack without a setting the pack's statements need.
+
+    The final-response check refuses such a policy's final responses until it is set.
+    """
+    from complaints import rulepacks
+    from complaints.models import ComplaintPolicy
+
+    if not databases:
+        return []
+    try:
+        policies = list(ComplaintPolicy.objects.exclude(rule_packs=[]).order_by("name"))
+    except DatabaseError:
+        return []
+    return [
+        checks.Warning(
+            f"The complaint policy “{policy.name}” keeps a rule pack but lacks a setting it "
+            f"needs: {' '.join(str(text) for text in missing.values())}",
+            hint="Set it in the admin (Complaints › Complaint policies › Rule packs); until "
+            "then its final responses and holding replies are refused.",
+            id="complaints.W002",
+        )
+        for policy in policies
+        if (missing := rulepacks.settings_missing(policy))
+    ]

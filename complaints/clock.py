@@ -164,10 +164,60 @@ class BusinessCalendar:
             day = self.next_business_day(day)
         return self.close_of(day)
 
+    def business_days_before(self, moment: dt.datetime, amount: int) -> dt.datetime:
+        """Return close of business `amount` business days before the day `moment` falls on
+        (never later than `moment`): a warning that far ahead of a limit."""
+        day, counted = self.local(moment).date(), 0
+        while counted < amount:
+            day -= dt.timedelta(days=1)
+            counted += self.is_business_day(day)
+        return min(self.close_of(day), moment)
+
     def deadline(self, start: dt.datetime, target: Target) -> Deadline:
         """Return the limit and the aim of `target` for something that started at `start`."""
         aim = None if target.aim is None else self.add(start, target.aim, target.unit)
         return Deadline(limit=self.add(start, target.amount, target.unit), aim=aim)
+
+    def business_days_paused(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Return how many business days a pause from `start` to `end` took from a target.
+
+        A business day counts when its close of business fell inside the pause: that day's
+        work could not be finished while we waited. A pause within one working day takes none.
+        """
+        if end <= start:
+            return 0
+        day, last = self.local(start).date(), self.local(end).date()
+        count = 0
+        while day <= last:
+            if self.is_business_day(day) and start < self.close_of(day) <= end:
+                count += 1
+            day += dt.timedelta(days=1)
+        return count
+
+    def resume(
+        self, moment: dt.datetime, *, paused_from: dt.datetime, paused_until: dt.datetime, unit: str
+    ) -> dt.datetime:
+        """Return where a limit (or aim) at `moment` moves after a pause, counted in `unit`.
+
+        Business-day targets move by the business days paused, landing on a business day at the
+        same local time; hour and calendar-day targets move by the time paused.
+        """
+        if unit != Unit.BUSINESS_DAYS:
+            return moment + (paused_until - paused_from)
+        local = self.local(moment)
+        day = local.date()
+        for _step in range(self.business_days_paused(paused_from, paused_until)):
+            day = self.next_business_day(day)
+        return dt.datetime.combine(day, local.timetz())
+
+    def suspension_window(
+        self, starts_on: dt.date, until: dt.date
+    ) -> tuple[dt.datetime, dt.datetime]:
+        """Return the moments a regulator's suspension runs between: from the start of its
+        first day to the end of the day it names, in the calendar's time zone."""
+        start = dt.datetime.combine(starts_on, dt.time(0), tzinfo=self.tz)
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=self.tz)
+        return start, end
 
     def business_days_between(self, start: dt.datetime, end: dt.datetime) -> int:
         """Return how many business days after the day of receipt `end` falls on (0: same day)."""
@@ -215,3 +265,20 @@ def moment_after(
         return None
     deadline = deadline_for(policy, kind, start)
     return None if deadline is None else deadline.limit
+
+
+def suspension_shift(
+    *, received_at: dt.datetime, limit: dt.datetime, window: tuple[dt.datetime, dt.datetime]
+) -> dt.timedelta:
+    """Return how far a regulator's suspension over `window` moves a regulatory limit.
+
+    The regulator's clock stands still for the part of the window after receipt (a complaint
+    received during it starts its clock when the window ends) and the rest of its time runs
+    after: the limit moves by that part. A limit that passed before the window moves nothing.
+    """
+    # In UTC: the time that stood still, not the wall-clock difference across a DST change.
+    start, end = (moment.astimezone(dt.UTC) for moment in window)
+    counted_from = max(start, received_at.astimezone(dt.UTC))
+    if limit <= start or counted_from >= end:
+        return dt.timedelta(0)
+    return end - counted_from

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints import clock, promise_records
+from complaints import clock, promise_records, rulepacks
 from complaints.choices import DeadlineKind, PromiseKind, Remedy
 from complaints.models import Complaint, DeadlineExtension, Message
 from complaints.roles import SUPERVISORS
@@ -39,11 +41,41 @@ def email_context(notification: Notification) -> dict[str, Any]:
         "tracking_url": settings.SITE_URL + complaint.tracking_path(),
         "handler_name": _handler_name(complaint),
         "latest_extension": complaint.extensions.order_by("-created_at", "-pk").first(),
+        **pack_context(notification, complaint),
     }
     extra = KIND_CONTEXT.get(notification.kind)
     if extra is not None:
         context.update(extra(notification, complaint))
     return context
+
+
+def pack_context(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    """Return the rule packs' part: what their blocks say, and which blocks this message has.
+
+    Each message's template includes `pack_blocks`: per pack the template
+    notifications/email/packs/<pack>/<kind>.txt where there is one.
+    """
+    packs = rulepacks.packs_for(complaint.policy)
+    blocks = []
+    for pack in packs:
+        name = f"notifications/email/packs/{pack.code}/{notification.kind}.txt"
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        blocks.append(name)
+    return {"packs": rulepacks.context(complaint) if packs else {}, "pack_blocks": blocks}
+
+
+def _holding(notification: Notification, complaint: Complaint) -> dict[str, Any]:
+    told = notification.context
+    return {
+        "holding": {
+            "reasons": told.get("reasons", ""),
+            "expected_by": parse_datetime(told.get("expected_by") or ""),
+            "regulatory_limit": parse_datetime(told.get("regulatory_limit") or ""),
+        }
+    }
 
 
 def _message(notification: Notification, complaint: Complaint) -> dict[str, Any]:
@@ -175,6 +207,8 @@ KIND_CONTEXT: dict[str, Callable[[Notification, Complaint], dict[str, Any]]] = {
     K.DEADLINE_EXTENDED: _extension,
     K.PROGRESS_UPDATE: _progress,
     K.RESPONSE: _response,
+    K.SUMMARY_RESOLUTION: _response,
+    K.HOLDING_REPLY: _holding,
     K.ESCALATION_RECEIVED: _escalation,
     K.FINAL_RESPONSE: _final_response,
     K.MERGED: _merged,

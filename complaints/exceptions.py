@@ -39,3 +39,14 @@ class AssignedMeanwhile(CaseChanged):
 
 class NotPermitted(ComplaintError):
     pass
+
+
+class StatementsMissing(ComplaintError):
+    """The message, rendered as it would be sent, lacks statements a rule pack requires."""
+
+    def __init__(self, *, what: str, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            _("The %(what)s was not sent: it lacks what the regulator requires: %(missing)s.")
+            % {"what": what, "missing": "; ".join(missing)}
+        )

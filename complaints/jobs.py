@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from complaints import clock, outbox, services
+from complaints import clock, holding_replies, outbox, services
 from complaints.actors import SYSTEM
 from complaints.choices import CASEWORK_PROMISES, PromiseKind, State
 from complaints.exceptions import ComplaintError
@@ -107,6 +107,46 @@ def progress_updates_send(*, batch: int = BATCH) -> int:
     return len(written)
 
 
+def holding_replies_send(*, batch: int = BATCH) -> int:
+    """Write the holding replies nobody wrote by their aim (index promise_holding_reply_due).
+
+    A rule pack's holding reply (DISP 1.6.2R(2)) is owed by the regulatory limit; at its aim,
+    some business days before, the sweep writes it with the latest extension's reasons (or a
+    standard sentence) and the full-response date, so it is sent in time even if nobody acts.
+    A handler who wrote it first has kept it; a final response sent first released it.
+    """
+    now = clock.now()
+    done = 0
+    with transaction.atomic():
+        due = locked_batch(
+            Promise.objects.filter(
+                kind=PromiseKind.HOLDING_REPLY,
+                kept_at__isnull=True,
+                released_at__isnull=True,
+                aim__lte=now,
+                complaint__state__in=holding_replies.OWING_STATES,
+            ).order_by("aim"),
+            batch,
+        )
+        for promise in due:
+            case = Complaint.objects.select_related("policy", "category").get(
+                pk=promise.complaint_id
+            )
+            try:
+                with transaction.atomic():
+                    holding_replies.holding_reply_automatic(case)
+            except ComplaintError:
+                # Already written (by the handler, or a sweep before a crash), or refused by
+                # the final-response check: the breach alert tells the staff in time.
+                pass
+            else:
+                done += 1
+        # The aim moves past now so the next run does not read the same rows again; the limit,
+        # which the promise is judged by, stays.
+        Promise.objects.filter(pk__in=[promise.pk for promise in due]).update(aim=None)
+    return done
+
+
 def promise_alerts_send(*, batch: int = BATCH) -> int:
     """Alert whoever owes a promise when it is due soon, and them and supervisors once it is late.
 
@@ -126,6 +166,8 @@ def promise_alerts_send(*, batch: int = BATCH) -> int:
             _open_promises()
             .filter(
                 kind__in=CASEWORK_PROMISES,
+                # A paused internal target alerts nobody; the regulator's promises never pause.
+                paused_at__isnull=True,
                 due_soon_alerted_at__isnull=True,
                 due_soon_at__lte=now,
                 limit__gte=now,
@@ -135,7 +177,7 @@ def promise_alerts_send(*, batch: int = BATCH) -> int:
         )
         breached = locked_batch(
             _open_promises()
-            .filter(breach_alerted_at__isnull=True, limit__lt=now)
+            .filter(breach_alerted_at__isnull=True, paused_at__isnull=True, limit__lt=now)
             .order_by("limit"),
             batch,
         )

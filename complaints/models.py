@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from complaints import clock, references
+from complaints import clock, references, rulepacks
 from complaints.choices import (
     OPEN_STATES,
     ActorKind,
@@ -105,6 +106,16 @@ class ComplaintPolicy(models.Model):
     )
     auto_escalate_on_breach = models.BooleanField(
         _("escalate automatically when the full-response deadline is breached"), default=False
+    )
+    pause_while_awaiting_complainant = models.BooleanField(
+        _("pause internal targets while we wait on the complainant"),
+        default=False,
+        help_text=_(
+            "When a handler asks the complainant for information, the first response, full "
+            "response and review targets stop until the complainant replies (or the handler "
+            "resumes the clock), then move later by the business time they were paused. "
+            "Progress updates and a regulator's deadline keep running."
+        ),
     )
     external_routes = models.TextField(
         _("external routes"),
@@ -287,9 +298,35 @@ class PolicyTarget(models.Model):
     def clean(self) -> None:
         if self.aim is not None and self.amount is not None and self.aim > self.amount:
             raise ValidationError({"aim": _("The aim cannot come after the limit.")})
+        policy = getattr(self, "policy", None)
+        minimum = rulepacks.min_retention_days(policy) if policy is not None else None
+        if (
+            self.kind == TargetKind.RETENTION
+            and minimum
+            and self.amount is not None
+            and self.unit
+            and rulepacks.days_at_least(self.amount, self.unit) < minimum
+        ):
+            # DISP 1.9.1R: complaint records are kept at least three years.
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "The policy keeps a regulator's rules that require records for at least "
+                        "%(days)d days (DISP: three years): give at least that."
+                    )
+                    % {"days": minimum}
+                }
+            )
 
     def as_target(self) -> clock.Target:
         return clock.Target(amount=self.amount, unit=self.unit, aim=self.aim)
+
+
+@dataclass(frozen=True)
+class FcaClassification:
+    product_group: str
+    cause_code: str
+    is_payment_service: bool
 
 
 class Category(models.Model):
@@ -357,6 +394,19 @@ class Category(models.Model):
     def display_name(self) -> str:
         """Return the name in the active language."""
         return translated(self, "name")
+
+    def fca_classification(self) -> "FcaClassification":
+        """Return the product group, cause and payment-services flag the return counts it by.
+
+        The one place that resolves them: a sub-type without its own takes its group's.
+        """
+        parent = self.parent
+        return FcaClassification(
+            product_group=self.product_group or (parent.product_group if parent else ""),
+            cause_code=self.cause_code or (parent.cause_code if parent else ""),
+            is_payment_service=self.is_payment_service
+            or bool(parent and parent.is_payment_service),
+        )
 
     def effective_policy(self) -> ComplaintPolicy | None:
         category: Category | None = self
@@ -434,6 +484,20 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         max_length=16, choices=DeadlineKind.choices, blank=True, editable=False
     )
     due_soon_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The regulator's clock beside it: the earliest open regulatory promise (a rule pack's final
+    # response or holding reply), kept by promise_records the same way.
+    regulatory_deadline = models.DateTimeField(
+        _("regulatory deadline"), null=True, blank=True, editable=False
+    )
+    regulatory_due_soon_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set while the internal targets are paused (complaints.pauses), and while a regulator's
+    # suspension holds the regulatory deadline (complaints.suspensions).
+    clock_paused_at = models.DateTimeField(
+        _("internal clock paused since"), null=True, blank=True, editable=False
+    )
+    regulatory_suspended_until = models.DateTimeField(
+        _("regulatory deadline suspended until"), null=True, blank=True, editable=False
+    )
 
     acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     investigation_started_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -514,6 +578,11 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             "next_deadline_kind",
             "due_soon_at",
             "next_update_due",
+            "regulatory_deadline",
+            "regulatory_due_soon_at",
+            # The ClockPause and RegulatorySuspension rows are the record of these two.
+            "clock_paused_at",
+            "regulatory_suspended_until",
         ],
     )
 
@@ -555,6 +624,13 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 fields=["state", "next_deadline", "received_at"], name="complaint_state_queue"
             ),
             models.Index(fields=["state", "received_at"], name="complaint_state_received"),
+            # The queue's "regulatory deadline" filter (overdue, due soon) over open cases.
+            models.Index(
+                fields=["regulatory_deadline"],
+                include=["regulatory_due_soon_at"],
+                condition=Q(state__in=OPEN_STATES, regulatory_deadline__isnull=False),
+                name="complaint_open_regulatory",
+            ),
             models.Index(fields=["complainant_email"], name="complaint_email"),
             # The queue's "Needs a reply": cases with activity nobody on the staff has seen.
             models.Index(
@@ -820,6 +896,9 @@ class Promise(models.Model):
     kept_by = models.CharField(_("kept by"), max_length=64, blank=True)
     released_at = models.DateTimeField(_("no longer owed"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the new date"), blank=True)
+    # An internal target stopped while we wait on the complainant (complaints.pauses): it is
+    # neither due soon nor overdue, and nobody is alerted, until it resumes with a later limit.
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     due_soon_alerted_at = models.DateTimeField(null=True, blank=True)
     breach_alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -857,6 +936,15 @@ class Promise(models.Model):
                     kind=PromiseKind.PROGRESS_UPDATE, kept_at__isnull=True, released_at__isnull=True
                 ),
                 name="promise_update_due",
+            ),
+            # The holding-reply sweep (complaints.jobs.holding_replies_send): open holding
+            # replies by the moment the sweep writes them.
+            models.Index(
+                fields=["aim"],
+                condition=Q(
+                    kind=PromiseKind.HOLDING_REPLY, kept_at__isnull=True, released_at__isnull=True
+                ),
+                name="promise_holding_reply_due",
             ),
             # The dashboard's promises kept: those whose limit fell in a period, read from the
             # index alone (reports.dashboard.promise_counts).
@@ -1349,3 +1437,117 @@ class RedressEntry(models.Model):
     @property
     def is_awaiting(self) -> bool:
         return self.status == ApprovalStatus.AWAITING
+
+
+class ClockPause(models.Model):
+    """A stretch of time the case's internal targets stood still while we waited on the
+    complainant (complaints.pauses); the regulator's deadline ran on."""
+
+    class End(models.TextChoices):
+        REPLY = "reply", _("The complainant replied")
+        RESUMED = "resumed", _("Resumed by staff")
+        CLOSED = "closed", _("The case moved on or closed")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(_("reason"), max_length=200)
+    started_at = models.DateTimeField(_("paused"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("resumed"), null=True, blank=True)
+    ended_how = models.CharField(
+        _("resumed because"), max_length=12, choices=End.choices, blank=True
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"], condition=Q(ended_at__isnull=True), name="one_open_pause"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class RegulatorySuspension(models.Model):
+    """A regulator's suspension of its complaint deadline for a class of complaints.
+
+    The FCA did this for UK motor-finance complaints (PS24/1 and its extensions): the 8-week
+    clock stood still from a date until a date it named, and the rest ran after it. Recorded
+    with the regulator's reference, and on the timeline of each case it covers.
+    """
+
+    reason = models.TextField(_("reason"))
+    reference = models.CharField(
+        _("regulator's reference"), max_length=120, help_text=_("For example FCA PS24/1.")
+    )
+    starts_on = models.DateField(_("suspended from"))
+    until = models.DateField(
+        _("suspended until"),
+        help_text=_("The date the regulator named; the clock runs again after it."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"))
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    complaints = models.ManyToManyField(
+        Complaint,
+        through="SuspendedComplaint",
+        related_name="regulatory_suspensions",
+        verbose_name=_("complaints"),
+    )
+
+    class Meta:
+        verbose_name = _("regulatory suspension")
+        verbose_name_plural = _("regulatory suspensions")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("suspend_regulatory_deadline", _("Can suspend and lift a regulator's deadline")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.starts_on:%Y-%m-%d} – {self.until:%Y-%m-%d}"
+
+
+class SuspendedComplaint(models.Model):
+    """One case a suspension covers, and how far it moved the case's regulatory promises."""
+
+    suspension = models.ForeignKey(
+        RegulatorySuspension, on_delete=models.CASCADE, related_name="covered"
+    )
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="suspended_in")
+    moved_by = models.DurationField(_("moved by"))
+    # When the regulator's clock runs again for this case (the end of the suspension's last
+    # day in the case's calendar, or the moment it was lifted).
+    suspended_until = models.DateTimeField(_("suspended until"))
+
+    class Meta:
+        verbose_name = _("suspended complaint")
+        verbose_name_plural = _("suspended complaints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suspension", "complaint"], name="one_suspension_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suspension} · {self.complaint}"

@@ -16,6 +16,7 @@ from complaints import clock, promise_records, vulnerability
 from complaints.choices import PromiseKind
 from complaints.models import Complaint, ComplaintEvent, Promise
 from complaints.roles import SUPERVISORS
+from complaints.rulepacks.check import final_response_check
 from notifications.models import Notification, StaffDigestItem
 from notifications.preferences import Delivery, delivery_for
 from notifications.services import (
@@ -36,8 +37,12 @@ KEEPS: dict[str, tuple[str, ...]] = {
     K.DEADLINE_EXTENDED: (P.PROGRESS_UPDATE,),
     K.PROGRESS_UPDATE: (P.PROGRESS_UPDATE,),
     K.ESCALATION_RECEIVED: (P.PROGRESS_UPDATE,),
-    K.RESPONSE: (P.FIRST_RESPONSE, P.FULL_RESPONSE, P.PROGRESS_UPDATE),
+    # Under a rule pack with a clock (DISP) the handler's response is the firm's final response,
+    # and so is a summary resolution communication; elsewhere no FINAL_RESPONSE promise exists.
+    K.RESPONSE: (P.FIRST_RESPONSE, P.FULL_RESPONSE, P.FINAL_RESPONSE, P.PROGRESS_UPDATE),
+    K.SUMMARY_RESOLUTION: (P.FIRST_RESPONSE, P.FULL_RESPONSE, P.FINAL_RESPONSE, P.PROGRESS_UPDATE),
     K.FINAL_RESPONSE: (P.REVIEW, P.FINAL_RESPONSE, P.PROGRESS_UPDATE),
+    K.HOLDING_REPLY: (P.HOLDING_REPLY, P.PROGRESS_UPDATE),
 }
 # After these are sent, the complainant is asked to rate the process, once per case.
 SURVEY_AFTER = (K.RESOLVED, K.FINAL_RESPONSE)
@@ -112,6 +117,25 @@ def notify_complainant(
     """Write the message of `kind` to the complainant to the outbox (sent once it commits)."""
     notification = to_complainant(case, kind, occurrence=occurrence, context=context)
     if notification is not None:
+        notifications_enqueue([notification])
+    return notification
+
+
+def notify_complainant_checked(
+    case: Complaint,
+    kind: str,
+    *,
+    occurrence: str,
+    context: dict[str, Any] | None = None,
+    keeps: Iterable[int] | None = None,
+) -> Notification | None:
+    """Like notify_complainant, after the final-response check: a message the policy's rule
+    packs regulate is rendered as it would be sent and refused (StatementsMissing) if it lacks
+    a required statement. Call it inside the service's transaction, so a refusal changes
+    nothing."""
+    notification = to_complainant(case, kind, occurrence=occurrence, context=context, keeps=keeps)
+    if notification is not None:
+        final_response_check(notification)
         notifications_enqueue([notification])
     return notification
 

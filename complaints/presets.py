@@ -37,6 +37,11 @@ class Preset:
     external_routes_de: str = ""
     external_route_time_limit_de: str = ""
     working_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
+    # The regulators' rule packs the policy keeps (complaints.rulepacks) and their settings.
+    rule_packs: list[str] = field(default_factory=list)
+    ombudsman_consent: str = ""
+    arbitration_participation: str = ""
+    arbitration_board: str = ""
 
 
 # Promises every preset shares unless it says otherwise: (aim, limit, unit).
@@ -92,7 +97,13 @@ PRESETS: list[Preset] = [
         public_wording_de="Wir bestätigen jede Beschwerde per E-Mail mit einer Referenznummer "
         "und einem ersten Zeitplan, halten Sie über den Stand und das voraussichtliche Datum "
         "auf dem Laufenden und bearbeiten sie in angemessener Zeit.",
-        notes="“A reasonable time” is read as 20 business days, with an update every 5.",
+        notes="“A reasonable time” is read as 20 business days, with an update every 5. "
+        "VSBG pack: the preset says it is willing to take part before the general consumer "
+        "arbitration board (the organisation confirms or changes this).",
+        rule_packs=["vsbg"],
+        arbitration_participation="willing",
+        arbitration_board="Allgemeine Verbraucherschlichtungsstelle des Zentrums für Schlichtung "
+        "e.V.\nStraßburger Straße 8, 77694 Kehl am Rhein\nwww.verbraucher-schlichter.de",
     ),
     Preset(
         slug="c-hosting-provider-vn",
@@ -150,7 +161,11 @@ PRESETS: list[Preset] = [
         "dedicated case handler, and our updates give the reasons for any delay. After our "
         "internal escalation you may refer your complaint to an ADR provider.",
         notes="Full response in 15 business days (the FCA's limit for payment services); "
-        "complex cases 20.",
+        "complex cases 20. DISP pack: the final response within eight weeks (payment "
+        "services: 15 business days, 35 with a holding reply); the preset does not consent to "
+        "late referrals to the ombudsman (the organisation chooses).",
+        rule_packs=["disp"],
+        ombudsman_consent="does_not_consent",
     ),
 ]
 
@@ -238,6 +253,10 @@ def preset_load(preset: Preset, *, reset: bool = False) -> tuple[ComplaintPolicy
                 "public_wording_de": preset.public_wording_de,
                 "external_routes_de": preset.external_routes_de,
                 "external_route_time_limit_de": preset.external_route_time_limit_de,
+                "rule_packs": list(preset.rule_packs),
+                "ombudsman_consent": preset.ombudsman_consent,
+                "arbitration_participation": preset.arbitration_participation,
+                "arbitration_board": preset.arbitration_board,
                 **({"is_default": True} if make_default else {}),
             },
         )

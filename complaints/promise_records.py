@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock, rulepacks
@@ -109,6 +109,7 @@ def promises_on_receipt(case: Complaint) -> list[Promise]:
         PromiseKind.FIRST_RESPONSE: clock.deadline_for(policy, TargetKind.FIRST_RESPONSE, start),
         PromiseKind.FULL_RESPONSE: full_response_deadline(case, start),
         PromiseKind.PROGRESS_UPDATE: update_deadline(case, start),
+        **regulatory_deadlines(case),
     }
     promises = [
         Promise(
@@ -128,6 +129,44 @@ def promises_on_receipt(case: Complaint) -> list[Promise]:
         [promise for promise in promises if promise.kind == PromiseKind.PROGRESS_UPDATE],
     )
     return promises
+
+
+def regulatory_deadlines(case: Complaint) -> dict[str, clock.Deadline | None]:
+    """Return the regulator's promises a case gets at receipt under its policy's rule packs.
+
+    The final response by the regulatory limit, and the holding reply owed by the same limit
+    (with an earlier aim, so the handler is warned and the sweep writes it in time). Both run
+    from receipt and never pause; the handler's extensions move neither.
+    """
+    if not rulepacks.has_clock(case.policy):
+        return {}
+    return {
+        PromiseKind.FINAL_RESPONSE: rulepacks.regulatory_deadline(case),
+        PromiseKind.HOLDING_REPLY: rulepacks.holding_reply_deadline(case),
+    }
+
+
+def promises_regulatory_reset(case: Complaint, *, at: dt.datetime) -> list[Promise]:
+    """Count the regulator's promises again from the case's receipt moment (call it wherever
+    that moment is reset, e.g. a merge that keeps the earliest receipt): the open ones are
+    released and made anew; kept ones stay kept."""
+    owed = regulatory_deadlines(case)
+    if not owed:
+        return []
+    open_promises(case).filter(kind__in=list(owed)).update(released_at=at)
+    made = [promise_make(case, kind, deadline, at=at) for kind, deadline in owed.items()]
+    refresh_cache(case)
+    return [promise for promise in made if promise is not None]
+
+
+def answered_by_regulatory_limit() -> Q:
+    """Return the filter on Promise rows of the cases answered by the regulator's limit: by a
+    final response, or (DISP 1.6.2R(2)) by a holding reply. The HOLDING_REPLY promise keeps
+    the regulatory limit (a holding reply moves only the FINAL_RESPONSE promise), and it is
+    kept by the holding reply or released when the final response is sent (or the case ends)."""
+    return Q(kind=PromiseKind.HOLDING_REPLY) & (
+        Q(kept_at__lte=F("limit")) | Q(released_at__lte=F("limit"))
+    )
 
 
 def promises_save(case: Complaint, promises: list[Promise]) -> None:
@@ -298,9 +337,16 @@ def promises_keep_by_message(notification: Notification) -> int:
     # Released or not: a promise still owed when its message was written is kept by it, even if
     # the case closed before the mail server took the message.
     keeping = Promise.objects.filter(complaint=case, pk__in=ids, kept_at__isnull=True)
-    update = keeping.filter(kind=PromiseKind.PROGRESS_UPDATE).values_list("limit", flat=True)
-    update_limit = update.first()
+    # One read for both: the update's limit, and whether a final response is among them.
+    rows = list(keeping.order_by("pk").values_list("kind", "limit"))
+    update_limit = next((lim for kind, lim in rows if kind == PromiseKind.PROGRESS_UPDATE), None)
+    final = any(kind == PromiseKind.FINAL_RESPONSE for kind, _lim in rows)
     kept = keeping.update(kept_at=notification.sent_at, kept_by=by)
+    if final:
+        # A final response sent before the holding reply makes the holding reply owed no more.
+        open_promises(case).filter(kind=PromiseKind.HOLDING_REPLY).update(
+            released_at=notification.sent_at
+        )
     if kept:
         _next_update(case, after=_next_update_from(notification, update_limit))
     refresh_cache(case)
@@ -335,15 +381,136 @@ def refresh_cache(case: Complaint) -> None:
     Complaint.objects.filter(pk=case.pk).update(**{name: getattr(case, name) for name in CACHE})
 
 
-CACHE = ("next_deadline", "next_deadline_kind", "due_soon_at", "next_update_due")
+CACHE = (
+    "next_deadline",
+    "next_deadline_kind",
+    "due_soon_at",
+    "next_update_due",
+    "regulatory_deadline",
+    "regulatory_due_soon_at",
+)
 
 
 def _set_cache(case: Complaint, casework: list[Promise], updates: list[Promise]) -> None:
+    regulatory = [promise for promise in casework if promise.kind in REGULATORY_PROMISES]
+    case.regulatory_deadline = min((promise.limit for promise in regulatory), default=None)
+    case.regulatory_due_soon_at = min((promise.due_soon_at for promise in regulatory), default=None)
+    # A paused target is neither due soon nor overdue: the queue's deadline skips it.
+    casework = [promise for promise in casework if promise.paused_at is None]
     first = min(casework, key=lambda promise: promise.limit, default=None)
     case.next_deadline = first.limit if first else None
     case.next_deadline_kind = DEADLINE_KINDS.get(first.kind, "") if first else ""
     case.due_soon_at = min((promise.due_soon_at for promise in casework), default=None)
     case.next_update_due = min((promise.limit for promise in updates), default=None)
+
+
+# The two clocks. Internal targets stop while we wait on the complainant (complaints.pauses);
+# the regulator's promises never do, and progress updates keep going so the complainant still
+# hears from us. Only a regulator's suspension moves the regulator's promises.
+
+
+def promises_pause(case: Complaint, kinds: Iterable[str], *, at: dt.datetime) -> int:
+    """Stop the open promises of `kinds` at `at`: no alert, no due soon, no overdue."""
+    kinds = list(kinds)
+    if set(kinds) & set(REGULATORY_PROMISES):
+        raise ValueError("The regulator's clock never pauses.")
+    paused = open_promises(case).filter(kind__in=kinds, paused_at__isnull=True)
+    count = paused.update(paused_at=at)
+    refresh_cache(case)
+    return count
+
+
+@dataclass(frozen=True)
+class Moved:
+    kind: str
+    previous: dt.datetime
+    new: dt.datetime
+
+
+def promises_resume(case: Complaint, *, at: dt.datetime, reason: str) -> list[Moved]:
+    """Start the paused promises again at `at`, each moved later by the business time it stood
+    still (the clock's arithmetic, in the unit of the promise's target)."""
+    calendar, moved = case.policy.calendar(), []
+    for promise in Promise.objects.filter(complaint=case, paused_at__isnull=False):
+        paused_from = promise.paused_at
+        if promise.is_open and paused_from is not None:
+            unit = _unit(case, promise.kind)
+
+            def resumed(moment: dt.datetime, paused_from=paused_from, unit=unit) -> dt.datetime:
+                return calendar.resume(moment, paused_from=paused_from, paused_until=at, unit=unit)
+
+            previous = promise.limit
+            promise.limit = resumed(promise.limit)
+            promise.aim = promise.aim and min(resumed(promise.aim), promise.limit)
+            promise.due_soon_at = due_soon_moment(
+                case, clock.Deadline(limit=promise.limit, aim=promise.aim)
+            )
+            if promise.limit != previous:
+                promise.extension_reason = reason
+                promise.due_soon_alerted_at = promise.breach_alerted_at = None
+                moved.append(Moved(promise.kind, previous, promise.limit))
+        promise.paused_at = None
+        promise.save(
+            update_fields=[
+                "aim",
+                "limit",
+                "due_soon_at",
+                "paused_at",
+                "extension_reason",
+                "due_soon_alerted_at",
+                "breach_alerted_at",
+            ]
+        )
+    refresh_cache(case)
+    return moved
+
+
+def _unit(case: Complaint, kind: str) -> str:
+    """Return the unit the promise's target counts in (business days where none says)."""
+    target_kind = TARGETS.get(PromiseKind(kind))
+    if kind == PromiseKind.FULL_RESPONSE and case.is_complex:
+        target = case.policy.target(TargetKind.COMPLEX_RESOLVE) or case.policy.target(
+            TargetKind.RESOLVE
+        )
+    else:
+        target = case.policy.target(target_kind) if target_kind else None
+    return target.unit if target else clock.Unit.BUSINESS_DAYS
+
+
+def promises_shift(
+    case: Complaint,
+    kinds: Iterable[str],
+    shift: Callable[[Promise], dt.timedelta],
+    *,
+    reason: str,
+) -> list[Moved]:
+    """Move each open promise of `kinds` by `shift(promise)`; their alerts run again."""
+    moved = []
+    for promise in open_promises(case).filter(kind__in=list(kinds)).order_by("limit", "pk"):
+        delta = shift(promise)
+        if not delta:
+            continue
+        previous = promise.limit
+        promise.limit += delta
+        promise.aim = promise.aim and promise.aim + delta
+        promise.due_soon_at = due_soon_moment(
+            case, clock.Deadline(limit=promise.limit, aim=promise.aim)
+        )
+        promise.extension_reason = reason
+        promise.due_soon_alerted_at = promise.breach_alerted_at = None
+        promise.save(
+            update_fields=[
+                "aim",
+                "limit",
+                "due_soon_at",
+                "extension_reason",
+                "due_soon_alerted_at",
+                "breach_alerted_at",
+            ]
+        )
+        moved.append(Moved(promise.kind, previous, promise.limit))
+    refresh_cache(case)
+    return moved
 
 
 # What each promise gives the complainant, as a progress update names it.
@@ -373,7 +540,9 @@ def owed_dates(case: Complaint, *, at: dt.datetime) -> dict[str, Any]:
     """
     promises = [
         OwedDate(WHAT[promise.kind], promise.limit, promise.extension_reason)
-        for promise in open_promises(case).filter(kind__in=CASEWORK_PROMISES).order_by("limit")
+        for promise in open_promises(case)
+        .filter(kind__in=CASEWORK_PROMISES, paused_at__isnull=True)
+        .order_by("limit")
     ]
     missed = [promise for promise in promises if promise.limit < at]
     ahead = [promise for promise in promises if promise.limit >= at]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import npgettext
 
+from complaints import rulepacks
 from complaints.choices import TargetKind
 from complaints.clock import Unit
 from complaints.models import ComplaintPolicy, PolicyTarget
@@ -82,7 +83,16 @@ def span(target: PolicyTarget, context: str = WITHIN) -> str:
 def public_promises(policy: ComplaintPolicy) -> list[str]:
     by_kind = {target.kind: target for target in policy.targets.all()}
     return [
-        wording % {"span": span(by_kind[kind], context)}
-        for kind, (context, wording) in PUBLIC_WORDING.items()
-        if kind in by_kind
+        *(
+            wording % {"span": span(by_kind[kind], context)}
+            for kind, (context, wording) in PUBLIC_WORDING.items()
+            if kind in by_kind
+        ),
+        # The regulators' promises come after the policy's own (the home page shows the first
+        # three of the policy's).
+        *(
+            str(text)
+            for pack in rulepacks.packs_for(policy)
+            for text in pack.public_promises(policy)
+        ),
     ]

@@ -13,6 +13,10 @@ class DeadlineState(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     NONE = "none", _("No deadline")
+    # The two clocks' other states: an internal target stopped while we wait on the
+    # complainant; a regulator's deadline held by the regulator's suspension.
+    PAUSED = "paused", _("Paused")
+    SUSPENDED = "suspended", _("Suspended")
 
 
 class DeadlineStateQuerySet(models.QuerySet):
@@ -62,6 +66,13 @@ class DeadlineStateQuerySet(models.QuerySet):
 class ComplaintQuerySet(DeadlineStateQuerySet):
     def open_q(self) -> Q:
         return Q(state__in=OPEN_STATES)
+
+    def regulatory_overdue(self, now: dt.datetime) -> "ComplaintQuerySet":
+        """Open cases past their regulatory deadline (index complaint_open_regulatory)."""
+        return self.open().filter(regulatory_deadline__lt=now)
+
+    def regulatory_due_soon(self, now: dt.datetime) -> "ComplaintQuerySet":
+        return self.open().filter(regulatory_due_soon_at__lte=now, regulatory_deadline__gte=now)
 
     def closed(self) -> "ComplaintQuerySet":
         return self.filter(state__in=CLOSED_STATES)

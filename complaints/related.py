@@ -23,12 +23,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, outbox, reviews
+from complaints import casework, clock, deadlines, outbox, pauses, reviews
 from complaints import promise_records as promises
 from complaints.actors import Actor
 from complaints.choices import ActorKind
 from complaints.exceptions import CaseChanged, ComplaintError, NotPermitted, TransitionRefused
-from complaints.models import CaseLink, Complaint
+from complaints.models import CaseLink, ClockPause, Complaint
 from notifications.models import Notification
 
 
@@ -141,6 +141,7 @@ def complaint_merge(
             note=_join(into.display_reference, note),
         )
         reviews.end_on_withdrawal(duplicate)
+        pauses.clock_resume(duplicate, actor=actor, how=ClockPause.End.CLOSED, at=now)
         promises.promises_release(duplicate, at=now)
         _link_as_duplicate(duplicate, into, actor, now)
         same_person = same_complainant(duplicate, into)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from complaints import casework, clock, ledger, vulnerability
+from complaints import casework, clock, ledger, rulepacks, vulnerability
 from complaints.actors import SYSTEM
 from complaints.choices import TargetKind
 from complaints.models import (
@@ -76,6 +76,10 @@ def complaints_anonymise_due(*, batch: int = BATCH) -> int:
         target = policy.target(TargetKind.RETENTION)
         if target is None:
             continue
+        # Whatever an old row says, a rule pack's minimum holds (DISP 1.9.1R: three years).
+        minimum = rulepacks.min_retention_days(policy)
+        if minimum and rulepacks.days_at_least(target.amount, target.unit) < minimum:
+            target = clock.Target(amount=minimum, unit=clock.Unit.CALENDAR_DAYS)
         calendar = policy.calendar()
         # The index narrows to the cases that may be due; the calendar decides each one.
         bound = clock.latest_start_passed(target.amount, target.unit, now)

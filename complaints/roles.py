@@ -14,6 +14,7 @@ HANDLER_PERMISSIONS = [
     ("complaints", "add_attachment"),
     ("complaints", "view_complaintevent"),
     ("complaints", "view_deadlineextension"),
+    ("complaints", "view_clockpause"),
     ("complaints", "view_category"),
     ("complaints", "view_complaintpolicy"),
     ("complaints", "view_policytarget"),
@@ -28,6 +29,9 @@ SUPERVISOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     ("complaints", "view_all_complaints"),
     # The access log: who opened which case, file or export.
     ("complaints", "view_caseaccess"),
+    # A regulator's suspension of its deadline over a class of cases (complaints.suspensions).
+    ("complaints", "view_regulatorysuspension"),
+    ("complaints", "suspend_regulatory_deadline"),
     ("complaints", "add_category"),
     ("complaints", "change_category"),
     ("complaints", "add_complaintpolicy"),

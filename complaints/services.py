@@ -19,8 +19,10 @@ from complaints import (
     deadlines,
     ledger,
     outbox,
+    pauses,
     references,
     reviews,
+    rulepacks,
     selectors,
     tasks,
     vulnerability,
@@ -37,6 +39,7 @@ from complaints.exceptions import (
 from complaints.models import (
     CaseAccess,
     Category,
+    ClockPause,
     Complaint,
     ComplaintPolicy,
     DeadlineExtension,
@@ -191,6 +194,8 @@ def complaint_request_information(*, complaint: Complaint, actor: Actor, body: s
             occurrence=outbox.for_record("message", message.pk),
             context={"message_id": message.pk},
         )
+        # The policy may stop the internal targets until the complainant answers.
+        pauses.clock_pause(case, actor=actor, at=case.transition_event.created_at)
         return case
 
 
@@ -219,6 +224,7 @@ def complaint_record_customer_reply(
             casework.record_event(
                 case, "record_customer_reply", COMPLAINANT, from_state=State.INVESTIGATING
             )
+            pauses.clock_resume(case, actor=COMPLAINANT, how=ClockPause.End.REPLY)
         else:
             casework.record_event(case, "customer_message", COMPLAINANT, from_state=case.state)
     return message
@@ -330,12 +336,13 @@ def complaint_respond(
                 )
         if offer is None or not offer.is_awaiting:
             case = casework.run_transition(complaint, "respond", actor, change)
+            pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
             if offer is not None:
                 ledger.offer_communicate(offer, at=case.responded_at or clock.now())
-            outbox.notify_complainant(
-                case,
-                Notification.Kind.RESPONSE,
-                occurrence=outbox.for_event(case.transition_event),
+            # Checked as it would be sent: a response lacking what a rule pack requires is
+            # refused here, and the transaction (the transition and the offer) rolls back.
+            outbox.notify_complainant_checked(
+                case, response_kind(case), occurrence=outbox.for_event(case.transition_event)
             )
             # The case now waits on the complainant: no more progress updates are owed.
             promises.promises_release(case, at=clock.now(), kinds=[PromiseKind.PROGRESS_UPDATE])
@@ -347,6 +354,20 @@ def complaint_respond(
     return case
 
 
+def response_kind(case: Complaint) -> str:
+    """Return what the response is sent as: a summary resolution communication when a rule pack
+    says so (DISP 1.5: by close of the third business day after receipt), else a response."""
+    until = rulepacks.summary_resolution_until(case)
+    in_time = until is not None and case.responded_at is not None and case.responded_at <= until
+    # A reopened case already had its summary: the next response is a full final response.
+    if (
+        in_time
+        and not case.notifications.filter(kind=Notification.Kind.SUMMARY_RESOLUTION).exists()
+    ):
+        return Notification.Kind.SUMMARY_RESOLUTION
+    return Notification.Kind.RESPONSE
+
+
 def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> Complaint:
     """Close a responded case: the complainant accepted, the window lapsed, or staff closed it."""
 
@@ -356,6 +377,7 @@ def complaint_resolve(*, complaint: Complaint, actor: Actor, note: str = "") -> 
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "resolve", actor, change, note=note)
+        pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
         if actor.is_complainant:
             # Accepting the response accepts the offers it told them of.
             ledger.offers_accept(case, actor, at=case.transition_event.created_at)
@@ -372,6 +394,7 @@ def complaint_withdraw(*, complaint: Complaint, actor: Actor, reason: str = "") 
 
     with transaction.atomic():
         case = casework.run_transition(complaint, "withdraw", actor, change, note=reason)
+        pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED)
         reviews.end_on_withdrawal(case)
         outbox.notify_complainant(
             case, Notification.Kind.WITHDRAWN, occurrence=outbox.for_event(case.transition_event)
@@ -480,6 +503,18 @@ def _extend(
         occurrence=outbox.for_record("extension", extension.pk),
         context={"extension_id": extension.pk},
     )
+
+
+def complaint_resume_clock(*, complaint: Complaint, actor: Actor) -> Complaint:
+    """Start the paused internal targets again before the complainant replied."""
+    _require_staff(actor)
+    with transaction.atomic():
+        case = casework.lock(complaint)
+        if pauses.clock_resume(case, actor=actor, how=ClockPause.End.RESUMED) is None:
+            raise ComplaintError(
+                _("The clock of %(reference)s is not paused.") % {"reference": case}
+            )
+    return case
 
 
 def complaint_assign(*, complaint: Complaint, actor: Actor, handler) -> Complaint:

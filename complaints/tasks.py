@@ -49,3 +49,8 @@ def auto_resolve_responses() -> int:
 @shared_task(ignore_result=True)
 def anonymise_due_complaints() -> int:
     return complaints_anonymise_due()
+
+
+@shared_task(ignore_result=True)
+def send_holding_replies() -> int:
+    return jobs.holding_replies_send()

@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.send_progress_updates",
         "schedule": 5 * MINUTE,
     },
+    # Rule packs (DISP): the holding reply nobody wrote, at its promise's aim.
+    "complaints-holding-replies": {
+        "task": "complaints.tasks.send_holding_replies",
+        "schedule": 15 * MINUTE,
+    },
     "complaints-promise-alerts": {
         "task": "complaints.tasks.send_promise_alerts",
         "schedule": 5 * MINUTE,

@@ -110,6 +110,12 @@ NAVIGATION = [
                 "admin:complaints_complaintpolicy_changelist",
                 may("complaints.view_complaintpolicy"),
             ),
+            _page(
+                _("Regulatory suspensions"),
+                "pause_circle",
+                "admin:complaints_regulatorysuspension_changelist",
+                may("complaints.suspend_regulatory_deadline"),
+            ),
         ],
     },
     {

@@ -351,6 +351,8 @@ REDRESS_SURVEY_DELAY_HOURS = env.int("REDRESS_SURVEY_DELAY_HOURS", default=24)
 # posts inbound mail with to /inbound/<esp>/ (off when empty).
 REDRESS_IMAP_URL = env("REDRESS_IMAP_URL", default="")
 ANYMAIL = {"WEBHOOK_SECRET": env("REDRESS_INBOUND_WEBHOOK_SECRET", default="")}
+# How many worker processes read the mailbox at once, each its own share of the messages.
+REDRESS_INBOUND_POLLERS = max(1, env.int("REDRESS_INBOUND_POLLERS", default=1))
 
 # Inbound mail that belongs to no case (auto-replies, unmatched bounces, unreadable or discarded
 # mail) is blanked after this many days.

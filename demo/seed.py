@@ -11,8 +11,8 @@ from django.utils.text import slugify
 
 from complaints import services
 from complaints.actors import COMPLAINANT, Actor
-from complaints.choices import Channel, Outcome, Remedy, State
-from complaints.models import ApprovalLimit, Category, Complaint
+from complaints.choices import CauseCode, Channel, Outcome, ProductGroup, Remedy, State
+from complaints.models import ApprovalLimit, Category, Complaint, ComplaintPolicy
 from complaints.presets import PRESETS, preset_load
 from complaints.roles import HANDLERS, SUPERVISORS
 from escalations.services import escalation_request
@@ -63,6 +63,30 @@ def categories_load() -> int:
             )
             created += made
     return created
+
+
+# Policy E keeps the FCA's DISP rules: its payment disputes are answered within 15 business days
+# (DISP 1.6.2A), so the demo gives them a category of their own under policy E.
+PAYMENTS_SLUG = "payments-e-money"
+
+
+def payment_category_load() -> int:
+    policy = ComplaintPolicy.objects.filter(slug="e-uk-platform").first()
+    if policy is None:
+        return 0
+    _category, made = Category.objects.get_or_create(
+        slug=PAYMENTS_SLUG,
+        defaults={
+            "name": "Payments & e-money",
+            "name_de": "Zahlungen & E-Geld",
+            "position": len(CATEGORIES),
+            "policy": policy,
+            "product_group": ProductGroup.BANKING,
+            "cause_code": CauseCode.TERMS,
+            "is_payment_service": True,
+        },
+    )
+    return int(made)
 
 
 def staff_load() -> dict[str, User]:
@@ -177,7 +201,7 @@ def approval_limits_load() -> int:
 
 def demo_load() -> dict[str, int]:
     policies = sum(preset_load(preset)[1] for preset in PRESETS)
-    categories = categories_load()
+    categories = categories_load() + payment_category_load()
     users = staff_load()
     approval_limits_load()
     cases = cases_load(users) + letter_case_load(users)

@@ -30,7 +30,7 @@ from complaints.admin import filters as queue_filters
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.admin.theme import themed
 from complaints.choices import Remedy
-from complaints.exceptions import ComplaintError
+from complaints.exceptions import ComplaintError, StatementsMissing
 from complaints.outbox import complainant_channel
 from complaints.querysets import DeadlineState
 from escalations import selectors, services
@@ -257,6 +257,11 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
                 services.escalation_decide(
                     escalation=escalation, actor=Actor.staff(request.user), **form.cleaned_data
                 )
+            except StatementsMissing as exc:
+                # The final-response check: the list of what the final response lacks.
+                form.add_error(None, str(exc))
+                for missing in exc.missing:
+                    form.add_error(None, _("Missing: %(what)s") % {"what": missing})
             except ComplaintError as exc:
                 form.add_error(None, str(exc))
             else:

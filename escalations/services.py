@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaints import casework, clock, deadlines, ledger, outbox
+from complaints import casework, clock, deadlines, ledger, outbox, pauses
 from complaints import promise_records as promises
 from complaints.actors import Actor
 from complaints.choices import PromiseKind, Remedy, State, TargetKind
 from complaints.exceptions import ComplaintError, NotPermitted
-from complaints.models import Complaint
+from complaints.models import ClockPause, Complaint
 from escalations import selectors
 from escalations.choices import OPEN_STATES
 from escalations.models import Escalation
@@ -87,6 +87,7 @@ def escalation_request(
             locked.escalate(at=now)
 
         case = casework.run_transition(case, "escalate", actor, change, note=grounds)
+        pauses.clock_resume(case, actor=actor, how=ClockPause.End.CLOSED, at=now)
         # The review replaces the responses still owed; updates go on while it runs.
         promises.promises_release(
             case, at=now, kinds=[PromiseKind.FIRST_RESPONSE, PromiseKind.FULL_RESPONSE]
@@ -214,7 +215,9 @@ def escalation_decide(
                 change,
                 note=locked.get_decision_display(),
             )
-            outbox.notify_complainant(
+            # Checked as it would be sent (complaints.rulepacks.check): a refusal rolls back
+            # the decision too.
+            outbox.notify_complainant_checked(
                 case,
                 Notification.Kind.FINAL_RESPONSE,
                 occurrence=outbox.for_event(case.transition_event),

@@ -62,8 +62,12 @@ class Mailbox:
         return box.login(self.user, self.password, initial_folder=self.folder)
 
 
-def inbound_poll(*, batch: int = BATCH) -> int:
+def inbound_poll(*, batch: int = BATCH, share: int = 0, shares: int = 1) -> int:
     """Process up to `batch` unseen messages of the mailbox, each once; return how many.
+
+    With `shares` above 1, only the messages whose UID leaves `share` when divided by `shares`:
+    that many pollers at once (one per worker process, inbound.tasks.poll_inbound_mail) each
+    take their own part of the mailbox instead of all reading the same messages.
 
     Traps: a message is marked seen only after its row committed, so a poll that dies half way
     leaves the rest unseen; the next poll skips the ones the database already knows by UID
@@ -74,7 +78,7 @@ def inbound_poll(*, batch: int = BATCH) -> int:
     mailbox = Mailbox.from_url(settings.REDRESS_IMAP_URL)
     with mailbox.open() as box:
         validity = box.folder.status(mailbox.folder, ["UIDVALIDITY"])["UIDVALIDITY"]
-        uids = box.uids(AND(seen=False))[:batch]
+        uids = [uid for uid in box.uids(AND(seen=False)) if int(uid) % shares == share][:batch]
         for start in range(0, len(uids), CHUNK):
             chunk = uids[start : start + CHUNK]
             keys = {f"{validity}:{uid}": uid for uid in chunk}

@@ -18,6 +18,9 @@ class Notification(models.Model):
         RESPONSE = "response", _("Response")
         ESCALATION_RECEIVED = "escalation_received", _("Escalation received")
         FINAL_RESPONSE = "final_response", _("Final response")
+        # Rule packs (complaints.rulepacks): DISP 1.6.2R(2) and DISP 1.5.4R.
+        HOLDING_REPLY = "holding_reply", _("Holding reply")
+        SUMMARY_RESOLUTION = "summary_resolution", _("Summary resolution communication")
         RESOLVED = "resolved", _("Resolved")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         MERGED = "merged", _("Handled under another complaint")

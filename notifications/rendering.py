@@ -42,6 +42,8 @@ SUBJECTS: dict[str, Any] = {
     K.RESPONSE: _("Our response to your complaint"),
     K.ESCALATION_RECEIVED: _("Your request for a review"),
     K.FINAL_RESPONSE: _("Our final response to your complaint"),
+    K.HOLDING_REPLY: _("We need more time for our final response"),
+    K.SUMMARY_RESOLUTION: _("Your complaint is resolved: our summary"),
     K.RESOLVED: _("Your complaint is resolved"),
     K.WITHDRAWN: _("Your complaint is withdrawn"),
     K.MERGED: _("Your complaint is handled together with another"),
@@ -98,6 +100,16 @@ def link_our_urls(text: str, context: dict[str, Any]) -> str:
     for url in filter(None, (context.get(name) for name in ours)):
         html = html.replace(escape(url), format_html('<a href="{}">{}</a>', url, url))
     return mark_safe(html)  # noqa: S308 - escaped above; only our own URLs became markup
+
+
+def render_text(notification: Notification) -> tuple[str, dict[str, Any]]:
+    """Return the message's text as it would be sent (email body or letter text) and the
+    context it was rendered with, without writing anything: for checks before sending."""
+    with translation.override(notification.language):
+        context = email_context(notification)
+        with timezone.override(ZoneInfo(context["time_zone"])):
+            text = render_to_string(f"{TEMPLATE_DIR}/{notification.kind}.txt", context)
+    return text, context
 
 
 def letter_subject(notification: Notification) -> str:

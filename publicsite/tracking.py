@@ -43,10 +43,11 @@ EVENTS = {
     "merged": _("We joined this complaint to another about the same matter and closed it here"),
     "reopen": _("We reopened the complaint"),
     "deadline_extended": _("We need more time and set a new date"),
+    "holding_reply": _("We told you why our final response needs more time"),
     "rated": _("You rated how we handled it"),
 }
 # Only these notes are written for the complainant; others may quote staff.
-EVENTS_WITH_PUBLIC_NOTE = {"deadline_extended"}
+EVENTS_WITH_PUBLIC_NOTE = {"deadline_extended", "holding_reply"}
 
 
 @dataclass(frozen=True)

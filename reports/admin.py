@@ -32,7 +32,7 @@ from reports.models import ComplaintFigures
 from reports.periods import presets
 from reports.referral_pack import referral_pack_file
 from reports.rehearsal import RehearsalFailed, rehearsal_run
-from reports.returns import complaints_return, return_csv, return_text
+from reports.returns import complaints_return, return_csv, return_table, return_text
 from reports.subject_access import subject_access_export
 
 PERMISSION = "complaints.view_all_complaints"
@@ -147,6 +147,22 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         period, kind = form.cleaned_data["period"], form.cleaned_data["format"]
         rows = complaints_return(period)
         record_access(request, CaseAccess.Kind.EXPORT, detail=f"complaints return {period.name}")
+        if kind == "page":
+            header, lines = return_table(rows)
+            return render(
+                request,
+                "admin/reports/return.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Complaints data return %(period)s") % {"period": period.name},
+                    "period": period,
+                    "header": header,
+                    "rows": [(line[0], [figure(value) for value in line[1:]]) for line in lines],
+                    "csv": reverse("admin:reports_complaints_return")
+                    + "?"
+                    + urlencode({"period": period.name, "format": "csv"}),
+                },
+            )
         if kind == "csv":
             body, content_type, ext = return_csv(rows), "text/csv", "csv"
         else:

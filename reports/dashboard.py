@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,6 +78,43 @@ class Duration:
     count: int
 
 
+# The organisation's own targets (the regulator's promises are reported apart).
+INTERNAL_TARGETS = (
+    PromiseKind.ACKNOWLEDGEMENT,
+    PromiseKind.FIRST_RESPONSE,
+    PromiseKind.FULL_RESPONSE,
+    PromiseKind.REVIEW,
+)
+
+
+@dataclass
+class Clocks:
+    """Each clock on its own: internal targets kept in time, regulatory deadlines met (a final
+    response or a holding reply by the limit), and the cases whose clocks stand still now."""
+
+    internal_kept: int = 0
+    internal_missed: int = 0
+    regulatory_met: int = 0
+    regulatory_missed: int = 0
+    paused_now: int = 0
+    suspended_now: int = 0
+
+    def rows(self) -> list[tuple[str, object]]:
+        rows: list[tuple[str, object]] = [
+            (
+                _("Internal targets kept in time (%)"),
+                _share_or_none(self.internal_kept, self.internal_missed),
+            ),
+            (
+                _("Regulatory deadlines met (%)"),
+                _share_or_none(self.regulatory_met, self.regulatory_missed),
+            ),
+            (_("Cases paused now (waiting on the complainant)"), self.paused_now),
+            (_("Cases with the regulatory deadline suspended now"), self.suspended_now),
+        ]
+        return rows
+
+
 @dataclass
 class Dashboard:
     period: Period
@@ -90,6 +127,7 @@ class Dashboard:
     satisfaction_count: int
     durations: list[Duration]
     charts: list[Chart] = field(default_factory=list)
+    clocks: Clocks = field(default_factory=Clocks)
     # Cases flagged vulnerable, counts only: (driver label or "" for any, open now, closed).
     vulnerability: list[tuple[str, int, int]] = field(default_factory=list)
 
@@ -117,11 +155,16 @@ class Dashboard:
         for duration in self.durations:
             rows.append((f"{duration.name}: " + _("median business days"), _round(duration.median)))
             rows.append((f"{duration.name}: " + _("90th percentile"), _round(duration.p90)))
+        rows += self.clocks.rows()
         for driver, open_now, closed in self.vulnerability:
             name = _("Vulnerable customers") + (f" ({driver})" if driver else "")
             rows.append((f"{name}: " + _("open now"), open_now))
             rows.append((f"{name}: " + _("closed in the period"), closed))
         return rows
+
+
+def _share_or_none(kept: int, missed: int) -> float | None:
+    return share(kept, missed) if kept + missed else None
 
 
 def _round(value: float | None) -> float | None:
@@ -183,6 +226,9 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
         duration(_("Time to resolve"), resolve_days),
     ]
     deadline_rows = [(str(name), share(*promises.get(kind, (0, 0)))) for kind, name in PROMISES]
+    clocks = clock_figures(cases, family, period, now)
+    clocks.internal_kept = sum(promises.get(kind, (0, 0))[0] for kind in INTERNAL_TARGETS)
+    clocks.internal_missed = sum(promises.get(kind, (0, 0))[1] for kind in INTERNAL_TARGETS)
     return Dashboard(
         period=period,
         category=category,
@@ -193,6 +239,7 @@ def dashboard_figures(*, period: Period, category: Category | None, now: dt.date
         satisfaction_average=rating_sum / rated if rated else None,
         satisfaction_count=rated,
         durations=durations,
+        clocks=clocks,
         charts=[
             Chart(
                 "received_by_channel",
@@ -313,6 +360,45 @@ def promise_counts(
         missed=Count("limit", filter=~in_time & ~Q(released_at__lte=F("limit"))),
     )
     return {row["kind"]: (row["kept"], row["missed"]) for row in rows}
+
+
+def clock_figures(
+    cases: ComplaintQuerySet, family: list[int] | None, period: Period, now: dt.datetime
+) -> Clocks:
+    """Return the regulator's deadlines met in `period` and the clocks standing still now.
+
+    A regulatory deadline (a final-response promise whose limit fell in the period) is met when
+    the final response or a holding reply was sent by its limit; one released before its limit
+    (no longer owed) counts as neither, as with every promise.
+    """
+    due = Promise.objects.filter(
+        kind=PromiseKind.FINAL_RESPONSE, limit__gte=period.start, limit__lt=min(period.end, now)
+    )
+    if family is not None:
+        due = due.filter(complaint__category__in=family)
+    holding_in_time = Exists(
+        Promise.objects.filter(
+            complaint=OuterRef("complaint"),
+            kind=PromiseKind.HOLDING_REPLY,
+            kept_at__isnull=False,
+            kept_at__lte=F("limit"),
+        )
+    )
+    met = Q(kept_at__lte=F("limit")) | Q(holding_in_time)
+    counted = due.aggregate(
+        met=Count("pk", filter=met),
+        missed=Count("pk", filter=~met & ~Q(released_at__lte=F("limit"))),
+    )
+    still = cases.open().aggregate(
+        paused=Count("pk", filter=Q(clock_paused_at__isnull=False)),
+        suspended=Count("pk", filter=Q(regulatory_suspended_until__gt=now)),
+    )
+    return Clocks(
+        regulatory_met=counted["met"],
+        regulatory_missed=counted["missed"],
+        paused_now=still["paused"],
+        suspended_now=still["suspended"],
+    )
 
 
 def age_counts(cases: ComplaintQuerySet, now: dt.datetime) -> list[tuple[str, float]]:

@@ -37,7 +37,9 @@ class DashboardForm(forms.Form):
 
 class ReturnForm(forms.Form):
     period = forms.CharField(label=_("Half-year"), help_text=_("Like 2026H1 or 2026H2."))
-    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("text", _("Text"))])
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("text", _("Text")), ("page", _("Page"))]
+    )
 
     def clean_period(self) -> Period:
         try:
@@ -60,10 +62,23 @@ class RehearsalForm(forms.Form):
     complex_case = forms.BooleanField(label=_("The handler marks it complex"), required=False)
     escalate = forms.BooleanField(label=_("The complainant asks for a review"), required=False)
     reopen = forms.BooleanField(label=_("Staff reopen it after it closed"), required=False)
+    # Under a rule pack: DISP's summary resolution communication, or its holding reply.
+    quick = forms.BooleanField(
+        label=_("The handler responds the next business day"), required=False
+    )
+    slow = forms.BooleanField(
+        label=_("The handler responds only just before the regulator's limit"), required=False
+    )
 
     def __init__(self, *args, policy, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.policy = policy
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("quick") and cleaned.get("slow"):
+            raise forms.ValidationError(_("Choose a quick or a slow response, not both."))
+        return cleaned
 
     def clean_received(self):
         received = self.cleaned_data.get("received")

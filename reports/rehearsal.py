@@ -51,6 +51,8 @@ def rehearsal_run(
     complex_case: bool = False,
     escalate: bool = False,
     reopen: bool = False,
+    quick: bool = False,
+    slow: bool = False,
     timeout: int = 300,
 ) -> str:
     """Run `rehearse_policy` in a process of its own (time travel must not touch this one's
@@ -59,7 +61,8 @@ def rehearsal_run(
     command.append(policy.slug)
     if received is not None:
         command += ["--received", received.strftime("%Y-%m-%d %H:%M")]
-    command += [flag for flag, on in FLAGS.items() if (complex_case, escalate, reopen)[on]]
+    chosen = (complex_case, escalate, reopen, quick, slow)
+    command += [flag for flag, on in FLAGS.items() if chosen[on]]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
@@ -69,7 +72,7 @@ def rehearsal_run(
     return done.stdout
 
 
-FLAGS = {"--complex": 0, "--escalate": 1, "--reopen": 2}
+FLAGS = {"--complex": 0, "--escalate": 1, "--reopen": 2, "--quick": 3, "--slow": 4}
 
 
 class Rollback(Exception):
@@ -121,15 +124,24 @@ def rehearse_policy(
     complex_case: bool = False,
     escalate: bool = False,
     reopen: bool = False,
+    quick: bool = False,
+    slow: bool = False,
 ) -> Rehearsal:
-    """Run a typical case's life under `policy` from `received`; keep nothing."""
+    """Run a typical case's life under `policy` from `received`; keep nothing.
+
+    `quick`: the handler responds the next business day, with no question asked (under DISP a
+    summary resolution communication). `slow`: the handler responds only just before the
+    regulator's limit (under DISP the holding reply goes out first, by the sweep).
+    """
     rehearsal = Rehearsal(policy=policy)
     backend = "django.core.mail.backends.locmem.EmailBackend"
     with override_settings(EMAIL_BACKEND=backend), time_machine.travel(received, tick=False) as t:
         mail.outbox = []
         try:
             with transaction.atomic():
-                _Life(rehearsal, t, complex_case, escalate, reopen).run()
+                life = _Life(rehearsal, t, complex_case, escalate, reopen)
+                life.quick, life.slow = quick, slow
+                life.run()
                 raise Rollback
         except Rollback:
             pass
@@ -155,6 +167,7 @@ class _Life:
         self.complex_case, self.escalate, self.reopen = complex_case, escalate, reopen
         self.policy = rehearsal.policy
         self.seen_notifications: set[int] = set()
+        self.quick = self.slow = False
 
     def run(self) -> None:
         handler, supervisor, reviewer = (
@@ -183,14 +196,15 @@ class _Life:
         case = self.after(hours=2, case=case)
         case = services.complaint_start_investigation(complaint=case, actor=staff)
         self.note("handler starts the investigation")
-        case = self.after(business_days=1, case=case)
-        services.complaint_request_information(
-            complaint=case, actor=staff, body="Which card was charged twice?"
-        )
-        self.note("handler asks for information")
-        case = self.after(business_days=1, case=case)
-        services.complaint_record_customer_reply(complaint=case, body="The Visa ending 4242.")
-        self.note("complainant replies")
+        if not self.quick:
+            case = self.after(business_days=1, case=case)
+            services.complaint_request_information(
+                complaint=case, actor=staff, body="Which card was charged twice?"
+            )
+            self.note("handler asks for information")
+            case = self.after(business_days=1, case=case)
+            services.complaint_record_customer_reply(complaint=case, body="The Visa ending 4242.")
+            self.note("complainant replies")
         if self.complex_case:
             case = self.after(hours=3, case=case)
             services.complaint_mark_complex(
@@ -248,7 +262,18 @@ class _Life:
 
     def respond(self, case: Complaint, staff: Actor) -> Complaint:
         full = case.promises.filter(kind=PromiseKind.FULL_RESPONSE).order_by("-occurrence").first()
-        if full is not None:
+        final = case.promises.filter(kind=PromiseKind.FINAL_RESPONSE, kept_at=None).first()
+        if self.quick:
+            case = self.after(business_days=1, case=case)
+        elif self.slow and final is not None:
+            # Past the holding reply's aim: the sweep writes it, then the final response comes
+            # just before the limit the holding reply gave.
+            case = self.until(final.limit - dt.timedelta(days=1), case)
+            final.refresh_from_db()
+            case = self.until(final.limit - dt.timedelta(hours=6), case)
+        elif self.slow and full is not None:
+            case = self.until(full.limit - dt.timedelta(hours=6), case)
+        elif full is not None:
             case = self.until(full.aim or full.limit - dt.timedelta(days=1), case)
         case = services.complaint_respond(
             complaint=case,
@@ -300,6 +325,7 @@ class _Life:
     def beat(self) -> None:
         jobs.complaints_acknowledge_received()
         jobs.progress_updates_send()
+        jobs.holding_replies_send()
         jobs.promise_alerts_send()
         jobs.responses_auto_resolve()
         outbox_jobs.notifications_dispatch()

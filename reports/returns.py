@@ -1,6 +1,8 @@
 """The half-yearly complaints data return, in the shape of FCA DISP 1.10 (DISP 1 Annex 1).
 
-Rules, per top-level category (a sub-type counts under its parent):
+Rules, per top-level category (a sub-type counts under its parent), or, once any category carries
+an FCA product group or cause (DISP 1 Annex 1), per product group and cause (a sub-type without
+them takes its group's: Category.fca_classification says the same for one category):
 - received: complaints received in the period;
 - closed within 3 business days / after that within 8 weeks / later: complaints closed in the
   period (resolved or withdrawn), banded by the business days from the day of receipt and by
@@ -24,13 +26,15 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from complaints.choices import (
     ApprovalStatus,
+    CauseCode,
     Outcome,
+    ProductGroup,
     RedressEntryType,
     VulnerabilityDriver,
 )
@@ -72,19 +76,53 @@ COLUMNS = [
 ]
 
 
+def fca_grouped() -> bool:
+    """Return whether the return groups by FCA product group and cause (any category has one)."""
+    return Category.objects.exclude(product_group="", cause_code="").exists()
+
+
+def _fca(field: str, prefix: str = ""):
+    """The category's own value of `field`, else its group's; None for neither."""
+    return Coalesce(
+        NullIf(f"{prefix}category__{field}", Value("")),
+        NullIf(f"{prefix}category__parent__{field}", Value("")),
+    )
+
+
+def group_key(grouped: bool, prefix: str = "") -> dict:
+    """Return the annotations a row of the return is grouped by."""
+    if grouped:
+        return {"product_group": _fca("product_group", prefix), "cause": _fca("cause_code", prefix)}
+    return {"group": Coalesce(f"{prefix}category__parent_id", f"{prefix}category_id")}
+
+
+def _category_label():
+    names = dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    return lambda key: names.get(key[0], _("No category"))
+
+
+def _fca_label(key: tuple) -> str:
+    product = ProductGroup(key[0]).label if key[0] else _("No product group")
+    cause = CauseCode(key[1]).label if key[1] else _("No cause")
+    return f"{product} · {cause}"
+
+
 def complaints_return(period: Period) -> list[ReturnRow]:
-    """Return one row per top-level category and a final row with the totals."""
+    """Return one row per group (top-level category, or FCA product group and cause) and a
+    final row with the totals."""
     start, end = period.start, period.end
     received = Q(received_at__gte=start, received_at__lt=end)
     closed = Q(closed_at__gte=start, closed_at__lt=end)
     outstanding = Q(received_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
     within_3 = closed & Q(business_days_to_close__lte=SUMMARY_RESOLUTION_DAYS)
     within_8_weeks = closed & Q(closed_at__lte=F("received_at") + EIGHT_WEEKS) & ~within_3
+    grouped = fca_grouped()
+    key = group_key(grouped)
     groups = (
         Complaint.objects.counted()
         .filter(received | closed | outstanding)
-        .annotate(group=Coalesce("category__parent_id", "category_id"))
-        .values("group")
+        .annotate(**key)
+        .values(*key)
         .annotate(
             received=Count("pk", filter=received),
             within_3=Count("pk", filter=within_3),
@@ -95,30 +133,25 @@ def complaints_return(period: Period) -> list[ReturnRow]:
             ),
             outstanding=Count("pk", filter=outstanding),
         )
-        .order_by("group")
+        .order_by(*key)
     )
-    names: dict[int | None, str] = dict(
-        Category.objects.filter(parent__isnull=True).values_list("pk", "name")
-    )
-    paid = redress_paid_by_group(period)
+    label = _fca_label if grouped else _category_label()
+    paid = redress_paid_by_group(period, grouped=grouped)
     rows = [
         ReturnRow(
-            category=names.get(group["group"], _("No category")),
+            category=label(ident := tuple(group[name] for name in key)),
             received=group["received"],
             closed_within_3_business_days=group["within_3"],
             closed_within_8_weeks=group["within_8_weeks"],
             closed_later=group["closed"] - group["within_3"] - group["within_8_weeks"],
             upheld=group["upheld"],
-            redress_paid=paid.pop(group["group"], {}),
+            redress_paid=paid.pop(ident, {}),
             outstanding=group["outstanding"],
         )
         for group in groups
     ]
     # Paid in the period on a case neither received, closed nor outstanding in it.
-    rows += [
-        ReturnRow(names.get(group, _("No category")), 0, 0, 0, 0, 0, amounts, 0)
-        for group, amounts in paid.items()
-    ]
+    rows += [ReturnRow(label(ident), 0, 0, 0, 0, 0, amounts, 0) for ident, amounts in paid.items()]
     rows.sort(key=lambda row: row.category)
     counts = [f.name for f in fields(ReturnRow)[1:] if f.name != "redress_paid"]
     total = ReturnRow(
@@ -129,11 +162,15 @@ def complaints_return(period: Period) -> list[ReturnRow]:
     return [*rows, total]
 
 
-def redress_paid_by_group(period: Period) -> dict[int | None, dict[str, Decimal]]:
-    """Return the approved payments dated in `period`, per top-level category and currency.
+def redress_paid_by_group(
+    period: Period, *, grouped: bool = False
+) -> dict[tuple, dict[str, Decimal]]:
+    """Return the approved payments dated in `period`, per group of the return and currency.
 
-    Summed in the database (index redress_paid); a sub-type's payments count under its parent.
+    Summed in the database (index redress_paid); a sub-type's payments count under its parent
+    (or its product group and cause, when the return groups by those).
     """
+    key = group_key(grouped, "complaint__")
     rows = (
         RedressEntry.objects.filter(
             entry_type=RedressEntryType.PAYMENT,
@@ -141,14 +178,15 @@ def redress_paid_by_group(period: Period) -> dict[int | None, dict[str, Decimal]
             on__gte=period.first,
             on__lte=period.last,
         )
-        .annotate(group=Coalesce("complaint__category__parent_id", "complaint__category_id"))
+        .annotate(**key)
         .order_by()
-        .values("group", "currency")
+        .values(*key, "currency")
         .annotate(total=Sum("amount"))
     )
-    paid: dict[int | None, dict[str, Decimal]] = {}
+    paid: dict[tuple, dict[str, Decimal]] = {}
     for row in rows:
-        paid.setdefault(row["group"], {})[row["currency"]] = row["total"].quantize(CENT)
+        ident = tuple(row[name] for name in key)
+        paid.setdefault(ident, {})[row["currency"]] = row["total"].quantize(CENT)
     return paid
 
 
@@ -199,18 +237,16 @@ def vulnerability_return(period: Period) -> list[tuple[str, int, int, int]]:
     ]
 
 
-def return_csv(rows: list[ReturnRow]) -> str:
-    """Return the return as CSV: one redress column per currency paid in."""
+def return_table(rows: list[ReturnRow]) -> tuple[list[str], list[list[object]]]:
+    """Return the return's heading and lines: one redress column per currency paid in."""
     paid_in = currencies(rows)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    header: list[str] = []
-    for name, title in COLUMNS:
+    header: list[str] = ["Product group · cause" if fca_grouped() else COLUMNS[0][1]]
+    for name, title in COLUMNS[1:]:
         if name == "redress_paid":
             header += [f"{title} ({currency})" for currency in paid_in]
         else:
             header.append(title)
-    writer.writerow(header)
+    lines = []
     for row in rows:
         line: list[object] = []
         for name, _title in COLUMNS:
@@ -218,7 +254,17 @@ def return_csv(rows: list[ReturnRow]) -> str:
                 line += [row.redress_paid.get(currency, Decimal("0.00")) for currency in paid_in]
             else:
                 line.append(getattr(row, name))
-        writer.writerow(line)
+        lines.append(line)
+    return header, lines
+
+
+def return_csv(rows: list[ReturnRow]) -> str:
+    """Return the return as CSV: one redress column per currency paid in."""
+    header, lines = return_table(rows)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(lines)
     return out.getvalue()
 
 

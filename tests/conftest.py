@@ -66,6 +66,18 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def site_language(settings):
+    """Start every test in the site's language: a request in German leaves its language active
+    in the thread (LocaleMiddleware activates it and nothing deactivates it), and the next test
+    would write its messages in German."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def spare_port() -> int:
     import socket
 

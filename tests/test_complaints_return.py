@@ -98,3 +98,51 @@ def test_it_names_the_missing_field_of_the_return(client, cases):
     url = reverse("admin:reports_complaints_return")
     response = client.get(url, {"format": "csv"}, follow=True)
     assert "Half-year: This field is required." in response.content.decode()
+
+
+def test_it_groups_by_fca_product_group_and_cause_once_a_category_has_them(cases):
+    # A sub-type without its own product group and cause is counted under its group's.
+    cases.product_group, cases.cause_code = "banking", "terms"
+    cases.save()
+    insurance = CategoryFactory(name="Claims", product_group="insurance", cause_code="admin")
+    own_cause = CategoryFactory(name="Chargebacks", parent=cases, cause_code="arrears")
+    closed_case(category=insurance, business_days=2, outcome=Outcome.UPHELD, redress="5.00")
+    closed_case(category=own_cause, days=60, business_days=41, outcome=Outcome.NOT_UPHELD)
+    *rows, total = complaints_return(half_year("2026H1"))
+    by_group = {row.category: row for row in rows}
+    assert list(by_group) == [
+        "Banking and credit cards · Arrears related",
+        "Banking and credit cards · Terms and disputed sums or charges",
+        "Insurance and pure protection · General admin and customer service",
+        "No product group · No cause",
+    ]
+    terms = by_group["Banking and credit cards · Terms and disputed sums or charges"]
+    assert (terms.received, terms.closed_within_3_business_days, terms.upheld) == (3, 1, 2)
+    assert by_group["Banking and credit cards · Arrears related"].closed_later == 1
+    claims = by_group["Insurance and pure protection · General admin and customer service"]
+    assert claims.closed_within_3_business_days == 1
+    assert claims.redress_paid == {"EUR": Decimal("5.00")}
+    assert (total.received, total.closed) == (6, 6)
+    # The category admin resolves the same way for one category.
+    assert own_cause.fca_classification().product_group == "banking"
+    assert own_cause.fca_classification().cause_code == "arrears"
+
+
+def test_the_grouped_return_as_csv_names_its_groups(cases):
+    cases.product_group = "banking"
+    cases.save()
+    from reports.returns import return_csv
+
+    out = return_csv(complaints_return(half_year("2026H1")))
+    assert out.splitlines()[0].startswith("Product group · cause,Received")
+    assert "Banking and credit cards · No cause,3,1,1,0,2,20.00,1" in out
+
+
+def test_a_supervisor_reads_the_grouped_return_as_a_page(client, cases):
+    cases.product_group, cases.cause_code = "banking", "terms"
+    cases.save()
+    client.force_login(SupervisorFactory(username="sam"))
+    url = reverse("admin:reports_complaints_return")
+    page = client.get(url, {"period": "2026H1", "format": "page"}).content.decode()
+    assert "Banking and credit cards · Terms and disputed sums or charges" in page
+    assert 'id="complaints-return"' in page and "format=csv" in page

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from complaints.choices import Channel, Outcome, PromiseKind, State
-from complaints.models import Promise
+from complaints.models import Complaint, Promise
 from complaints.retention import complaint_anonymise
 from reports import aggregates
 from reports.dashboard import dashboard_figures
@@ -139,10 +139,11 @@ def test_it_reads_the_figures_in_a_fixed_number_of_queries(policy, django_assert
         closed_case(business_days=days, category=CategoryFactory(parent=billing))
     ComplaintFactory(received_at=RECEIVED)
     # Categories, received cases, closed cases, days to resolve, escalations, open cases, the
-    # ledger's payments and the vulnerable cases' counts.
-    with django_assert_num_queries(8):
+    # ledger's payments and the vulnerable cases' counts, the regulator's deadlines met, the
+    # clocks standing still now.
+    with django_assert_num_queries(10):
         result = figures()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         figures(category=billing)
     assert (result.received, result.closed, result.durations[1].count) == (4, 3, 3)
 
@@ -232,3 +233,36 @@ def test_it_draws_long_labels_whole():
     svg = str(bar_chart(Chart(key="k", title="Remedies", rows=[(label, 3)])))
     label_x = int(svg.split('<text x="')[1].split('"')[0])
     assert label_x >= len(label) * CHARACTER_WIDTH
+
+
+def test_it_reports_each_clock_apart(policy):
+    day = dt.datetime(2026, 2, 10, 17, tzinfo=dt.UTC)
+    # Internal targets: one kept in time, one late; the regulator's: met by the final response,
+    # met by a holding reply in time, missed.
+    promise(PromiseKind.FULL_RESPONSE, day, kept_at=day - dt.timedelta(hours=1))
+    promise(PromiseKind.FIRST_RESPONSE, day, kept_at=day + dt.timedelta(hours=1))
+    promise(PromiseKind.FINAL_RESPONSE, day, kept_at=day)
+    held = promise(PromiseKind.FINAL_RESPONSE, day, kept_at=day + dt.timedelta(days=20))
+    Promise.objects.create(
+        complaint=held.complaint,
+        kind=PromiseKind.HOLDING_REPLY,
+        limit=day,
+        due_soon_at=day,
+        kept_at=day - dt.timedelta(days=1),
+        created_at=RECEIVED,
+    )
+    promise(PromiseKind.FINAL_RESPONSE, day)
+    # The clocks standing still now (the services that set these are tested on their own).
+    Complaint.objects.filter(pk=ComplaintFactory(received_at=RECEIVED).pk).update(
+        clock_paused_at=RECEIVED
+    )
+    Complaint.objects.filter(pk=ComplaintFactory(received_at=RECEIVED).pk).update(
+        regulatory_suspended_until=NOW + dt.timedelta(days=30)
+    )
+    clocks = figures().clocks
+    assert (clocks.internal_kept, clocks.internal_missed) == (1, 1)
+    assert (clocks.regulatory_met, clocks.regulatory_missed) == (2, 1)
+    assert (clocks.paused_now, clocks.suspended_now) == (1, 1)
+    rows = dict(figures().summary_rows())
+    assert rows["Internal targets kept in time (%)"] == 50.0
+    assert rows["Regulatory deadlines met (%)"] == 66.7

@@ -18,6 +18,17 @@ it is idempotent) and the worker sends the mail. After every step these invarian
    aside), and the queue's cache equals the earliest open promise.
 6. Each change has its history row: the newest historical record of the case matches it
    (no `.update()` bypassed django-simple-history on a tracked field).
+7. Under a rule pack (E keeps DISP, B keeps VSBG): every sent acknowledgement, response, summary
+   resolution, holding reply and final response carries every statement its packs require, as
+   rendered; a first response by close of the third business day after receipt went out as a
+   summary resolution communication and no other response did (a response after a reopening is
+   a full final response); the holding reply was sent (or no longer owed) by the regulatory
+   limit, by the sweep if nobody wrote it; and the regulator's promises stay where receipt put
+   them (only a holding reply moves the final response, never an extension). E's cases are
+   payment services at random (15 business days, at most 35 with a holding reply).
+8. The two clocks: a case's internal clock is paused exactly while it has an open pause, only
+   the organisation's own targets pause and none is alerted while paused; the regulator's
+   promises move only by a regulator's suspension, by exactly what it recorded.
 """
 
 from __future__ import annotations
@@ -30,16 +41,36 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import transaction
+from django.db.models import F
 from django.test.signals import template_rendered
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from complaints import clock, jobs, promise_records, services
+from complaints import (
+    clock,
+    holding_replies,
+    jobs,
+    pauses,
+    promise_records,
+    rulepacks,
+    services,
+    suspensions,
+)
 from complaints.actors import COMPLAINANT, Actor
-from complaints.choices import CASEWORK_PROMISES, PromiseKind, State, TargetKind
-from complaints.models import Complaint, Promise
+from complaints.choices import (
+    CASEWORK_PROMISES,
+    OPEN_STATES,
+    REGULATORY_PROMISES,
+    PromiseKind,
+    State,
+    TargetKind,
+)
+from complaints.exceptions import ComplaintError
+from complaints.models import Category, Complaint, ComplaintPolicy, Promise
 from complaints.presets import PRESETS, preset_load
+from complaints.rulepacks.check import statements_missing
+from complaints.rulepacks.disp import DISP
 from escalations.models import Escalation
 from escalations.services import escalation_assign_reviewer, escalation_decide, escalation_request
 from notifications import jobs as outbox_jobs
@@ -67,12 +98,14 @@ class CaseLife(RuleBasedStateMachine):
         self.rendered_updates: list[tuple[dt.datetime, dict]] = []
         template_rendered.connect(self._on_render)
         self.traveller = None
+        self.checked: set[int] = set()
 
     @initialize(
         start=st.datetimes(min_value=dt.datetime(2027, 1, 1), max_value=dt.datetime(2027, 12, 20)),
         complex_case=st.booleans(),
+        payment=st.booleans(),
     )
-    def receive(self, start: dt.datetime, complex_case: bool) -> None:
+    def receive(self, start: dt.datetime, complex_case: bool, payment: bool) -> None:
         assert not Complaint.objects.exists(), "an earlier example's case was not rolled back"
         self.policy, _written = preset_load(self.preset)
         self.handler = HandlerFactory(username="hana", first_name="Hana", last_name="Berg")
@@ -81,12 +114,18 @@ class CaseLife(RuleBasedStateMachine):
         self.staff = Actor.staff(self.handler)
         self.traveller = time_machine.travel(start.replace(tzinfo=dt.UTC), tick=False)
         self.clock = self.traveller.start()
+        category = None
+        if payment and rulepacks.has_clock(self.policy):
+            category = Category.objects.create(
+                name="Payments", slug="payments", policy=self.policy, is_payment_service=True
+            )
         self.case = services.complaint_submit(
             channel="web",
             complainant_name="Rosa Diaz",
             complainant_email="rosa@example.com",
             description="I was charged twice.",
             policy=self.policy,
+            category=category,
         )
         self.case = services.complaint_assign(
             complaint=self.case, actor=self.staff, handler=self.handler
@@ -111,6 +150,7 @@ class CaseLife(RuleBasedStateMachine):
         for _run in range(2):
             jobs.complaints_acknowledge_received()
             jobs.progress_updates_send()
+            jobs.holding_replies_send()
             jobs.promise_alerts_send()
             jobs.responses_auto_resolve()
             outbox_jobs.notifications_dispatch()
@@ -202,6 +242,39 @@ class CaseLife(RuleBasedStateMachine):
             )
         self._beat()
 
+    @precondition(
+        lambda self: (
+            self._in(*holding_replies.OWING_STATES)
+            and rulepacks.has_clock(self.case.policy)
+            and not self.case.notifications.filter(kind=Notification.Kind.HOLDING_REPLY).exists()
+        )
+    )
+    @rule(hours=st.floats(min_value=0, max_value=480), days=st.integers(min_value=1, max_value=60))
+    def handler_sends_holding_reply(self, hours: float, days: int) -> None:
+        self._wait(hours)
+        if not self._in(*holding_replies.OWING_STATES):
+            return
+        expected_by = clock.now() + dt.timedelta(days=days)
+        longest = rulepacks.longest_holding_date(self.case)
+        before = Notification.objects.count(), list(self.case.promises.values_list("limit"))
+        try:
+            holding_replies.complaint_send_holding_reply(
+                complaint=self.case,
+                actor=self.staff,
+                reasons="We are waiting for the card scheme.",
+                expected_by=expected_by,
+            )
+        except ComplaintError:
+            # Refused (past DISP 1.6.2A's 35 business days, or written meanwhile): nothing moved.
+            assert (longest is not None and expected_by > longest) or not self.case.promises.filter(
+                kind=PromiseKind.HOLDING_REPLY, kept_at=None, released_at=None
+            ).exists()
+            after = Notification.objects.count(), list(self.case.promises.values_list("limit"))
+            assert after == before
+        else:
+            assert longest is None or expected_by <= longest
+        self._beat()
+
     @precondition(lambda self: self._in(State.INVESTIGATING))
     @rule(hours=st.floats(min_value=0, max_value=240))
     def handler_responds(self, hours: float) -> None:
@@ -281,6 +354,50 @@ class CaseLife(RuleBasedStateMachine):
         services.complaint_withdraw(complaint=self.case, actor=COMPLAINANT, reason="Sorted.")
         self._beat()
 
+    # The two clocks: a supervisor turns on pausing while we wait on the complainant (the
+    # handler's questions then pause the internal targets), a handler resumes a paused clock,
+    # and a regulator suspends its deadline for a class of cases that includes this one.
+
+    @precondition(
+        lambda self: (
+            self._in(*OPEN_STATES) and not self.case.policy.pause_while_awaiting_complainant
+        )
+    )
+    @rule()
+    def supervisor_turns_on_pausing(self) -> None:
+        policy = ComplaintPolicy.objects.get(pk=self.case.policy_id)
+        policy.pause_while_awaiting_complainant = True
+        policy.save(update_fields=["pause_while_awaiting_complainant"])
+
+    @precondition(lambda self: self._in(State.INVESTIGATING) and self.case.clock_paused_at)
+    @rule(hours=st.floats(min_value=0, max_value=120))
+    def handler_resumes_the_clock(self, hours: float) -> None:
+        self._wait(hours)
+        if self._in(State.INVESTIGATING) and self.case.clock_paused_at is not None:
+            services.complaint_resume_clock(complaint=self.case, actor=self.staff)
+            self._beat()
+
+    @precondition(
+        lambda self: (
+            self._in(*OPEN_STATES)
+            and self.case.promises.filter(
+                kind__in=REGULATORY_PROMISES, kept_at=None, released_at=None
+            ).exists()
+        )
+    )
+    @rule(starts=st.integers(min_value=-40, max_value=20), days=st.integers(0, 90))
+    def regulator_suspends(self, starts: int, days: int) -> None:
+        first = clock.now().date() + dt.timedelta(days=starts)
+        suspensions.suspension_create(
+            complaints=[self.case],
+            actor=Actor.staff(self.supervisor),
+            reason="The regulator paused the deadline for this class of complaints.",
+            reference="FCA PS24/1 motor finance",
+            starts_on=first,
+            until=first + dt.timedelta(days=days),
+        )
+        self._beat()
+
     # The invariants.
 
     @invariant()
@@ -288,7 +405,9 @@ class CaseLife(RuleBasedStateMachine):
         if self.traveller is None:
             return
         now = clock.now()
-        for promise in Promise.objects.filter(complaint=self.case, limit__lt=now - BEAT_DELAY):
+        for promise in Promise.objects.filter(
+            complaint=self.case, limit__lt=now - BEAT_DELAY, paused_at__isnull=True
+        ):
             in_time = (promise.kept_at and promise.kept_at <= promise.limit) or (
                 promise.released_at and promise.released_at <= promise.limit
             )
@@ -335,7 +454,9 @@ class CaseLife(RuleBasedStateMachine):
                 policy, TargetKind.FIRST_RESPONSE, start
             ),
         }
-        if not case.extensions.exists() and not case.is_complex:
+        # A pause moves the full response later (complaints.pauses), silently once the case
+        # moved on.
+        if not case.extensions.exists() and not case.is_complex and not case.pauses.exists():
             first[PromiseKind.FULL_RESPONSE] = clock.deadline_for(policy, TargetKind.RESOLVE, start)
         for kind, deadline in first.items():
             promise = case.promises.filter(kind=kind, occurrence=1).first()
@@ -343,9 +464,43 @@ class CaseLife(RuleBasedStateMachine):
             if promise is not None:
                 assert (promise.limit, promise.aim) == (deadline.limit, deadline.aim), kind
         open_casework = case.promises.filter(
-            kept_at__isnull=True, released_at__isnull=True, kind__in=CASEWORK_PROMISES
+            kept_at__isnull=True,
+            released_at__isnull=True,
+            paused_at__isnull=True,
+            kind__in=CASEWORK_PROMISES,
         ).order_by("limit")
         assert case.next_deadline == (open_casework[0].limit if open_casework else None)
+
+    @invariant()
+    def the_two_clocks_hold(self) -> None:
+        if self.traveller is None:
+            return
+        case = self._reload()
+        open_pause = case.pauses.filter(ended_at__isnull=True).first()
+        assert (case.clock_paused_at is None) == (open_pause is None)
+        if open_pause is not None:
+            assert case.state == State.INVESTIGATING and case.awaiting_information
+        paused = case.promises.filter(paused_at__isnull=False, kept_at=None, released_at=None)
+        assert all(promise.kind in pauses.PAUSABLE for promise in paused)
+        assert not paused.filter(breach_alerted_at__gte=F("paused_at")).exists()
+        received = rulepacks.regulatory_deadline(case) or DISP.regulatory_deadline(case)
+        suspended = sum(case.suspended_in.values_list("moved_by", flat=True), dt.timedelta(0))
+        held = case.notifications.filter(kind=Notification.Kind.HOLDING_REPLY).exists()
+        for promise in case.promises.filter(kind__in=REGULATORY_PROMISES, occurrence=1):
+            assert promise.paused_at is None
+            if held and promise.kind == PromiseKind.FINAL_RESPONSE:
+                continue  # a holding reply gave it the date it states (rule_packs_are_kept)
+            if received is not None and promise.created_at == case.received_at:
+                assert moved_only_by_suspensions(promise, received.limit, suspended), promise
+        assert case.regulatory_deadline == min(
+            (
+                promise.limit
+                for promise in case.promises.filter(
+                    kind__in=REGULATORY_PROMISES, kept_at=None, released_at=None
+                )
+            ),
+            default=None,
+        )
 
     @invariant()
     def history_has_every_change(self) -> None:
@@ -360,6 +515,63 @@ class CaseLife(RuleBasedStateMachine):
                     case.history.order_by("history_date").values_list("history_date", "state", name)
                 ),
             )
+
+    @invariant()
+    def rule_packs_are_kept(self) -> None:
+        if self.traveller is None:
+            return
+        case = self._reload()
+        K = Notification.Kind
+        sent = list(
+            case.notifications.filter(status="sent", recipient_user__isnull=True).order_by(
+                "created_at", "pk"
+            )
+        )
+        for notification in sent:
+            if notification.pk not in self.checked:
+                missing = statements_missing(notification)
+                assert not missing, (notification.kind, missing)
+                self.checked.add(notification.pk)
+        # A summary resolution communication exactly for a first response in three business days.
+        until = rulepacks.summary_resolution_until(case)
+        reopened = case.events.filter(action="reopen").order_by("created_at").first()
+        for notification in sent:
+            if notification.kind not in (K.RESPONSE, K.SUMMARY_RESOLUTION):
+                continue
+            first = reopened is None or notification.created_at < reopened.created_at
+            quick = until is not None and first and notification.created_at <= until
+            assert notification.kind == (K.SUMMARY_RESOLUTION if quick else K.RESPONSE), (
+                notification.kind,
+                notification.created_at,
+                until,
+            )
+        now = clock.now()
+        regulatory = (
+            rulepacks.regulatory_deadline(case) if rulepacks.has_clock(case.policy) else None
+        )
+        holding = case.promises.filter(kind=PromiseKind.HOLDING_REPLY).first()
+        final = case.promises.filter(kind=PromiseKind.FINAL_RESPONSE).first()
+        assert (holding is None) == (final is None) == (regulatory is None)
+        if regulatory is None:
+            return
+        # Where receipt put them; only a holding reply moves the final response, and a
+        # regulator's suspension both (the_two_clocks_hold).
+        suspended = sum(case.suspended_in.values_list("moved_by", flat=True), dt.timedelta(0))
+        assert moved_only_by_suspensions(holding, regulatory.limit, suspended), holding
+        if not case.notifications.filter(kind=K.HOLDING_REPLY).exists():
+            assert moved_only_by_suspensions(final, regulatory.limit, suspended), final
+        if holding.limit < now - BEAT_DELAY:
+            assert (holding.kept_at and holding.kept_at <= holding.limit) or (
+                holding.released_at and holding.released_at <= holding.limit
+            ), f"holding reply late: {holding}, {case.state}"
+
+
+def moved_only_by_suspensions(promise, limit: dt.datetime, suspended: dt.timedelta) -> bool:
+    """Return whether a regulatory promise sits where receipt put it, moved by no more than the
+    regulator's suspensions of the case (one kept before a suspension began did not move)."""
+    if not suspended:
+        return promise.limit == limit
+    return dt.timedelta(0) <= promise.limit - limit <= suspended
 
 
 def life_under(preset):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -13,13 +14,25 @@ import redis
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+NAMES = itertools.count(1)
 
 
 @contextmanager
-def celery_worker(redis_url: str, **settings: str) -> Iterator[subprocess.Popen]:
-    """Run a worker on the test database and `redis_url` (emptied first), with `settings` as
-    environment variables on top of production settings; stop it afterwards."""
-    redis.Redis.from_url(redis_url).flushdb()  # our own db number: nothing left from other tests
+def celery_worker(
+    redis_url: str,
+    *,
+    concurrency: int = 0,
+    cpu: int | None = None,
+    flush: bool = True,
+    **settings: str,
+) -> Iterator[subprocess.Popen]:
+    """Run a worker on the test database and `redis_url` (emptied first unless not `flush`),
+    with `settings` as environment variables on top of production settings; stop it afterwards.
+
+    One process (the solo pool) unless `concurrency` asks for a prefork pool of that many; with
+    `cpu`, pinned to that core with taskset (the benchmarks' scaling runs, bench/workers.py)."""
+    if flush:
+        redis.Redis.from_url(redis_url).flushdb()  # our own db number: nothing left from others
     database = connection.settings_dict
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -33,13 +46,18 @@ def celery_worker(redis_url: str, **settings: str) -> Iterator[subprocess.Popen]
         **settings,
     }
     env.pop("TEST_DATABASE_NAME", None)
+    pool = ["--pool=prefork", f"--concurrency={concurrency}"] if concurrency else ["--pool=solo"]
+    pinned = ["taskset", "--cpu-list", str(cpu)] if cpu is not None else []
     process = subprocess.Popen(
         [
+            *pinned,
             str(Path(sys.executable).with_name("celery")),
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            *pool,
+            # Two workers on one machine need names of their own.
+            f"--hostname=redress-{next(NAMES)}@%h",
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",

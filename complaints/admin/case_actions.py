@@ -17,7 +17,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from complaints import attachments, ledger, services, vulnerability
+from complaints import attachments, holding_replies, ledger, rulepacks, services, vulnerability
 from complaints.actors import Actor
 from complaints.admin import forms as console_forms
 from complaints.choices import VulnerabilityDriver
@@ -91,6 +91,12 @@ def _has_open_resolve_deadline(case: Complaint) -> bool:
     return case.is_open and case.responded_at is None and case.resolve_by is not None
 
 
+def _may_owe_holding_reply(case: Complaint) -> bool:
+    # Read from the policy the case page loaded already: no query of its own. The service
+    # says so if the holding reply was already written or the final response sent.
+    return case.state in holding_replies.OWING_STATES and rulepacks.has_clock(case.policy)
+
+
 ACTIONS: dict[str, CaseAction] = {
     action.name: action
     for action in [
@@ -159,6 +165,22 @@ ACTIONS: dict[str, CaseAction] = {
             applies=_has_open_resolve_deadline,
         ),
         CaseAction(
+            "holding_reply",
+            _("Send a holding reply"),
+            holding_replies.complaint_send_holding_reply,
+            _(
+                "The holding reply on %(reference)s is on its way: the reasons, the date and "
+                "the complainant's right to refer to the ombudsman now."
+            ),
+            done_by_letter=_(
+                "The holding reply on %(reference)s is a letter to post (see Letters on the "
+                "case): nothing was emailed."
+            ),
+            form_class=console_forms.HoldingReplyForm,
+            is_transition=False,
+            applies=_may_owe_holding_reply,
+        ),
+        CaseAction(
             "mark_complex",
             _("Mark complex"),
             services.complaint_mark_complex,
@@ -166,6 +188,17 @@ ACTIONS: dict[str, CaseAction] = {
             form_class=console_forms.ComplexReasonForm,
             is_transition=False,
             applies=lambda case: _has_open_resolve_deadline(case) and not case.is_complex,
+        ),
+        CaseAction(
+            "resume_clock",
+            _("Resume the clock"),
+            services.complaint_resume_clock,
+            _(
+                "The clock of %(reference)s runs again; its targets moved later by the time it "
+                "stood still."
+            ),
+            is_transition=False,
+            applies=lambda case: case.is_open and case.clock_paused_at is not None,
         ),
         CaseAction(
             "assign",

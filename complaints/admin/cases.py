@@ -15,16 +15,15 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
-from complaints import clock, ledger, selectors, services, vulnerability
+from complaints import clock, ledger, selectors, services, suspensions, vulnerability
 from complaints.actors import Actor
-from complaints.admin import filters
+from complaints.admin import clocks, filters
 from complaints.admin import related as related_admin
 from complaints.admin.access import record_access
 from complaints.admin.case_actions import (
@@ -49,16 +48,16 @@ from complaints.admin.search import reference_candidates
 from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.attachments import attachment_response
-from complaints.exceptions import ComplaintError
+from complaints.exceptions import ComplaintError, StatementsMissing
 from complaints.models import CaseAccess, Complaint, RedressEntry
 from complaints.outbox import complainant_channel
-from complaints.querysets import DeadlineState
 from notifications.models import Notification
 from notifications.rendering import render_letter
 
 NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
 # Shown in the queue's columns and on the case page.
-RELATED = ["category__parent", "handler"]
+# The policy too: the case page's actions read its rule packs (no query of their own).
+RELATED = ["category__parent", "handler", "policy"]
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
@@ -88,6 +87,7 @@ FIELDSETS = [
         {
             "fields": [
                 "deadline",
+                "regulatory",
                 "acknowledge_by",
                 "respond_by",
                 "resolve_by",
@@ -124,6 +124,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
         "state",
         "handler_column",
         "deadline",
+        "regulatory",
         "age",
     ]
     list_display_links = ["reference_column"]
@@ -138,7 +139,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     show_full_result_count = False
     paginator = CappedPaginator
     list_per_page = 100
-    actions = ["assign_to_me", "assign_to_handler", "acknowledge"]
+    actions = ["assign_to_me", "assign_to_handler", "acknowledge", "suspend_regulatory_deadline"]
     fieldsets = FIELDSETS
     form = CaseCorrectionForm
     change_form_template = "admin/complaints/complaint/change_form.html"
@@ -173,6 +174,9 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def has_work_permission(self, request):
         return request.user.has_perm(WORK)
+
+    def has_suspend_permission(self, request):
+        return request.user.has_perm(suspensions.PERMISSION)
 
     def _may_see(self, request, obj) -> bool:
         if obj is None:
@@ -244,16 +248,15 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("next deadline"), ordering=NEXT_DEADLINE)
     def deadline(self, obj):
-        state = getattr(obj, "deadline_state", DeadlineState.NONE)
-        if state == DeadlineState.NONE or obj.next_deadline is None:
-            return "—"
-        return format_html(
-            '<span class="deadline deadline-{}">{}</span> <span class="deadline-when">{} {}</span>',
-            state,
-            DeadlineState(state).label,
-            obj.get_next_deadline_kind_display(),
-            timezone.localtime(obj.next_deadline).strftime("%d %b %H:%M"),
-        )
+        state = clocks.internal_state(obj, clock.now())
+        return clocks.badge(state, obj.next_deadline, obj.get_next_deadline_kind_display())
+
+    @admin.display(
+        description=gettext_lazy("regulatory deadline"),
+        ordering=F("regulatory_deadline").asc(nulls_last=True),
+    )
+    def regulatory(self, obj):
+        return clocks.badge(clocks.regulatory_state(obj, clock.now()), obj.regulatory_deadline)
 
     @admin.display(description=gettext_lazy("age"), ordering="received_at")
     def age(self, obj):
@@ -326,6 +329,12 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+    suspend_regulatory_deadline = admin.action(
+        clocks.suspend_action,
+        description=gettext_lazy("Suspend the regulatory deadline…"),
+        permissions=["suspend"],
+    )
 
     @admin.action(description=gettext_lazy("Acknowledge"), permissions=["work"])
     def acknowledge(self, request, queryset):
@@ -492,7 +501,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             else None
         )
         if request.method == "POST" and (form is None or form.is_valid()):
-            if self._perform(request, case, action, form.cleaned_data if form else {}):
+            if self._perform(request, case, action, form.cleaned_data if form else {}, form):
                 return HttpResponseRedirect(change_url)
             if form is None:
                 return HttpResponseRedirect(change_url)
@@ -573,7 +582,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             )
         return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[case.pk]))
 
-    def _perform(self, request, case: Complaint, action: CaseAction, data) -> bool:
+    def _perform(self, request, case: Complaint, action: CaseAction, data, form=None) -> bool:
         by_letter = (
             action.done_by_letter is not None
             and complainant_channel(case) == Notification.Channel.LETTER
@@ -584,6 +593,13 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             # Recorded, not sent: the handler is told what it waits for, on the case page.
             self.message_user(request, str(held), messages.WARNING)
             return True
+        except StatementsMissing as refusal:
+            # The final-response check: the form, kept as typed, lists what is missing.
+            self.message_user(request, str(refusal), messages.ERROR)
+            if form is not None:
+                for missing in refusal.missing:
+                    form.add_error(None, _("Missing: %(what)s") % {"what": missing})
+            return False
         except ComplaintError as error:
             self.message_user(request, str(error), messages.ERROR)
             return False

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
+from complaints.admin import clocks
 from complaints.admin.forms import handlers_queryset
 from complaints.choices import ApprovalStatus, State
 from complaints.models import Category, RedressEntry
@@ -214,7 +215,10 @@ QUEUE_FILTERS: list = [
     StateFilter,
     ActivityFilter,
     DeadlineStateFilter,
+    clocks.RegulatoryDeadlineFilter,
     CategoryFilter,
+    clocks.ProductGroupFilter,
+    clocks.ReceivedBetweenFilter,
     "channel",
     HandlerFilter,
     DeliveryFailedFilter,

@@ -101,6 +101,44 @@ class DeadlineExtensionForm(forms.Form):
         return value
 
 
+class HoldingReplyForm(forms.Form):
+    """A rule pack's holding reply: why we are not ready, and when we expect to respond."""
+
+    reasons = forms.CharField(
+        label=_("Why we are not yet in a position to send the final response"),
+        widget=TEXTAREA,
+        help_text=SENT,
+    )
+    expected_by = forms.SplitDateTimeField(
+        label=_("We expect to send the final response by"),
+        widget=AdminSplitDateTime,
+        help_text=_(
+            "Sent to the complainant. For payment services (DISP 1.6.2A) no later than 35 "
+            "business days after receipt."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_("Send this holding reply to the complainant now"),
+        help_text=_(
+            "It also tells them that they may refer the complaint to the ombudsman now, with "
+            "the ombudsman's details, as the rule pack requires."
+        ),
+        error_messages={"required": _("Tick to confirm that the holding reply is sent.")},
+    )
+
+    def clean_expected_by(self):
+        value = self.cleaned_data["expected_by"]
+        if value <= clock.now():
+            raise forms.ValidationError(_("The date must be in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The service takes the reasons and the date; the tick is the form's own.
+        cleaned.pop("confirm", None)
+        return cleaned
+
+
 class AssignForm(forms.Form):
     handler = HandlerChoiceField(label=_("Handler"), queryset=handlers_queryset())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
@@ -18,8 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold import widgets
 from unfold.admin import ModelAdmin, TabularInline
 
-from complaints import clock
-from complaints.choices import Remedy
+from complaints import clock, rulepacks
+from complaints.choices import CauseCode, ProductGroup, Remedy, RulePackCode
 from complaints.models import WEEKDAYS, Category, ComplaintPolicy, PolicyTarget, ResponseTemplate
 
 
@@ -111,9 +111,25 @@ class ComplaintPolicyForm(forms.ModelForm):
         error_messages={"required": _("Give at least one working day.")},
     )
 
+    rule_packs = forms.MultipleChoiceField(
+        label=_("Rule packs"),
+        choices=RulePackCode.choices,
+        widget=widgets.UnfoldAdminCheckboxSelectMultipleWidget,
+        required=False,
+        help_text=_(
+            "A regulator's complaint rules: DISP adds the eight-week (payment services: 15 "
+            "business days) final-response clock, the holding reply, the summary resolution "
+            "communication, the ombudsman statements and three years' records; VSBG adds the "
+            "consumer arbitration statements. Messages lacking a required statement are refused."
+        ),
+    )
+
     class Meta:
         model = ComplaintPolicy
         fields = "__all__"
+
+    def clean_rule_packs(self) -> list[str]:
+        return [code for code in RulePackCode.values if code in self.cleaned_data["rule_packs"]]
 
 
 def deadline_preview(policy: ComplaintPolicy) -> list[dict]:
@@ -146,7 +162,12 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
     ]
     inlines = [PolicyTargetInline]
     history_list_display = ["last_updated"]
-    readonly_fields = ["last_updated", "needs_review", "deadline_preview_table"]
+    readonly_fields = [
+        "last_updated",
+        "needs_review",
+        "deadline_preview_table",
+        "rule_pack_settings_missing",
+    ]
     change_form_template = "admin/complaints/complaintpolicy/change_form.html"
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_default", "needs_review", "last_updated"]}),
@@ -163,7 +184,16 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
                 ]
             },
         ),
-        (_("Deadlines"), {"fields": ["warning_hours", "auto_escalate_on_breach"]}),
+        (
+            _("Deadlines"),
+            {
+                "fields": [
+                    "warning_hours",
+                    "auto_escalate_on_breach",
+                    "pause_while_awaiting_complainant",
+                ]
+            },
+        ),
         (
             _("Published"),
             {
@@ -176,6 +206,22 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "description": _(
                     "The policy page states each promise from the numbers above; write here "
                     "only what goes around them, so that the page can never contradict them."
+                ),
+            },
+        ),
+        (
+            _("Rule packs"),
+            {
+                "fields": [
+                    "rule_packs",
+                    "ombudsman_consent",
+                    "arbitration_participation",
+                    "arbitration_board",
+                    "rule_pack_settings_missing",
+                ],
+                "description": _(
+                    "The regulators' rules this policy keeps, and the settings their statements "
+                    "need (DISP: the ombudsman consent; VSBG: consumer arbitration and the board)."
                 ),
             },
         ),
@@ -206,6 +252,36 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
         # A person saved it: whatever Redress created by itself has now been reviewed.
         obj.needs_review = False
         super().save_model(request, obj, form, change)
+
+    def response_change(self, request, obj):
+        self._flag_missing_settings(request, obj)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._flag_missing_settings(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def _flag_missing_settings(self, request, policy: ComplaintPolicy) -> None:
+        for text in rulepacks.settings_missing(policy).values():
+            self.message_user(
+                request,
+                format_html(
+                    "{} {}", text, _("Until it is set, final responses under it are refused.")
+                ),
+                messages.WARNING,
+            )
+
+    @admin.display(description=_("Missing for the rule packs"))
+    def rule_pack_settings_missing(self, policy: ComplaintPolicy | None):
+        if policy is None or policy.pk is None:
+            return "—"
+        missing = rulepacks.settings_missing(ComplaintPolicy.objects.get(pk=policy.pk))
+        if not missing:
+            return _("Nothing: every statement the rule packs require can be made.")
+        return format_html(
+            '<ul class="text-red-600">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((text,) for text in missing.values())),
+        )
 
     @admin.display(description=_("Deadline preview"))
     def deadline_preview_table(self, policy: ComplaintPolicy | None):
@@ -245,10 +321,60 @@ class ComplaintPolicyAdmin(SimpleHistoryAdmin, ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(ModelAdmin):
-    list_display = ["__str__", "name_de", "policy", "is_active", "position"]
+    list_display = [
+        "__str__",
+        "name_de",
+        "policy",
+        "product_group_column",
+        "cause_column",
+        "payment_service_column",
+        "is_active",
+        "position",
+    ]
     list_select_related = ["parent", "policy"]
-    list_filter = ["is_active", "policy"]
+    list_filter = ["is_active", "policy", "product_group", "cause_code", "is_payment_service"]
     filter_horizontal = ["handlers"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "name_de", "slug", "parent", "policy", "position", "is_active"]},
+        ),
+        (_("Handling team"), {"fields": ["handlers"]}),
+        (
+            _("FCA complaints return (DISP 1 Annex 1)"),
+            {
+                "fields": ["product_group", "cause_code", "is_payment_service"],
+                "description": _(
+                    "Optional. The data return groups by product group and cause once any "
+                    "category has them; a sub-type left empty takes its group's."
+                ),
+            },
+        ),
+    ]
+
+    # The values the return counts by: a sub-type's own, else its group's (shown in italics).
+
+    @admin.display(description=_("FCA product group"), ordering="product_group")
+    def product_group_column(self, category: Category):
+        value = category.fca_classification().product_group
+        return _inherited(category, "product_group", ProductGroup(value).label if value else "")
+
+    @admin.display(description=_("FCA cause"), ordering="cause_code")
+    def cause_column(self, category: Category):
+        value = category.fca_classification().cause_code
+        return _inherited(category, "cause_code", CauseCode(value).label if value else "")
+
+    @admin.display(description=_("payment services"), boolean=True)
+    def payment_service_column(self, category: Category) -> bool:
+        return category.fca_classification().is_payment_service
+
+
+def _inherited(category: Category, field: str, label: object):
+    if not label:
+        return "—"
+    if getattr(category, field):
+        return label
+    return format_html('<em title="{}">{}</em>', _("From its group"), label)
 
 
 class ResponseTemplateForm(forms.ModelForm):

@@ -4,9 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from complaints import services
 from complaints.actors import Actor
 from complaints.admin.case_actions import ACTIONS
 from complaints.attachments import attachment_store
+from complaints.models import ComplaintPolicy
 from tests.console.pages import CHANGELIST, act_url, change_url, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,11 @@ STATE_FOR = {
     "add_note": "acknowledged",
     "attach_file": "acknowledged",
     "revoke_tracking_link": "acknowledged",
+    "resume_clock": "investigating",
     "vulnerability": "acknowledged",
     "record_redress": "acknowledged",
+    # Offered under a rule pack with a regulator's clock (DISP) only.
+    "holding_reply": "investigating",
 }
 
 
@@ -56,6 +61,15 @@ def assert_refused(response, role):
         assert response["Location"].startswith(reverse("admin:login"))
     else:
         assert response.status_code in (403, 404)
+
+
+def paused(case, *, by):
+    """Return `case` with its internal clock paused, waiting on the complainant."""
+    ComplaintPolicy.objects.filter(pk=case.policy_id).update(pause_while_awaiting_complainant=True)
+    case.policy.refresh_from_db()
+    return services.complaint_request_information(
+        complaint=case, actor=Actor.staff(by), body="Which card?"
+    )
 
 
 def test_it_names_a_state_for_every_action():
@@ -113,7 +127,12 @@ def test_it_lets_only_who_may_see_the_case_take_an_action(
     client, policy, hana, hugo, sam, role, owner, action, request
 ):
     handler = {"hana": hana, "hugo": hugo, None: None}[owner]
+    if action == "holding_reply":
+        policy.rule_packs, policy.ombudsman_consent = ["disp"], "consents"
+        policy.save()
     case = walk_to(STATE_FOR[action], by=sam, handler=handler)
+    if action == "resume_clock":
+        case = paused(case, by=sam)
     login(client, role, request)
     if ACTIONS[action].form_class is None:
         response = client.post(act_url(case, action))
@@ -129,6 +148,8 @@ def test_it_lets_only_who_may_see_the_case_take_an_action(
             case.refresh_from_db()
             if ACTIONS[action].is_transition:
                 assert case.state != STATE_FOR[action]
+            elif action == "resume_clock":
+                assert case.clock_paused_at is None
             else:
                 assert case.tracking_token != token
     else:
@@ -136,6 +157,8 @@ def test_it_lets_only_who_may_see_the_case_take_an_action(
         assert_refused(response, role)
         case.refresh_from_db()
         assert (case.state, case.tracking_token) == (STATE_FOR[action], token)
+        if action == "resume_clock":
+            assert case.clock_paused_at is not None
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -4,10 +4,10 @@ where the user may see the case; full-text search on a GIN index on PostgreSQL."
 import pytest
 from django.db import connection
 
-from complaints import services
+from complaints import selectors, services
 from complaints.actors import Actor
 from complaints.models import Complaint
-from complaints.selectors import complaint_search
+from complaints.selectors import search_matches, search_query
 from tests.console.pages import CHANGELIST
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,24 @@ def test_it_searches_on_the_gin_indexes(postgres, cases):
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
         try:
-            plan = complaint_search(Complaint.objects.all(), "rosa").explain()
+            plan = search_matches(search_query(["rosa"])).explain()
         finally:
             cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
     assert "complaint_search" in plan, plan
     assert "message_search" in plan, plan
+
+
+@pytest.mark.parametrize("text", ["Rosa", "refund", "Visa", "ros diaz"])
+def test_it_finds_the_same_cases_when_a_word_is_in_too_many_cases_to_list(
+    postgres, client, cases, hana, monkeypatch, text
+):
+    services.complaint_record_customer_reply(complaint=cases["own"], body="I paid by Visa.")
+    Complaint.objects.filter(pk=cases["own"].pk).update(
+        description="The refund never arrived.", complainant_name="Rosa Diaz"
+    )
+    client.force_login(hana)
+    listed = found(client, text)
+    # A cap of nothing: every word is common, and the queue tests each case itself.
+    monkeypatch.setattr(selectors, "SEARCH_ID_LIST_CAP", 0)
+    assert found(client, text) == listed
+    assert listed

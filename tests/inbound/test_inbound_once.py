@@ -24,6 +24,21 @@ def test_it_processes_each_message_once_when_the_poll_runs_twice(policy, imap_ma
     assert InboundEmail.objects.count() == 2
 
 
+@pytest.mark.parametrize("shares", [2, 3])
+def test_it_processes_each_message_once_when_pollers_share_the_mailbox(
+    policy, imap_mailbox, shares
+):
+    imap_mailbox.deliver(*(email(sender=f"C{n} <c{n}@example.org>") for n in range(7)))
+
+    polled = [inbound_poll(share=share, shares=shares) for share in range(shares)]
+
+    assert sum(polled) == 7
+    assert all(polled)  # each poller had a share of its own
+    assert imap_mailbox.unseen() == 0
+    assert Complaint.objects.count() == 7
+    assert inbound_poll() == 0
+
+
 def test_it_skips_messages_it_knows_by_uid_when_they_were_not_marked_seen(policy, imap_mailbox):
     imap_mailbox.deliver(email())
     inbound_poll()
@@ -79,3 +94,18 @@ def test_it_polls_one_batch_of_the_mailbox_from_the_beat_schedule(policy, imap_m
     assert inbound_poll(batch=2) == 2
     assert tasks.poll_inbound_mail.apply().get() == 1
     assert imap_mailbox.unseen() == 0
+
+
+def test_it_queues_a_poll_for_every_other_share_of_the_mailbox(policy, imap_mailbox, settings):
+    settings.REDRESS_INBOUND_POLLERS = 2
+    imap_mailbox.deliver(*(email(sender=f"C{n} <c{n}@example.org>") for n in range(4)))
+
+    app.conf.update(task_always_eager=True)  # the other share's task runs here
+    try:
+        own = tasks.poll_inbound_mail.apply().get()
+    finally:
+        app.conf.update(task_always_eager=False)
+
+    assert own == 2
+    assert imap_mailbox.unseen() == 0
+    assert Complaint.objects.count() == 4

@@ -1,4 +1,5 @@
-"""rehearse_policy <slug> --received "2027-04-23 16:00" [--complex] [--escalate] [--reopen]"""
+"""rehearse_policy <slug> --received "2027-04-23 16:00" [--complex] [--escalate] [--reopen]
+[--quick | --slow]"""
 
 import datetime as dt
 
@@ -26,6 +27,17 @@ class Command(BaseCommand):
         parser.add_argument("--escalate", action="store_true", help="the complainant escalates")
         parser.add_argument("--reopen", action="store_true", help="staff reopen it after closure")
         parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="the handler responds the next business day (DISP: a summary resolution)",
+        )
+        parser.add_argument(
+            "--slow",
+            action="store_true",
+            help="the handler responds only just before the regulator's limit (DISP: a holding "
+            "reply first)",
+        )
+        parser.add_argument(
             "--brief", action="store_true", help="leave out the words of each message"
         )
 
@@ -34,6 +46,8 @@ class Command(BaseCommand):
         if policy is None:
             known = ", ".join(ComplaintPolicy.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No policy with the slug “{options['slug']}”. Known: {known}.")
+        if options["quick"] and options["slow"]:
+            raise CommandError("Choose --quick or --slow, not both.")
         received = clock.now()
         if options["received"]:
             try:
@@ -51,5 +65,7 @@ class Command(BaseCommand):
             complex_case=options["complex"],
             escalate=options["escalate"],
             reopen=options["reopen"],
+            quick=options["quick"],
+            slow=options["slow"],
         )
         self.stdout.write(rehearsal.render(brief=options["brief"]))

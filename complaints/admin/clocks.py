@@ -1,0 +1,315 @@
+"""The two clocks in the console: badges, the queue's filters for a class of cases, the
+regulator's suspension (an action on the queue, and its own page for supervisors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from unfold.admin import ModelAdmin, TabularInline
+
+from complaints import clock, suspensions
+from complaints.actors import Actor
+from complaints.admin.theme import themed
+from complaints.choices import ProductGroup
+from complaints.exceptions import ComplaintError
+from complaints.models import Complaint, RegulatorySuspension, SuspendedComplaint
+from complaints.querysets import DeadlineState
+
+
+def internal_state(case: Complaint, now: dt.datetime) -> str:
+    """Return the badge of the case's internal clock: paused, or its next deadline's state."""
+    if case.clock_paused_at is not None and case.is_open:
+        return DeadlineState.PAUSED
+    return getattr(case, "deadline_state", DeadlineState.NONE)
+
+
+def regulatory_state(case: Complaint, now: dt.datetime) -> str:
+    """Return the badge of the regulator's clock (from the cache columns; no query)."""
+    if not case.is_open or case.regulatory_deadline is None:
+        return DeadlineState.NONE
+    if case.regulatory_suspended_until is not None and case.regulatory_suspended_until > now:
+        return DeadlineState.SUSPENDED
+    if case.regulatory_deadline < now:
+        return DeadlineState.OVERDUE
+    if case.regulatory_due_soon_at is not None and case.regulatory_due_soon_at <= now:
+        return DeadlineState.DUE_SOON
+    return DeadlineState.ON_TRACK
+
+
+def badge(state: str, when: dt.datetime | None, detail: str = ""):
+    if state == DeadlineState.NONE or when is None:
+        if state == DeadlineState.PAUSED:
+            return format_html('<span class="deadline deadline-paused">{}</span>', _("Paused"))
+        return "—"
+    return format_html(
+        '<span class="deadline deadline-{}">{}</span> <span class="deadline-when">{}{}</span>',
+        state,
+        DeadlineState(state).label,
+        f"{detail} " if detail else "",
+        timezone.localtime(when).strftime("%d %b %H:%M"),
+    )
+
+
+# The queue's filters for selecting a class of complaints.
+
+
+class RegulatoryDeadlineFilter(admin.SimpleListFilter):
+    """Index complaint_open_regulatory."""
+
+    title = gettext_lazy("regulatory deadline")
+    parameter_name = "regulatory"
+
+    def lookups(self, request, model_admin):
+        return [
+            (DeadlineState.OVERDUE.value, _("Overdue")),
+            (DeadlineState.DUE_SOON.value, _("Due soon")),
+            (DeadlineState.SUSPENDED.value, _("Suspended")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = clock.now()
+        if self.value() == DeadlineState.OVERDUE:
+            return queryset.regulatory_overdue(now)
+        if self.value() == DeadlineState.DUE_SOON:
+            return queryset.regulatory_due_soon(now)
+        if self.value() == DeadlineState.SUSPENDED:
+            return queryset.open().filter(regulatory_suspended_until__gt=now)
+        return queryset
+
+
+class ProductGroupFilter(admin.SimpleListFilter):
+    """The FCA product group of the case's category, or of its group (the return's rule)."""
+
+    title = gettext_lazy("FCA product group")
+    parameter_name = "product_group"
+
+    def lookups(self, request, model_admin):
+        return ProductGroup.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ProductGroup.values:
+            return queryset.filter(
+                Q(category__product_group=self.value())
+                | Q(category__product_group="", category__parent__product_group=self.value())
+            )
+        return queryset
+
+
+class ReceivedBetweenFilter(admin.ListFilter):
+    """Received on or after one date and on or before another (either may be left empty)."""
+
+    title = gettext_lazy("received between")
+    template = "admin/complaints/complaint/received_between_filter.html"
+    FROM, UNTIL = "received_from", "received_until"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.values: dict[str, dt.date | None] = {}
+        self.raw: dict[str, str] = {}
+        for name in (self.FROM, self.UNTIL):
+            value = params.pop(name, [""])
+            raw = value[-1] if isinstance(value, list) else value
+            self.raw[name] = raw
+            try:
+                self.values[name] = dt.date.fromisoformat(raw) if raw else None
+            except ValueError:
+                self.values[name] = None
+        self.others = [
+            (key, value) for key, value in request.GET.lists() if key not in (self.FROM, self.UNTIL)
+        ]
+
+    def has_output(self) -> bool:
+        return True
+
+    def expected_parameters(self):
+        return [self.FROM, self.UNTIL]
+
+    def choices(self, changelist):
+        yield {
+            "from": self.raw[self.FROM],
+            "until": self.raw[self.UNTIL],
+            "others": [(key, value) for key, values in self.others for value in values],
+        }
+
+    def queryset(self, request, queryset):
+        first, last = self.values[self.FROM], self.values[self.UNTIL]
+        tz = timezone.get_current_timezone()
+        if first is not None:
+            queryset = queryset.filter(received_at__gte=dt.datetime.combine(first, dt.time(0), tz))
+        if last is not None:
+            after = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tz)
+            queryset = queryset.filter(received_at__lt=after)
+        return queryset
+
+
+# The regulator's suspension.
+
+
+class SuspensionForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("What the regulator decided, in a sentence or two."),
+    )
+    reference = forms.CharField(
+        label=gettext_lazy("Regulator's reference"),
+        max_length=120,
+        help_text=gettext_lazy("For example “FCA PS24/1 motor finance”."),
+    )
+    starts_on = forms.DateField(
+        label=gettext_lazy("Suspended from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Suspended until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy(
+            "The date the regulator named: the regulator's clock of each case stands still to the "
+            "end of this day and the rest of its time runs after it."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("until") and data["until"] < data["starts_on"]:
+            self.add_error("until", _("The suspension cannot end before it starts."))
+        return data
+
+
+def suspend_action(model_admin, request, queryset):
+    """Suspend the regulatory deadline of the selected complaints (supervisors only)."""
+    if not request.user.has_perm(suspensions.PERMISSION):
+        raise PermissionDenied
+    form = SuspensionForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        cases = list(queryset.order_by())
+        try:
+            suspension = suspensions.suspension_create(
+                complaints=cases, actor=Actor.staff(request.user), **form.cleaned_data
+            )
+        except ComplaintError as error:
+            model_admin.message_user(request, str(error), messages.ERROR)
+            return None
+        model_admin.message_user(
+            request,
+            _("The regulatory deadline of %(count)d complaints is suspended (%(reference)s).")
+            % {"count": len(cases), "reference": suspension.reference},
+            messages.SUCCESS,
+        )
+        return None
+    return TemplateResponse(
+        request,
+        "admin/complaints/complaint/suspend_regulatory.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": _("Suspend the regulatory deadline"),
+            "opts": model_admin.opts,
+            "form": themed(form),
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+class SuspendedComplaintInline(TabularInline):
+    model = SuspendedComplaint
+    extra = 0
+    can_delete = False
+    fields = ["complaint", "moved_by", "suspended_until"]
+    readonly_fields = fields
+    raw_id_fields = ["complaint"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("complaint")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RegulatorySuspension)
+class RegulatorySuspensionAdmin(ModelAdmin):
+    """The regulators' suspensions: recorded from the queue, lifted here; supervisors only."""
+
+    list_display = [
+        "reference",
+        "starts_on",
+        "until",
+        "cases",
+        "created_by",
+        "created_at",
+        "lifted",
+    ]
+    list_select_related = ["created_by"]
+    readonly_fields = [
+        "reason",
+        "reference",
+        "starts_on",
+        "until",
+        "created_by",
+        "created_at",
+        "lifted_at",
+        "lifted_by",
+    ]
+    fields = readonly_fields
+    inlines = [SuspendedComplaintInline]
+    actions = ["lift"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(case_count=Count("covered"))
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm(suspensions.PERMISSION)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        # Recorded from the queue, over the cases selected there.
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_lift_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    @admin.display(description=gettext_lazy("cases"), ordering="case_count")
+    def cases(self, obj) -> int:
+        return obj.case_count
+
+    @admin.display(description=gettext_lazy("lifted"), boolean=True)
+    def lifted(self, obj) -> bool:
+        return obj.lifted_at is not None
+
+    @admin.action(description=gettext_lazy("Lift now (end early)"), permissions=["lift"])
+    def lift(self, request, queryset):
+        for suspension in queryset:
+            try:
+                suspensions.suspension_lift(suspension=suspension, actor=Actor.staff(request.user))
+            except ComplaintError as error:
+                self.message_user(request, f"{suspension}: {error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(suspension)s lifted: the regulator's clock runs again on its cases.")
+                    % {"suspension": suspension},
+                    messages.SUCCESS,
+                )
+        return HttpResponseRedirect(reverse("admin:complaints_regulatorysuspension_changelist"))
