@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.admin.helpers import AdminForm
+from django.forms import ModelChoiceField
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 HEADING = (
     "bg-base-100 flex flex-row font-semibold h-[38px] gap-1 items-center mb-4 px-3 "
@@ -71,6 +73,29 @@ def _fieldset(fieldset: Any, number: int, has_errors: bool) -> str:
     return "".join(parts)
 
 
+# An editable field's label goes through the form renderer's template (a tenth of the lines'
+# time): it depends only on what the key names, so it is drawn once each.
+_labels: dict[tuple, SafeString] = {}
+
+
+def _editable_label(field: Any) -> SafeString:
+    """Return `field.label_tag()` of an editable field (UnfoldAdminField)."""
+    bound = field.field
+    # Not keyed by the form's class: the admin makes a new one for each request.
+    key = (
+        bound.name,
+        bound.auto_id,
+        str(bound.label),
+        bound.field.required,
+        type(bound.field.widget),
+        getattr(bound.form, "required_css_class", ""),
+    )
+    label = _labels.get(key)
+    if label is None:
+        label = _labels[key] = field.label_tag()
+    return label
+
+
 def _line(line, field: Any, has_errors: bool, last: bool) -> str:
     if field.is_readonly:
         about = field.field
@@ -95,10 +120,54 @@ def _line(line, field: Any, has_errors: bool, last: bool) -> str:
         name,
         " errors" if errors else "",
         LABEL,
-        field.label_tag(),
+        field.label_tag() if field.is_readonly else _editable_label(field),
         value,
         help_html,
         format_html('<div class="mt-2 text-red-600 text-xs dark:text-red-500">{}</div>', errors)
         if errors
         else "",
+    )
+
+
+# An empty form's markup depends only on its class, its ids and the language: drawn once each.
+_empty_forms: dict[tuple[type, str, str | None], SafeString] = {}
+
+
+def empty_form_html(form: Any) -> SafeString:
+    """Return the fields of the unbound, uninitialised `form`, each with its label and help.
+
+    The case page offers the same empty forms (a message, a note, a file, a link) on every case;
+    drawing their widgets and labels through the form renderer was a tenth of its time.
+    """
+    # Choices read from the database would go stale in a drawing kept for the process.
+    if (
+        form.is_bound
+        or form.initial
+        or any(isinstance(field, ModelChoiceField) for field in form.fields.values())
+    ):
+        return _form_fields_html(form)
+    key = (type(form), str(form.auto_id), get_language())
+    drawn = _empty_forms.get(key)
+    if drawn is None:
+        drawn = _empty_forms[key] = _form_fields_html(form)
+    return drawn
+
+
+def _form_fields_html(form: Any) -> SafeString:
+    return mark_safe(
+        "".join(
+            format_html(
+                '<div class="mb-3">{}{}{}</div>',
+                field.label_tag(),
+                format_html(
+                    '<div class="leading-relaxed mb-1 text-xs" id="{}_helptext">{}</div>',
+                    field.auto_id,
+                    field.help_text,
+                )
+                if field.help_text
+                else "",
+                field,
+            )
+            for field in form
+        )
     )

@@ -33,7 +33,7 @@ from complaints.admin.case_actions import (
     allowed_transitions,
     available_actions,
 )
-from complaints.admin.case_form import fieldsets_html
+from complaints.admin.case_form import empty_form_html, fieldsets_html
 from complaints.admin.forms import (
     COMPLAINANT_FIELDS,
     COMPLAINT_TEXT_FIELDS,
@@ -437,7 +437,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             context |= {
                 "case_buttons": [action for action in actions if not action.in_correspondence],
                 "correspondence_forms": [
-                    (action, action.form_class(auto_id=f"id_{action.name}_%s"))
+                    (action, empty_form_html(action.form_class(auto_id=f"id_{action.name}_%s")))
                     for action in actions
                     if action.in_correspondence and action.form_class is not None
                 ],
@@ -462,7 +462,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "related_cases": related_admin.related_cases(obj, request.user)
                 if getattr(obj, "has_links", True)
                 else [],
-                "link_form": themed(related_admin.LinkForm(auto_id="id_link_%s")),
+                "link_form": empty_form_html(themed(related_admin.LinkForm(auto_id="id_link_%s"))),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
