@@ -146,6 +146,16 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     # Visibility: handlers see their own and unassigned cases, supervisors all, other staff none.
 
+    def get_list_display(self, request):
+        # The regulatory deadline's column only where a policy runs a regulator's clock: the
+        # other columns need its width at 1280 px.
+        columns = list(super().get_list_display(request))
+        if not hasattr(request, "regulatory_clock_in_use"):  # asked more than once per page
+            request.regulatory_clock_in_use = selectors.regulatory_clock_in_use()
+        if not request.regulatory_clock_in_use:
+            columns.remove("regulatory")
+        return columns
+
     def get_queryset(self, request):
         queryset = (
             super()

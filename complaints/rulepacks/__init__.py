@@ -52,6 +52,15 @@ def days_at_least(amount: int, unit: str) -> int:
     return amount
 
 
+def codes_with_clock() -> set[str]:
+    """Return the codes of the packs that run a regulatory clock."""
+    return {
+        code
+        for code, pack in PACKS.items()
+        if type(pack).regulatory_deadline is not RulePack.regulatory_deadline
+    }
+
+
 def has_clock(policy: ComplaintPolicy) -> bool:
     """Return whether a pack the policy keeps runs a regulatory clock (DISP does)."""
     return any(
