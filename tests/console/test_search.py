@@ -92,3 +92,30 @@ def test_it_finds_the_same_cases_when_a_word_is_in_too_many_cases_to_list(
     monkeypatch.setattr(selectors, "SEARCH_ID_LIST_CAP", 0)
     assert found(client, text) == listed
     assert listed
+
+
+def test_it_walks_the_queue_without_asking_the_gin_indexes_for_a_word_in_most_cases(
+    postgres, client, cases, hana, sam, monkeypatch
+):
+    Complaint.objects.update(description="The refund never arrived.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_complaint")
+    # ANALYZE's sample finds "refund" in all three cases, "rosa" in one: a cap of two between.
+    monkeypatch.setattr(selectors, "SEARCH_ID_LIST_CAP", 2)
+    assert selectors.search_is_common(["ref"])
+    assert not selectors.search_is_common(["rosa"])
+    assert not selectors.search_is_common(["refund", "rosa"])
+
+    def unasked(query):
+        raise AssertionError("a common word needs no id list from the GIN indexes")
+
+    monkeypatch.setattr(selectors, "search_matches", unasked)
+    client.force_login(hana)
+    assert found(client, "refund") == {"Rosa Diaz", "Una Lee"}
+    client.force_login(sam)
+    assert found(client, "refund") == {"Rosa Diaz", "Otto Brandt", "Una Lee"}
+
+
+def test_it_asks_the_gin_indexes_when_nothing_was_analysed(postgres, cases):
+    # Without statistics no word is known to be common: the GIN indexes tell.
+    assert not selectors.search_is_common(["rosa"])
