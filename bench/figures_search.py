@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.databases import SERVER  # noqa: E402
-from bench.profile_pages import Meter  # noqa: E402
+from bench.profile_pages import Meter, client_for  # noqa: E402
 from bench.redress_site import environment  # noqa: E402
 
 QUEUE = "/admin/complaints/complaint/"
@@ -84,7 +84,6 @@ def main() -> None:
         (handler_name,) = cursor.fetchone()
     prefix = reference[:-3]
 
-    client_for = _client_factory()
     supervisor = client_for("bench-supervisor")
     handler = client_for(handler_name)
 
@@ -147,28 +146,6 @@ def main() -> None:
             f" {count:8d}  {found}",
             flush=True,
         )
-
-
-def _client_factory():
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    def client_for(username: str) -> Client:
-        client = Client()
-        user = get_user_model().objects.get(username=username)
-        client.force_login(user)
-        # Signed in with a second factor, as production asks of every member of staff.
-        device = next(iter(devices_for_user(user, confirmed=True)), None)
-        if device is None:
-            device = StaticDevice.objects.create(user=user, name="profile", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
-
-    return client_for
 
 
 if __name__ == "__main__":
