@@ -105,7 +105,9 @@ def complaint_submit(
     )
     deadlines.set_on_receipt(complaint)
     owed = promises.promises_on_receipt(complaint)
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (the web form's, the API's, an
+    # inbound email's): a failure here fails the whole submission, which each caller lets go up.
+    with transaction.atomic(savepoint=False):
         _insert_with_fresh_reference(complaint)
         promises.promises_save(complaint, owed)
         casework.record_event(
