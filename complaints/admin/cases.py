@@ -55,6 +55,7 @@ from complaints.choices import VulnerabilityDriver
 from complaints.exceptions import ComplaintError, StatementsMissing
 from complaints.models import CaseAccess, Complaint, RedressEntry
 from complaints.outbox import complainant_channel
+from complaints.templatetags import console_list
 from notifications.models import Notification
 from notifications.rendering import render_letter
 
@@ -218,6 +219,12 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, TemplateResponse):
+            return console_list.rows_splice(response, request)
+        return response
 
     def get_list_display(self, request):
         # The regulatory deadline's column only where a policy runs a regulator's clock: the

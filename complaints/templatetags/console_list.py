@@ -25,6 +25,8 @@ from django.contrib.admin.utils import FieldIsAForeignKeyColumnName, lookup_fiel
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
@@ -238,9 +240,37 @@ def _fast(context, cl: ChangeList) -> bool:
     )
 
 
+# Where the rows go when the view splices them into the finished page (rows_splice).
+ROWS_MARK = "<!-- console rows -->"
+ROWS_ATTR = "console_rows"
+
+
+def rows_splice(response: TemplateResponse, request: HttpRequest) -> TemplateResponse:
+    """Have the list's rows put into the page once it is rendered, rather than through the
+    templates.
+
+    The rows of a page of 100 are half a megabyte of the theme's markup; each template that
+    encloses them (a dozen, from the result list up through the theme's base layouts) joins its
+    parts into a new string, copying them each time: 5-6 ms of the queue's CPU at 100 rows.
+    Spliced into the page's bytes they are copied once.
+    """
+    rows: list[str] = []  # filled by result_list
+    setattr(request, ROWS_ATTR, rows)
+
+    def splice(rendered: TemplateResponse) -> None:
+        if rows:
+            rendered.content = rendered.content.replace(
+                ROWS_MARK.encode(), rows[0].encode(rendered.charset), 1
+            )
+
+    response.add_post_render_callback(splice)
+    return response
+
+
 def result_list(context: dict[str, Any], cl: ChangeList) -> dict[str, Any]:
     """Return the context of the result list template, as the theme's own tag does, with
-    `rows`: the rows' HTML (None where the theme's template draws them)."""
+    `rows`: the rows' HTML (None where the theme's template draws them), or its place in the
+    page where the view splices them in (rows_splice)."""
     if not _fast(context, cl):
         return {**unfold_list.result_list(context, cl), "rows": None}
     headers = list(unfold_list.result_headers(cl))
@@ -248,15 +278,21 @@ def result_list(context: dict[str, Any], cl: ChangeList) -> dict[str, Any]:
         STRIPES[number % 2] + "".join(cells) + ROW_END
         for number, (_obj, cells) in enumerate(_cells(cl, headers))
     ]
+    request = context["request"]
+    shown = "".join(rows)
+    spliced = getattr(request, ROWS_ATTR, None)
+    if spliced is not None and not spliced:
+        spliced.append(shown)
+        shown = ROWS_MARK
     return {
         "cl": cl,
         "result_hidden_fields": list(result_hidden_fields(cl)),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
         "results": rows,
-        "rows": mark_safe("".join(rows)),
+        "rows": mark_safe(shown),
         "actions_row": None,
-        "has_add_permission": cl.model_admin.has_add_permission(context["request"]),
+        "has_add_permission": cl.model_admin.has_add_permission(request),
     }
 
 
