@@ -173,11 +173,19 @@ def _age(days: int, language: str | None) -> str:
 
 
 class QueueChangeList(ChangeList):
-    """The queue: its page of rows loads only the fields they show.
+    """The queue: its page of rows loads only the fields they show; its filters are drawn by
+    console_list.console_filter.
 
     The query the bulk actions run on (get_queryset) still loads whole cases: the services
     change and save them.
     """
+
+    def get_filters(self, request):
+        filters = super().get_filters(request)
+        for spec in filters[0]:
+            if console_list.filter_drawn(spec):
+                spec.template = console_list.FILTER_TEMPLATE
+        return filters
 
     def get_results(self, request):
         super().get_results(request)

@@ -26,8 +26,10 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.http import HttpRequest
+from django.template.base import render_value_in_context
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
+from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -294,6 +296,82 @@ def result_list(context: dict[str, Any], cl: ChangeList) -> dict[str, Any]:
         "actions_row": None,
         "has_add_permission": cl.model_admin.has_add_permission(request),
     }
+
+
+# The list filters: the theme's admin/filter.html, drawn in Python.
+
+THEME_FILTER_TEMPLATE = "admin/filter.html"
+FILTER_TEMPLATE = "admin/complaints/complaint/list_filter.html"
+FILTER_ITEM = (
+    "\n                <li"
+    ' class="border-b border-base-200 last:border-b-0 dark:border-base-700 {}">'
+    '\n                    <a href="{}" title="{}" class="block px-3 py-2 hover:text-primary-600'
+    ' dark:hover:text-primary-500">\n                        {}\n                    </a>'
+    "\n                </li>\n            "
+)
+SELECTED = (
+    "hover:text-base-700 dark:hover:text-base-200",
+    "font-semibold text-primary-600 dark:text-primary-500 ",
+)
+LOOKUP_VALUE = template.Variable("spec.lookup_val.0")
+LOOKUP_KWARG = template.Variable("spec.lookup_kwarg")
+
+
+def filter_drawn(spec) -> bool:
+    """Return whether console_filter draws `spec` (the theme's vertical list of links)."""
+    return (
+        spec.template == THEME_FILTER_TEMPLATE
+        and type(spec).__name__ != "BooleanFieldListFilter"
+        and not getattr(spec, "horizontal", False)
+    )
+
+
+def _resolved(variable: template.Variable, context) -> Any:
+    try:
+        return variable.resolve(context)
+    except template.VariableDoesNotExist:
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def console_filter(context, spec, choices, title) -> str:
+    """Return the theme's admin/filter.html for `spec`, byte for byte.
+
+    The template costs some 0.3 ms per filter (its tags run for each of the choices), 4 ms of
+    the queue's 14 filters and their hundred choices.
+    """
+    parts = [
+        '\n\n<div>\n    <h3 class="font-semibold mb-2 text-font-important-light'
+        ' dark:text-font-important-dark">\n        ',
+        _(" By %(filter_title)s ") % {"filter_title": render_value_in_context(title, context)},
+        "\n    </h3>\n\n    ",
+    ]
+    for choice in choices:
+        parts.append("\n        ")
+        if choice["selected"] and _resolved(LOOKUP_VALUE, context):
+            name = render_value_in_context(_resolved(LOOKUP_KWARG, context), context)
+            value = render_value_in_context(_resolved(LOOKUP_VALUE, context), context)
+            parts.append(
+                f'\n            <input type="hidden" name="{name}" value="{value}" />\n        '
+            )
+        parts.append("\n    ")
+    parts.append(
+        "\n\n    \n        "
+        '<ul class="border border-base-200 flex flex-col rounded-default shadow-xs'
+        ' dark:border-base-700">\n            '
+    )
+    for choice in choices:
+        display = render_value_in_context(choice["display"], context)
+        parts.append(
+            FILTER_ITEM.format(
+                SELECTED[bool(choice["selected"])],
+                escape(iri_to_uri(choice["query_string"])),
+                display,
+                display,
+            )
+        )
+    parts.append("\n        </ul>\n    \n</div>\n")
+    return mark_safe("".join(parts))
 
 
 @register.tag(name="console_result_list")
