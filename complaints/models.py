@@ -388,7 +388,12 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} › {self.name}" if self.parent is not None else self.name
+        return self.label(self.name, self.parent.name if self.parent is not None else None)
+
+    @staticmethod
+    def label(name: str, parent_name: str | None) -> str:
+        """Return the name lists show for a category: its group's first, if it has one."""
+        return f"{parent_name} › {name}" if parent_name is not None else name
 
     @property
     def display_name(self) -> str:
