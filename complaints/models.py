@@ -714,6 +714,15 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         # site" follows get_absolute_url for anyone with is_staff, so it must never be the token.
         return reverse("staff-preview", args=[self.pk])
 
+    @property
+    def state_fields(self) -> list:
+        """Return the state machine's fields (django-fsm's ConcurrentTransitionMixin).
+
+        The mixin's own property searches all 70 fields of the model for them, for every case
+        built: a tenth of the cost of loading a page of the queue's rows.
+        """
+        return [Complaint._meta.get_field("state")]
+
     def tracking_path(self) -> str:
         """Return the complainant's private page: only ever sent to the complainant."""
         return reverse("track-case", args=[self.tracking_token])

@@ -7,7 +7,7 @@ import functools
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import (
     Http404,
     HttpResponse,
@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -147,7 +148,7 @@ FIELDSETS = [
 
 
 @functools.cache
-def _markers(language: str | None) -> tuple[str, str]:
+def _markers(language: str | None) -> tuple[SafeString, SafeString]:
     """Return the reference column's markers: new activity, and a vulnerable customer."""
     return (
         format_html(
@@ -189,8 +190,9 @@ class QueueChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
+        rows: QuerySet[Complaint] = getattr(self, "result_list")  # noqa: B009 (set by super)
         self.result_list = (
-            self.result_list.select_related(None).select_related(*QUEUE_RELATED).only(*QUEUE_FIELDS)
+            rows.select_related(None).select_related(*QUEUE_RELATED).only(*QUEUE_FIELDS)
         )
 
 
