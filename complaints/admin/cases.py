@@ -54,7 +54,7 @@ from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.attachments import attachment_response
 from complaints.choices import VulnerabilityDriver
 from complaints.exceptions import ComplaintError, StatementsMissing
-from complaints.models import CaseAccess, Complaint, RedressEntry
+from complaints.models import CaseAccess, Category, Complaint, RedressEntry
 from complaints.outbox import complainant_channel
 from complaints.templatetags import console_list
 from notifications.models import Notification
@@ -66,7 +66,8 @@ NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
 RELATED = ["category__parent", "handler", "policy"]
 # What the queue's rows read (its columns and the clocks' badges), and nothing else: a whole
 # case is some 70 columns, a dozen of them long texts, and the queue showed about 15 of them.
-QUEUE_RELATED = ["category__parent", "handler", "vulnerability"]
+# The category's names come with the row rather than as two more models per row.
+QUEUE_RELATED = ["handler", "vulnerability"]
 QUEUE_FIELDS = [
     "reference",
     "complainant_name",
@@ -79,13 +80,12 @@ QUEUE_FIELDS = [
     "regulatory_deadline",
     "regulatory_due_soon_at",
     "regulatory_suspended_until",
-    "category__name",
-    "category__parent__name",
     "handler__first_name",
     "handler__last_name",
     "handler__username",
     *(f"vulnerability__{driver}" for driver in VulnerabilityDriver.values),
 ]
+QUEUE_NAMES = {"category_name": F("category__name"), "group_name": F("category__parent__name")}
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
@@ -181,6 +181,8 @@ class QueueChangeList(ChangeList):
     change and save them.
     """
 
+    result_list: QuerySet[Complaint]
+
     def get_filters(self, request):
         filters = super().get_filters(request)
         for spec in filters[0]:
@@ -190,10 +192,8 @@ class QueueChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        rows: QuerySet[Complaint] = getattr(self, "result_list")  # noqa: B009 (set by super)
-        self.result_list = (
-            rows.select_related(None).select_related(*QUEUE_RELATED).only(*QUEUE_FIELDS)
-        )
+        rows = self.result_list.select_related(None).select_related(*QUEUE_RELATED)
+        self.result_list = rows.only(*QUEUE_FIELDS).annotate(**QUEUE_NAMES)
 
 
 @admin.register(Complaint)
@@ -329,7 +329,10 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("category"), ordering="category__name")
     def category_column(self, obj):
-        return str(obj.category) if obj.category else "—"
+        # The queue's rows carry the names (QueueChangeList), as str(category) shows them.
+        if obj.category_name is None:
+            return "—"
+        return Category.label(obj.category_name, obj.group_name)
 
     @admin.display(description=gettext_lazy("handler"), ordering="handler__last_name")
     def handler_column(self, obj):

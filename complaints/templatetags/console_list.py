@@ -12,6 +12,7 @@ by dragging, have row sections or open in a pop-up keep the theme's own code.
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -30,7 +31,7 @@ from django.template.base import render_value_in_context
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
 from django.utils.encoding import iri_to_uri
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from unfold import admin as unfold_admin
@@ -111,6 +112,9 @@ class _Column:
         )
         self.classes = _cell_classes(name, index, ["nowrap"] if nowrap else [])
         self.nowrap_classes = _cell_classes(name, index, ["nowrap"])
+        # lookup_field's attribute is the row's own only for a model's method or property.
+        self.per_row = self.read == self._model_attribute
+        self.display = _display(self.attr)
 
     def _field_value(self, obj):
         return getattr(obj, self.name)
@@ -127,18 +131,21 @@ class _Column:
             return self.default_empty, self.classes
         field = self.field
         if field is None or field.auto_created:
-            attr, empty = self.attr, self.empty
-            if self.read == self._model_attribute:
+            if self.per_row:
                 attr, value = value
-                empty = getattr(attr, "empty_value_display", empty)
-            if getattr(attr, "label", False):
-                shown = display_for_label(value, empty, attr.label)
-            elif getattr(attr, "dropdown", False):
+                empty = getattr(attr, "empty_value_display", self.empty)
+                label, dropdown, header, boolean = _display(attr)
+            else:
+                empty = self.empty
+                label, dropdown, header, boolean = self.display
+            if label:
+                shown = display_for_label(value, empty, label)
+            elif dropdown:
                 shown = display_for_dropdown(obj, self.name, value, empty)
-            elif getattr(attr, "header", False):
+            elif header:
                 shown = display_for_header(value, empty)
             else:
-                shown = display_for_value(value, empty, getattr(attr, "boolean", False))
+                shown = display_for_value(value, empty, boolean)
             if isinstance(value, datetime.date | datetime.time):
                 return shown, self.nowrap_classes
             return shown, self.classes
@@ -151,6 +158,24 @@ class _Column:
             except TypeError:
                 pass
         return display_for_field(value, field, self.empty), self.classes
+
+
+def _display(attr: Any) -> tuple[Any, Any, Any, Any]:
+    """Return how the theme shows a column's values: its label, dropdown, header and boolean
+    options (all false for a plain value)."""
+    return (
+        getattr(attr, "label", False),
+        getattr(attr, "dropdown", False),
+        getattr(attr, "header", False),
+        getattr(attr, "boolean", False),
+    )
+
+
+def _html(value: Any) -> str:
+    """Return conditional_escape(value) as a str (without its check for lazy arguments)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _cells(cl: ChangeList, headers: list[dict]) -> Iterator[tuple[Any, list[str]]]:
@@ -179,38 +204,32 @@ def _cells(cl: ChangeList, headers: list[dict]) -> Iterator[tuple[Any, list[str]
         url = add_preserved_filters(
             {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, marked
         )
-    link_classes = " ".join(unfold_list.LINK_CLASSES)
+    link_classes = _html(" ".join(unfold_list.LINK_CLASSES))
     # The theme's checkbox column, drawn once: the same widget, the row's key filled in.
     own_checkbox = type(admin_).action_checkbox is unfold_admin.ModelAdmin.action_checkbox
     checkbox = str(unfold_admin.checkbox.render(ACTION_CHECKBOX_NAME, PK_MARK))
     checkbox_classes = " ".join(unfold_list.CHECKBOX_CLASSES)
     select_label = conditional_escape(_("Select record"))
     for obj in cl.result_list:
-        pk = str(obj.pk)
+        pk = html.escape(str(obj.pk))
         cells: list[str] = []
         for column, tag in zip(columns, tags, strict=True):
             if own_checkbox and column.name == "action_checkbox" and tag is None:
-                shown: Any = mark_safe(checkbox.replace(PK_MARK, escape(pk)))
+                shown: Any = mark_safe(checkbox.replace(PK_MARK, pk))
                 classes = checkbox_classes
             else:
                 shown, classes = column.shown(obj)
             if tag is not None:
+                shown = _html(shown)
                 if url is not None:
-                    shown = format_html(
-                        '<a href="{}" class="{}" >{}</a>',
-                        mark_safe(url.replace(PK_MARK, escape(quote(pk)))),
-                        link_classes,
-                        shown,
-                    )
+                    href = url.replace(PK_MARK, html.escape(quote(str(obj.pk))))
+                    shown = f'<a href="{href}" class="{link_classes}" >{shown}</a>'
                 cells.append(
-                    f'<{tag} class="{classes}" data-label="{column.label}">'
-                    f"{conditional_escape(shown)}</{tag}>"
+                    f'<{tag} class="{classes}" data-label="{column.label}">{shown}</{tag}>'
                 )
             else:
                 label = select_label if column.index == 0 else column.label
-                cells.append(
-                    f'<td class="{classes}" data-label="{label}">{conditional_escape(shown)}</td>'
-                )
+                cells.append(f'<td class="{classes}" data-label="{label}">{_html(shown)}</td>')
         yield obj, cells
 
 
