@@ -81,7 +81,7 @@ def badge(state: str, when: dt.datetime | None, detail: str = ""):
         return "—"
     label = _state_labels(get_language())[state]
     detail = f"{conditional_escape(detail)} " if detail else ""
-    when_shown = timezone.localtime(when).strftime("%d %b %H:%M")
+    when_shown = escape(timezone.localtime(when).strftime("%d %b %H:%M"))
     return mark_safe(
         f'<span class="deadline deadline-{escape(state)}">{label}</span>'
         f' <span class="deadline-when">{detail}{when_shown}</span>'

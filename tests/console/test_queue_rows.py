@@ -55,6 +55,11 @@ def test_it_shows_the_rows_on_the_page(client, policy, sam):
     page = client.get(CHANGELIST).content.decode()
     assert "Rosa &lt;b&gt;Rivera&lt;/b&gt;" in page
     assert 'name="_selected_action"' in page
+    # Spliced into the rendered page where the template left their place (rows_splice).
+    assert console_list.ROWS_MARK not in page
+    assert (
+        page.index('id="result_list"') < page.index("Rosa &lt;b&gt;Rivera") < page.index("</table>")
+    )
 
 
 def theme_and_console_filters(response):
