@@ -7,6 +7,10 @@ the queue's server time at 100 rows (bench/profile_pages.py). Here the headers, 
 with its preserved filters, the checkbox and each column's getter are made once per page; each
 row then only reads its values and fills in the same markup. Lists that edit rows in place, sort
 by dragging, have row sections or open in a pop-up keep the theme's own code.
+
+A view may have the rows spliced into its rendered page (rows_splice) rather than carried up
+through the templates; the list filters the theme draws as links are drawn here too
+(console_filter). Both write the theme's markup byte for byte (tests/console/test_queue_rows.py).
 """
 
 from __future__ import annotations
