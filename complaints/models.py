@@ -686,11 +686,17 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 condition=Q(closed_at__isnull=False),
                 name="complaint_closed",
             ),
-            # The dashboard's open cases by age, for all categories or one: a small index of the
-            # open cases only, read without the table.
+            # The dashboard's open cases by age and its clocks standing still now, for all
+            # categories or one (reports.dashboard.open_counts): a small index of the open cases
+            # only, holding every column the query reads, so the table is not read.
             models.Index(
                 fields=["received_at"],
-                include=["category"],
+                include=[
+                    "category",
+                    "merged_into",
+                    "clock_paused_at",
+                    "regulatory_suspended_until",
+                ],
                 condition=Q(state__in=OPEN_STATES),
                 name="complaint_open_received",
             ),
@@ -966,6 +972,15 @@ class Promise(models.Model):
                 fields=["limit"],
                 include=["kind", "kept_at", "released_at"],
                 name="promise_due",
+            ),
+            # The dashboard's regulatory deadlines met (reports.dashboard.clock_figures): the
+            # final responses whose limit fell in a period, without reading every other promise
+            # of the period from the table.
+            models.Index(
+                fields=["limit"],
+                include=["complaint", "kept_at", "released_at"],
+                condition=Q(kind=PromiseKind.FINAL_RESPONSE),
+                name="promise_final_response_due",
             ),
             # A case's open promises (cache refresh, the case page, the update's wording).
             models.Index(
