@@ -47,8 +47,10 @@ def dedupe_key(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def parse(raw: bytes) -> ParsedEmail:
-    """Return the parts of `raw` that Redress uses, or raise UnreadableEmail saying why."""
+def parse(raw: bytes, *, key: str = "") -> ParsedEmail:
+    """Return the parts of `raw` that Redress uses, or raise UnreadableEmail saying why.
+
+    `key` is dedupe_key(raw) when the caller has it already (the stored row's)."""
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
         if not message.keys():
@@ -59,7 +61,7 @@ def parse(raw: bytes) -> ParsedEmail:
         body = message.get_body(preferencelist=("plain", "html"))
         return ParsedEmail(
             message=message,
-            message_id=dedupe_key(raw),
+            message_id=key or dedupe_key(raw),
             sender_address=address,
             sender_name=name.strip() or address.partition("@")[0],
             subject=" ".join(str(message.get("Subject", "")).split())[:255],
