@@ -114,7 +114,7 @@ def counted(inbound_poll, sort: str | None) -> int:
     services.complaint_submit = measured_submit
     polled = 0
     profile = cProfile.Profile(time.process_time)
-    started = sum(cpu_seconds(pids).values())
+    started = cpu_seconds(pids)
     try:
         with connection.execute_wrapper(count):
             if sort:
@@ -124,7 +124,8 @@ def counted(inbound_poll, sort: str | None) -> int:
             profile.disable()
     finally:
         services.complaint_submit = complaint_submit
-    spent = sum(cpu_seconds(pids).values()) - started
+    ended = cpu_seconds(pids)
+    spent = {pid: ended[pid] - started[pid] for pid in pids}
     if sort:
         stats = Path(tempfile.gettempdir()) / "inbound_poll.prof"
         profile.dump_stats(stats)
@@ -133,10 +134,10 @@ def counted(inbound_poll, sort: str | None) -> int:
     per = 1000 / max(polled, 1)
     print(
         f"{statements['all'] * per / 1000:.1f} SQL statements and "
-        f"{statements['commits'] * per / 1000:.2f} commits per message; CPU (this process and "
-        f"its backend{', profiled' if sort else ''}) {spent * per:.1f} ms per message, of which "
-        "complaint_submit "
-        f"{shared['cpu'] * per:.1f} ms"
+        f"{statements['commits'] * per / 1000:.2f} commits per message; CPU"
+        f"{' (profiled)' if sort else ''} {sum(spent.values()) * per:.1f} ms per message (this "
+        f"process {spent[os.getpid()] * per:.1f}, its PostgreSQL backend "
+        f"{spent[backend] * per:.1f}), of which complaint_submit {shared['cpu'] * per:.1f} ms"
     )
     return polled
 
