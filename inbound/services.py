@@ -64,28 +64,27 @@ def inbound_email_process(*, raw: bytes, source: str, uid: str = "") -> InboundE
 def inbound_email_handle(*, inbound: InboundEmail) -> InboundEmail:
     """Act once on a stored email that is still `received`; return its row as it ends up.
 
-    Traps: the processing runs in one transaction with the row locked, so two pollers at once
-    (or a poller and a retried webhook) do it once; whatever breaks other than the database
-    leaves the email `unparseable` for a handler rather than lost.
+    Traps: the processing runs in one transaction that ends by moving the row on from
+    `received` with a conditional update; if another process (a second poller, a retried
+    webhook) moved it first, this one rolls back whatever it did, so it is done once. Whatever
+    breaks other than the database leaves the email `unparseable` for a handler, not lost.
     """
     row = inbound
     if row.status != S.RECEIVED:
         return row
     try:
         with atomic_with_files() as stored:
-            # The lock, and whether another process finished it since `row` was read.
-            if (
-                InboundEmail.objects.select_for_update()
-                .filter(pk=row.pk, status=S.RECEIVED)
-                .exists()
+            _handle(row, stored)
+            row.processed_at = clock.now()
+            # Waits for the other process's transaction, if any, then finds the row moved on.
+            if not InboundEmail.objects.filter(pk=row.pk, status=S.RECEIVED).update(
+                **{name: getattr(row, name) for name in PROCESSED_FIELDS}
             ):
-                _handle(row, stored)
-                row.processed_at = clock.now()
-                row.save(update_fields=PROCESSED_FIELDS)
-            else:
-                row.refresh_from_db()
+                raise _ProcessedElsewhere
     except DatabaseError:
         raise
+    except _ProcessedElsewhere:
+        row.refresh_from_db()
     except Exception as exc:  # noqa: BLE001 - whatever broke, the email is kept for a handler.
         logger.exception("Inbound email %s could not be processed.", row.pk)
         InboundEmail.objects.filter(pk=row.pk, status=S.RECEIVED).update(
@@ -95,6 +94,10 @@ def inbound_email_handle(*, inbound: InboundEmail) -> InboundEmail:
         )
         row.refresh_from_db()
     return row
+
+
+class _ProcessedElsewhere(Exception):
+    """Another process moved the email on from `received` while this one processed it."""
 
 
 def inbound_email_store(*, raw: bytes, source: str, uid: str = "") -> InboundEmail:
