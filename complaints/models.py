@@ -388,7 +388,12 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} › {self.name}" if self.parent is not None else self.name
+        return self.label(self.name, self.parent.name if self.parent is not None else None)
+
+    @staticmethod
+    def label(name: str, parent_name: str | None) -> str:
+        """Return the name lists show for a category: its group's first, if it has one."""
+        return f"{parent_name} › {name}" if parent_name is not None else name
 
     @property
     def display_name(self) -> str:
@@ -708,6 +713,15 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         # Staff only ever see what the complainant sees through this preview: the admin's "view on
         # site" follows get_absolute_url for anyone with is_staff, so it must never be the token.
         return reverse("staff-preview", args=[self.pk])
+
+    @property
+    def state_fields(self) -> list:
+        """Return the state machine's fields (django-fsm's ConcurrentTransitionMixin).
+
+        The mixin's own property searches all 70 fields of the model for them, for every case
+        built: a tenth of the cost of loading a page of the queue's rows.
+        """
+        return [Complaint._meta.get_field("state")]
 
     def tracking_path(self) -> str:
         """Return the complainant's private page: only ever sent to the complainant."""

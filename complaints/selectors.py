@@ -18,15 +18,23 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def policy_for(category: Category | None) -> ComplaintPolicy:
+def default_policy() -> ComplaintPolicy | None:
+    """Return the default policy with its targets (two queries), or None if there is none."""
+    return ComplaintPolicy.objects.filter(is_default=True).prefetch_related("targets").first()
+
+
+def policy_for(
+    category: Category | None, *, default: ComplaintPolicy | None = None
+) -> ComplaintPolicy:
     """Return the policy a complaint in `category` is handled under.
 
+    `default` is the default policy where the caller has already read it (`default_policy`).
     With no default policy (deleted after install) the neutral one is made the default rather
     than a complaint refused: configuration is never the complainant's problem.
     """
     policy = category.effective_policy() if category is not None else None
     if policy is None:
-        policy = ComplaintPolicy.objects.filter(is_default=True).first()
+        policy = default or ComplaintPolicy.objects.filter(is_default=True).first()
     if policy is None:
         from complaints.presets import neutral_policy_ensure
 
