@@ -1,6 +1,7 @@
 """Benchmark the IMAP poll: 10 000 emails in a real dovecot mailbox, processed once each.
 
 Usage: .venv/bin/python bench/inbound_poll.py [--messages 10000] [--processes 2]
+       .venv/bin/python bench/inbound_poll.py --messages 1000 --count [--profile tottime]
 
 Starts Debian's dovecot on loopback (as the tests do), writes the messages straight into its
 Maildir (nine in ten new complaints, one in ten with a PNG attached), recreates the PostgreSQL
@@ -50,6 +51,24 @@ def fill_maildir(server, count: int) -> None:
         os.chown(path, server.uid, server.gid)
 
 
+def imap_server_cpu(server) -> float:
+    """Return the CPU seconds dovecot has used: its live processes, and through their
+    children's times the ones that have exited (a poll's imap process, when it ends)."""
+    from bench.http_load import children
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    spent, pids = 0.0, [server._process.pid]
+    while pids:
+        pid = pids.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it exited: its time is in its parent's children's times
+        spent += sum(int(value) for value in fields[11:15]) / ticks
+        pids += children(pid)
+    return spent
+
+
 def poll_share(share: int, shares: int) -> None:
     """One poller process: its share of the mailbox, a batch at a time; print how many."""
     import django
@@ -70,10 +89,91 @@ def poll_share(share: int, shares: int) -> None:
     print(polled, sum(cpu_seconds([os.getpid(), backend]).values()) - before)
 
 
+def counted(inbound_poll, sort: str | None) -> int:
+    """Poll counting SQL statements and commits and the CPU spent in the shared
+    `complaint_submit` (this process and its PostgreSQL backend), under cProfile with `sort`
+    (CPU time, not wall time: the machine is shared); print them; return how many were polled."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    from bench.http_load import cpu_seconds
+    from inbound import services
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    pids = [os.getpid(), backend]
+    shared = {"cpu": 0.0}
+    complaint_submit = services.complaint_submit
+
+    def measured_submit(**kwargs):
+        before = sum(cpu_seconds(pids).values())
+        try:
+            return complaint_submit(**kwargs)
+        finally:
+            shared["cpu"] += sum(cpu_seconds(pids).values()) - before
+
+    statements = {"all": 0, "commits": 0}
+
+    def count(execute, sql, params, many, context):
+        statements["all"] += 1
+        return execute(sql, params, many, context)
+
+    def count_commit(commit):
+        def counted():
+            statements["commits"] += 1
+            return commit()
+
+        return counted
+
+    connection.connection.commit = count_commit(connection.connection.commit)
+    services.complaint_submit = measured_submit
+    polled = 0
+    profile = cProfile.Profile(time.process_time)
+    started = cpu_seconds(pids)
+    try:
+        with connection.execute_wrapper(count):
+            if sort:
+                profile.enable()
+            while done := inbound_poll():
+                polled += done
+            profile.disable()
+    finally:
+        services.complaint_submit = complaint_submit
+    ended = cpu_seconds(pids)
+    spent = {pid: ended[pid] - started[pid] for pid in pids}
+    if sort:
+        stats = Path(tempfile.gettempdir()) / "inbound_poll.prof"
+        profile.dump_stats(stats)
+        pstats.Stats(profile).sort_stats(sort).print_stats(40)
+        print(f"(all of it in {stats})")
+    per = 1000 / max(polled, 1)
+    print(
+        f"{statements['all'] * per / 1000:.1f} SQL statements and "
+        f"{statements['commits'] * per / 1000:.2f} commits per message; CPU"
+        f"{' (profiled)' if sort else ''} {sum(spent.values()) * per:.1f} ms per message (this "
+        f"process {spent[os.getpid()] * per:.1f}, its PostgreSQL backend "
+        f"{spent[backend] * per:.1f}), of which complaint_submit {shared['cpu'] * per:.1f} ms"
+    )
+    return polled
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument(
+        "--profile",
+        choices=["tottime", "cumulative"],
+        help="with one process: cProfile the poll (and --count)",
+    )
+    parser.add_argument(
+        "--count",
+        action="store_true",
+        help="with one process: count SQL statements and commits, and the CPU of complaint_submit",
+    )
     parser.add_argument("--share", type=int)
     parser.add_argument("--shares", type=int)
     args = parser.parse_args()
@@ -125,9 +225,12 @@ def main() -> None:
         # does not depend on what else the two cores are doing.
         meter = CpuMeter(pids)
         meter.reset()
+        imap_before = imap_server_cpu(server)
         started = time.perf_counter()
         polled = 0
-        if args.processes == 1:
+        if args.processes == 1 and (args.profile or args.count):
+            polled = counted(inbound_poll, args.profile)
+        elif args.processes == 1:
             while done := inbound_poll():  # one batch a call, as the beat job runs it
                 polled += done
         else:
@@ -152,12 +255,14 @@ def main() -> None:
             polled = sum(int(count) for count, _cpu in reports)
         seconds = time.perf_counter() - started
         cpu = meter.spent() if args.processes == 1 else sum(float(cpu) for _n, cpu in reports)
+        imap_cpu = imap_server_cpu(server) - imap_before
         processed = InboundEmail.objects.exclude(status=InboundEmail.Status.RECEIVED).count()
         print(
             f"poll: {polled:,} messages in {seconds:.1f} s, {processed / seconds:,.0f} messages "
             f"processed/s ({Complaint.objects.count():,} complaints, "
             f"{server.unseen():,} left unseen); server CPU {cpu / max(polled, 1) * 1000:.1f} ms "
-            f"per message ({args.processes} process(es) and their PostgreSQL backends)"
+            f"per message ({args.processes} process(es) and their PostgreSQL backends; dovecot "
+            f"besides {imap_cpu / max(polled, 1) * 1000:.1f} ms)"
         )
         started = time.perf_counter()
         again = inbound_poll()

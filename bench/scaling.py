@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scaling.py [--complaints 100000] [--messages 2000] [--updates 2000]
         [--memory-messages 10000] [--tag NAME]
+    .venv/bin/python bench/scaling.py --memory-only --complaints 2000 [--memory-messages 10000]
 
 Recreates the PostgreSQL database bench_scaling (bench_scaling_NAME with --tag), loads
 complaints with bench/loaders.py, starts the tests' SMTP sink (tests/notifications/components.py,
@@ -15,7 +16,9 @@ tests/workers.py), and measures:
 - submissions: the public form behind gunicorn with 1 and with 2 sync workers, each pinned to a
   core of its own, under bench/run.py's load (16 keep-alive clients);
 - worker memory: a prefork worker (2 pool processes, as deployed) after `--memory-messages`
-  messages to the sink: resident memory of the main and pool processes from /proc.
+  messages to the sink: resident memory of the main and pool processes from /proc, read after
+  every thousand, so growth per message shows; `--memory-only` measures this alone (a few
+  thousand complaints are enough for it to write to).
 
 Throughput is messages or submissions per second and the scaling ratio is the 2-process figure
 divided by the 1-process one. The machine has two cores that also run PostgreSQL, Redis, the
@@ -193,9 +196,9 @@ def resident_kib(pid: int) -> int:
     return 0
 
 
-def worker_memory(count: int, env: dict) -> dict[str, float]:
+def worker_memory(count: int, env: dict) -> dict:
     """Send `count` messages through a prefork worker (2 pool processes); return the resident
-    memory (MiB) of its processes after the warm-up and after the messages."""
+    memory (MiB) of its processes after the warm-up, after each thousand and after the last."""
     from notifications.models import Notification
     from tests.workers import celery_worker
 
@@ -204,7 +207,8 @@ def worker_memory(count: int, env: dict) -> dict[str, float]:
     with celery_worker(REDIS, concurrency=2, **env) as worker:
         notifications_write(20, "memory-warm-up")
         wait_for_sent(kind, 20)
-        before = {pid: resident_kib(pid) for pid in process_tree(worker.pid)}
+        before = resident_mib(worker.pid)
+        samples: list[tuple[int, float, float]] = []
         done = 20
         started = time.perf_counter()
         while done < count + 20:
@@ -212,16 +216,44 @@ def worker_memory(count: int, env: dict) -> dict[str, float]:
             notifications_write(step, f"memory-{done}")
             done += step
             wait_for_sent(kind, done)
+            after = resident_mib(worker.pid)
+            samples.append((done - 20, max(after.values()), sum(after.values())))
+            print(
+                f"  {done - 20:,} messages: largest process {samples[-1][1]:.0f} MiB, "
+                f"all {samples[-1][2]:.0f} MiB",
+                flush=True,
+            )
         seconds = time.perf_counter() - started
-        after = {pid: resident_kib(pid) for pid in process_tree(worker.pid)}
     return {
         "processes": len(after),
-        "largest_before": max(before.values()) / 1024,
-        "sum_before": sum(before.values()) / 1024,
-        "largest": max(after.values()) / 1024,
-        "sum": sum(after.values()) / 1024,
+        "largest_before": max(before.values()),
+        "sum_before": sum(before.values()),
+        "largest": max(after.values()),
+        "sum": sum(after.values()),
         "per_second": count / seconds,
+        "samples": samples,
     }
+
+
+def resident_mib(pid: int) -> dict[int, float]:
+    """Return the resident memory (MiB) of `pid` and its children (the pool processes)."""
+    return {process: resident_kib(process) / 1024 for process in process_tree(pid)}
+
+
+def memory_line(memory: dict, count: int) -> str:
+    samples = memory["samples"]
+    # Growth from the first thousand on (the first includes the pool's own warm-up).
+    first, last = samples[0], samples[-1]
+    thousands = max((last[0] - first[0]) / 1000, 1)
+    return (
+        f"Celery worker (prefork, {memory['processes']} processes) after {count:,} messages "
+        f"({memory['per_second']:,.0f}/s): resident memory largest process "
+        f"{memory['largest']:.0f} MiB, all processes {memory['sum']:.0f} MiB (after 20 messages: "
+        f"{memory['largest_before']:.0f} MiB and {memory['sum_before']:.0f} MiB; from "
+        f"{first[0]:,} to {last[0]:,} messages the largest grew "
+        f"{(last[1] - first[1]) / thousands:+.2f} MiB per thousand, all "
+        f"{(last[2] - first[2]) / thousands:+.2f} MiB)"
+    )
 
 
 def submissions(
@@ -271,6 +303,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--per-client", type=int, default=20)
     parser.add_argument("--tag", default="")
+    parser.add_argument(
+        "--memory-only", action="store_true", help="measure only the worker's memory"
+    )
     options = parser.parse_args()
     database = f"bench_scaling_{options.tag}" if options.tag else "bench_scaling"
     work = Path(tempfile.mkdtemp(prefix="redress-bench-scaling-"))
@@ -298,6 +333,14 @@ def main() -> None:
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     rows = {}
+    if options.memory_only:
+        try:
+            print(f"A prefork worker, {options.memory_messages:,} messages …", flush=True)
+            memory = worker_memory(options.memory_messages, env)
+        finally:
+            sink.stop()
+        print("\n" + memory_line(memory, options.memory_messages))
+        return
     try:
         for count in (1, 2):
             print(f"{count} worker process(es): dispatch and progress updates …", flush=True)
@@ -348,13 +391,7 @@ def main() -> None:
             "message",
         )
     )
-    print(
-        f"\nCelery worker (prefork, {memory['processes']} processes) after "
-        f"{options.memory_messages:,} messages ({memory['per_second']:,.0f}/s): resident memory "
-        f"largest process {memory['largest']:.0f} MiB, all processes {memory['sum']:.0f} MiB "
-        f"(after 20 messages: {memory['largest_before']:.0f} MiB and "
-        f"{memory['sum_before']:.0f} MiB)"
-    )
+    print("\n" + memory_line(memory, options.memory_messages))
 
 
 if __name__ == "__main__":

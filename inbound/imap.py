@@ -18,7 +18,7 @@ from imap_tools import (
 )
 
 from inbound.models import InboundEmail
-from inbound.services import inbound_email_process
+from inbound.services import inbound_email_handle, inbound_emails_store
 
 BATCH = 500
 # Messages fetched per IMAP command, and marked seen together once processed.
@@ -71,7 +71,8 @@ def inbound_poll(*, batch: int = BATCH, share: int = 0, shares: int = 1) -> int:
 
     Traps: a message is marked seen only after its row committed, so a poll that dies half way
     leaves the rest unseen; the next poll skips the ones the database already knows by UID
-    (marking them seen then) and processes the others, a half-processed one included.
+    (marking them seen then) and processes the others, a half-processed one included. The raw
+    rows of a chunk are committed together before the first of them is processed.
     """
     if not settings.REDRESS_IMAP_URL:
         return 0
@@ -87,8 +88,12 @@ def inbound_poll(*, batch: int = BATCH, share: int = 0, shares: int = 1) -> int:
                 .exclude(status=InboundEmail.Status.RECEIVED)
                 .values_list("uid", flat=True)
             )
-            for uid, raw in _fetch(box, [uid for key, uid in keys.items() if key not in done]):
-                inbound_email_process(raw=raw, source=mailbox.source, uid=f"{validity}:{uid}")
+            fetched = _fetch(box, [uid for key, uid in keys.items() if key not in done])
+            rows = inbound_emails_store(
+                emails=[(f"{validity}:{uid}", raw) for uid, raw in fetched], source=mailbox.source
+            )
+            for row in rows:
+                inbound_email_handle(inbound=row)
             box.flag(chunk, MailMessageFlags.SEEN, True)
     return len(uids)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from complaints import casework, clock
@@ -38,6 +39,16 @@ from notifications.services import notification_as_letter
 
 logger = logging.getLogger(__name__)
 S = InboundEmail.Status
+# What acting on an email may change; saving only these leaves the raw bytes where they are.
+PROCESSED_FIELDS = [
+    "status",
+    "note",
+    "from_address",
+    "subject",
+    "complaint",
+    "notification",
+    "processed_at",
+]
 
 
 def inbound_email_process(*, raw: bytes, source: str, uid: str = "") -> InboundEmail:
@@ -45,21 +56,35 @@ def inbound_email_process(*, raw: bytes, source: str, uid: str = "") -> InboundE
 
     Traps: the raw row is committed before anything else, so a crash half way leaves it
     `received` and the next poll (or a retried webhook) processes it again; a message already
-    known by its Message-ID or mailbox UID is returned as it is, never processed twice. The
-    processing runs in one transaction with the row locked: two pollers at once do it once.
+    known by its Message-ID or mailbox UID is returned as it is, never processed twice.
     """
-    row = inbound_email_store(raw=raw, source=source, uid=uid)
+    return inbound_email_handle(inbound=inbound_email_store(raw=raw, source=source, uid=uid))
+
+
+def inbound_email_handle(*, inbound: InboundEmail) -> InboundEmail:
+    """Act once on a stored email that is still `received`; return its row as it ends up.
+
+    Traps: the processing runs in one transaction that ends by moving the row on from
+    `received` with a conditional update; if another process (a second poller, a retried
+    webhook) moved it first, this one rolls back whatever it did, so it is done once. Whatever
+    breaks other than the database leaves the email `unparseable` for a handler, not lost.
+    """
+    row = inbound
     if row.status != S.RECEIVED:
         return row
     try:
         with atomic_with_files() as stored:
-            row = InboundEmail.objects.select_for_update().get(pk=row.pk)
-            if row.status == S.RECEIVED:
-                _handle(row, stored)
-                row.processed_at = clock.now()
-                row.save()
+            _handle(row, stored)
+            row.processed_at = clock.now()
+            # Waits for the other process's transaction, if any, then finds the row moved on.
+            if not InboundEmail.objects.filter(pk=row.pk, status=S.RECEIVED).update(
+                **{name: getattr(row, name) for name in PROCESSED_FIELDS}
+            ):
+                raise _ProcessedElsewhere
     except DatabaseError:
         raise
+    except _ProcessedElsewhere:
+        row.refresh_from_db()
     except Exception as exc:  # noqa: BLE001 - whatever broke, the email is kept for a handler.
         logger.exception("Inbound email %s could not be processed.", row.pk)
         InboundEmail.objects.filter(pk=row.pk, status=S.RECEIVED).update(
@@ -69,6 +94,10 @@ def inbound_email_process(*, raw: bytes, source: str, uid: str = "") -> InboundE
         )
         row.refresh_from_db()
     return row
+
+
+class _ProcessedElsewhere(Exception):
+    """Another process moved the email on from `received` while this one processed it."""
 
 
 def inbound_email_store(*, raw: bytes, source: str, uid: str = "") -> InboundEmail:
@@ -86,13 +115,48 @@ def inbound_email_store(*, raw: bytes, source: str, uid: str = "") -> InboundEma
         return InboundEmail.objects.get(known)
 
 
+def inbound_emails_store(*, emails: list[tuple[str, bytes]], source: str) -> list[InboundEmail]:
+    """Return the row of each (uid, raw) in `emails`, as inbound_email_store does, storing the
+    new ones together: one lookup, one insert and one commit for the lot.
+
+    Traps: two emails of the lot with one Message-ID share the first one's row (a resend); if
+    another poller stored one of them meanwhile, the insert fails as a whole and each is stored
+    on its own instead.
+    """
+    keys = [dedupe_key(raw) for _uid, raw in emails]
+    uids = [uid for uid, _raw in emails if uid]
+    known = InboundEmail.objects.filter(Q(dedupe_key__in=keys) | Q(source=source, uid__in=uids))
+    by_key = {row.dedupe_key: row for row in known}
+    by_uid = {row.uid: row for row in by_key.values() if row.source == source and row.uid}
+    rows: list[InboundEmail] = []
+    new: list[InboundEmail] = []
+    for (uid, raw), key in zip(emails, keys, strict=True):
+        matches = [row for row in (by_key.get(key), by_uid.get(uid) if uid else None) if row]
+        # The later stored of two, as .first() on -received_at picks (new in this lot: no pk yet).
+        row = max(matches, key=lambda match: match.pk or math.inf) if matches else None
+        if row is None:
+            row = InboundEmail(source=source, uid=uid, dedupe_key=key, raw=raw)
+            new.append(row)
+            by_key[key] = row
+        rows.append(row)
+    if not new:
+        return rows
+    try:
+        with transaction.atomic():
+            InboundEmail.objects.bulk_create(new)
+    except IntegrityError:
+        return [inbound_email_store(raw=raw, source=source, uid=uid) for uid, raw in emails]
+    return rows
+
+
 def inbound_email_attach(*, inbound: InboundEmail, actor: Actor) -> Message:
     """Add a held email to its case as a message from the complainant, a handler's decision."""
     with atomic_with_files() as stored:
         row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
         if row.status != S.HELD or row.complaint is None:
             raise ComplaintError(_("This email is not held for a case any more."))
-        message = _add_to_case(row, parse(bytes(row.raw)), row.complaint, stored)
+        parsed = parse(bytes(row.raw), key=row.dedupe_key)
+        message = _add_to_case(row, parsed, row.complaint, stored)
         row.status = S.ATTACHED
         row.save(update_fields=["status"])
         casework.record_event(
@@ -127,7 +191,7 @@ def inbound_email_discard(*, inbound: InboundEmail, actor: Actor) -> bool:
 
 def _handle(row: InboundEmail, stored: list[Attachment]) -> None:
     try:
-        parsed = parse(bytes(row.raw))
+        parsed = parse(bytes(row.raw), key=row.dedupe_key)
     except UnreadableEmail as exc:
         row.status, row.note = S.UNPARSEABLE, str(exc)[:2000]
         return
@@ -211,8 +275,11 @@ def _store_files(
     case: Complaint, parsed: ParsedEmail, stored: list[Attachment], *, message: Message | None
 ) -> None:
     """Store the attachments that pass the public site's checks; note the others on the case."""
-    already = case.attachments.aggregate(total=Sum("size"))["total"] or 0
-    room = settings.REDRESS_UPLOAD_MAX_FILES - case.attachments.count()
+    if not parsed.attachments:
+        return
+    kept = case.attachments.aggregate(total=Sum("size"), count=Count("pk"))
+    already = kept["total"] or 0
+    room = settings.REDRESS_UPLOAD_MAX_FILES - kept["count"]
     accepted: list[CheckedFile] = []
     refused: list[str] = []
     for name, data in parsed.attachments:

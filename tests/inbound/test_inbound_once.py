@@ -7,7 +7,12 @@ from config.celery import app
 from inbound import tasks
 from inbound.imap import inbound_poll
 from inbound.models import InboundEmail
-from inbound.services import inbound_email_process, inbound_email_store
+from inbound.services import (
+    inbound_email_handle,
+    inbound_email_process,
+    inbound_email_store,
+    inbound_emails_store,
+)
 from tests.inbound.emails import email
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +64,36 @@ def test_it_finishes_a_message_stored_before_a_crash(policy):
 
     assert row.pk == stored.pk and row.status == InboundEmail.Status.COMPLAINT
     assert Complaint.objects.count() == 1
+
+
+def test_it_undoes_its_work_when_another_process_finished_the_message_first(policy):
+    raw = email()
+    row = inbound_email_store(raw=raw, source="imap:test", uid="1:1")
+    # A second poller, or a retried webhook, finished it after this one had read the row.
+    InboundEmail.objects.filter(pk=row.pk).update(status=InboundEmail.Status.AUTO_REPLY)
+
+    handled = inbound_email_handle(inbound=row)
+
+    assert handled.status == InboundEmail.Status.AUTO_REPLY
+    assert not Complaint.objects.exists()
+
+
+def test_it_stores_a_fetched_chunk_once_each_by_message_id_and_uid(policy):
+    known = email()
+    inbound_email_store(raw=known, source="imap:test", uid="1:1")
+    again, other = email(), email(sender="Ben <ben@example.org>")
+
+    rows = inbound_emails_store(
+        emails=[("1:1", known), ("1:2", again), ("1:3", other), ("1:4", again)],
+        source="imap:test",
+    )
+
+    assert InboundEmail.objects.count() == 3
+    assert rows[0].uid == "1:1" and rows[1] is rows[3]
+    assert [inbound_email_handle(inbound=row).status for row in rows] == [
+        InboundEmail.Status.COMPLAINT
+    ] * 4
+    assert Complaint.objects.count() == 3
 
 
 @pytest.mark.parametrize(
