@@ -33,7 +33,7 @@ from complaints.admin.case_actions import (
     allowed_transitions,
     available_actions,
 )
-from complaints.admin.case_form import empty_form_html, fieldsets_html
+from complaints.admin.case_form import empty_form_html, fieldsets_html, widget_html
 from complaints.admin.forms import (
     COMPLAINANT_FIELDS,
     COMPLAINT_TEXT_FIELDS,
@@ -469,6 +469,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                 "timeline": timeline,
                 "timeline_rows": timeline_rows(timeline),
                 "case_fieldsets": fieldsets_html(context["adminform"]),
+                "case_version": widget_html(context["adminform"].form["version"]),
                 "related_cases": related_admin.related_cases(obj, request.user)
                 if getattr(obj, "has_links", True)
                 else [],
