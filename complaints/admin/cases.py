@@ -49,7 +49,7 @@ from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.attachments import attachment_response
 from complaints.exceptions import ComplaintError, StatementsMissing
-from complaints.models import CaseAccess, Complaint, RedressEntry
+from complaints.models import Attachment, CaseAccess, Complaint, RedressEntry
 from complaints.outbox import complainant_channel
 from notifications.models import Notification
 from notifications.rendering import render_letter
@@ -167,9 +167,12 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             .annotate(has_redress=Exists(RedressEntry.objects.filter(complaint=OuterRef("pk"))))
         )
         if getattr(request.resolver_match, "url_name", "") == "complaints_complaint_change":
-            # Whether the case has related complaints, asked in the case's own query: the
-            # section's query runs only for the cases that have some.
-            queryset = queryset.annotate(has_links=related_admin.has_links())
+            # Whether the case has related complaints and files, asked in the case's own query:
+            # each section's query runs only for the cases that have some.
+            queryset = queryset.annotate(
+                has_links=related_admin.has_links(),
+                has_files=Exists(Attachment.objects.filter(complaint=OuterRef("pk"))),
+            )
         return queryset
 
     def has_view_permission(self, request, obj=None):
@@ -451,7 +454,9 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
                     for action in actions
                     if action.in_correspondence and action.form_class is not None
                 ],
-                "case_files": obj.attachments.select_related("uploaded_by_user"),
+                "case_files": obj.attachments.select_related("uploaded_by_user")
+                if getattr(obj, "has_files", True)
+                else [],
                 # The timeline lists every notification: no letter there, no query for them.
                 "case_letters": obj.notifications.filter(
                     channel=Notification.Channel.LETTER
