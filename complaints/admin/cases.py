@@ -32,6 +32,7 @@ from complaints.admin.case_actions import (
     CaseAction,
     allowed_transitions,
     available_actions,
+    offered,
 )
 from complaints.admin.case_form import empty_form_html, fieldsets_html, widget_html
 from complaints.admin.forms import (
@@ -447,10 +448,17 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             record_access(request, CaseAccess.Kind.CASE, obj, seen=request.method == "GET")
             actions = available_actions(obj, request.user)
             timeline = case_timeline(obj)
+            # Every action's page differs only by its name: one reverse for them all.
+            act = reverse("admin:complaints_complaint_act", args=[obj.pk, "-"]).removesuffix("-/")
             context |= {
-                "case_buttons": [action for action in actions if not action.in_correspondence],
+                "case_buttons": offered(
+                    [action for action in actions if not action.in_correspondence], act
+                ),
                 "correspondence_forms": [
-                    (action, empty_form_html(action.form_class(auto_id=f"id_{action.name}_%s")))
+                    (
+                        offered([action], act)[0],
+                        empty_form_html(action.form_class(auto_id=f"id_{action.name}_%s")),
+                    )
                     for action in actions
                     if action.in_correspondence and action.form_class is not None
                 ],
