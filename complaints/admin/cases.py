@@ -162,19 +162,19 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
             super()
             .get_queryset(request)
             .visible_to(request.user)
-            .with_deadline_state(clock.now())
             .select_related(*RELATED, "vulnerability")
             # The case page reads the ledger only when there is one: no query for most cases.
             .annotate(has_redress=Exists(RedressEntry.objects.filter(complaint=OuterRef("pk"))))
         )
-        if getattr(request.resolver_match, "url_name", "") == "complaints_complaint_change":
-            # Whether the case has related complaints and files, asked in the case's own query:
-            # each section's query runs only for the cases that have some.
-            queryset = queryset.annotate(
-                has_links=related_admin.has_links(),
-                has_files=Exists(Attachment.objects.filter(complaint=OuterRef("pk"))),
-            )
-        return queryset
+        if getattr(request.resolver_match, "url_name", "") != "complaints_complaint_change":
+            # The queue's badges; the case page reads its one case's from the row (clocks).
+            return queryset.with_deadline_state(clock.now())
+        # Whether the case has related complaints and files, asked in the case's own query:
+        # each section's query runs only for the cases that have some.
+        return queryset.annotate(
+            has_links=related_admin.has_links(),
+            has_files=Exists(Attachment.objects.filter(complaint=OuterRef("pk"))),
+        )
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._may_see(request, obj)
