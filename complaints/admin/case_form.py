@@ -15,13 +15,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin.helpers import AdminForm
-from django.db.models import JSONField
+from django.db.models import BooleanField, JSONField
 from django.forms import ModelChoiceField
 from django.forms.widgets import DateTimeBaseInput
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from unfold.fields import UnfoldAdminField, UnfoldAdminReadonlyField
+from unfold.utils import _boolean_icon as boolean_icon
 from unfold.utils import prettify_json
 
 HEADING = (
@@ -132,6 +133,7 @@ class _Readonly:
     help_text: Any
     json_encoder: Any  # the model field's encoder, for a JSONField; else None
     is_json: bool
+    is_boolean: bool  # a BooleanField without choices: the theme's icon for its value
 
 
 _readonly: dict[tuple, _Readonly] = {}
@@ -151,6 +153,8 @@ def _readonly_about(adminform: AdminForm, name: str) -> _Readonly:
             help_text=field.field["help_text"],
             json_encoder=getattr(model_field, "encoder", None),
             is_json=isinstance(model_field, JSONField),
+            is_boolean=isinstance(model_field, BooleanField)
+            and not getattr(model_field, "flatchoices", None),
         )
     return about
 
@@ -161,6 +165,8 @@ def _readonly_line(adminform: AdminForm, name: str, last: bool) -> str:
     hidden = name in form.fields and form.fields[name].widget.is_hidden
     if about.is_json:
         contents = _pretty_json(getattr(form.instance, name), about.json_encoder)
+    elif about.is_boolean:
+        contents = _boolean_icon(getattr(form.instance, name))
     else:
         contents = _readonly_field(adminform, name, about).contents()
     return _line(
@@ -215,6 +221,19 @@ def _pretty_json(value: Any, encoder: Any) -> Any:
             _json_drawn.clear()
         _json_drawn[(text, encoder)] = drawn
     return drawn
+
+
+# The theme draws a boolean's icon through its template each time: one drawing per value and
+# language.
+_icons: dict[tuple[bool | None, str | None], SafeString] = {}
+
+
+def _boolean_icon(value: bool | None) -> SafeString:
+    key = (value, get_language())
+    icon = _icons.get(key)
+    if icon is None:
+        icon = _icons[key] = conditional_escape(boolean_icon(value))
+    return icon
 
 
 def _line(
