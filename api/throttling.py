@@ -13,6 +13,7 @@ from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
 from api.models import ApiClient
+from publicsite.throttle import window_count
 
 logger = logging.getLogger(__name__)
 WINDOW = 60
@@ -27,13 +28,7 @@ class ClientRateThrottle(BaseThrottle):
         self.wait_seconds = WINDOW - now % WINDOW
         key = f"api-throttle:{client.pk}:{int(now // WINDOW)}"
         try:
-            cache.add(key, 0, timeout=WINDOW * 2)
-            try:
-                count = cache.incr(key)
-            except ValueError:
-                # The counter expired between add and incr: this request opens a new window.
-                cache.add(key, 1, timeout=WINDOW * 2)
-                count = 1
+            count = window_count(cache, key, timeout=WINDOW * 2)
         except Exception:  # noqa: BLE001 - any cache backend's failure; the request goes on.
             logger.warning("API rate limit not counted: the cache failed", exc_info=True)
             return True

@@ -33,10 +33,11 @@ from api.serializers import (
     ProblemSerializer,
 )
 from complaints.exceptions import ComplaintError
-from complaints.models import Complaint, ComplaintPolicy
+from complaints.models import Complaint
+from complaints.selectors import policy_for
 from publicsite.forms import ReplyForm
 from publicsite.services import complaint_reply_online
-from publicsite.views import active_categories
+from publicsite.views import active_categories, default_policy
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
@@ -181,22 +182,28 @@ class ComplaintsView(ApiView):
                 _("This client may not submit for that account identifier.")
             )
         files = request.FILES.getlist("files")
-        policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
+        # Read once with its targets: it dates the incident, and the complaint runs under it
+        # unless its category has a policy of its own.
+        policy = default_policy()
         form = ApiComplaintForm(
             data,
             MultiValueDict({"files": files}),
             categories=active_categories(),
-            time_zone=policy.time_zone if policy else "UTC",
+            time_zone=policy.time_zone,
         )
         if not form.is_valid():
             raise InvalidInput(form_errors(form))
+        fields = form.complaint_fields()
         try:
             complaint, created = services.api_complaint_submit(
                 client=client,
                 channel=data["channel"],
                 files=form.cleaned_data.get("files", []),
-                fields=form.complaint_fields()
-                | {"language": form.cleaned_data["language"] or "en"},
+                fields=fields
+                | {
+                    "language": form.cleaned_data["language"] or "en",
+                    "policy": policy_for(fields.get("category"), default=policy),
+                },
                 idempotency_key=key,
                 fingerprint=fingerprint(data, files),
             )

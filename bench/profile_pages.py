@@ -92,6 +92,28 @@ class Meter:
         return time.process_time() + cpu_seconds([self.backend]).get(self.backend, 0.0)
 
 
+def client_for(username: str | None):
+    """Return a test client signed in as `username` with a second factor (None: signed out)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    client = Client()
+    if username is None:
+        return client
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    # Signed in with a second factor, as production asks of every member of staff.
+    device = next(iter(devices_for_user(user, confirmed=True)), None)
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name="profile", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def views(client_for, category: str, api_key: str) -> dict:
     """Return {name: function doing one view}."""
     from django.db import connection
@@ -191,32 +213,12 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from complaints.models import Category
 
     settings.ALLOWED_HOSTS = ["*"]
-
-    def client_for(username: str | None) -> Client:
-        client = Client()
-        if username is None:
-            return client
-        user = get_user_model().objects.get(username=username)
-        client.force_login(user)
-        from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
-        from django_otp.plugins.otp_static.models import StaticDevice
-
-        # Signed in with a second factor, as production asks of every member of staff.
-        device = next(iter(devices_for_user(user, confirmed=True)), None)
-        if device is None:
-            device = StaticDevice.objects.create(user=user, name="profile", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
 
     category = str(Category.objects.get(slug="billing-incorrect-charge").pk)
     api_key = api_key_make()

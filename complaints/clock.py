@@ -11,6 +11,7 @@ Conventions (written into the public policy page as well):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -66,6 +67,17 @@ def is_known_time_zone(name: str) -> bool:
     return name in available_timezones() or name == "UTC"
 
 
+@functools.lru_cache(maxsize=64)
+def public_holidays(country: str, subdivision: str = "") -> holidays.HolidayBase:
+    """Return the public holidays of a country (and subdivision), one table per process.
+
+    Building one costs about a millisecond for some countries (the UK's), and a policy's
+    calendar is made for every complaint submitted: the table fills itself year by year as
+    days are asked of it, and nothing else changes it.
+    """
+    return holidays.country_holidays(country, subdiv=subdivision or None)
+
+
 class BusinessCalendar:
     """Working days, public holidays and closures of one organisation, in its time zone."""
 
@@ -83,9 +95,7 @@ class BusinessCalendar:
         self.working_days = frozenset(working_days)
         self.closure_days = frozenset(closure_days)
         self.close_of_business = close_of_business
-        self._holidays = (
-            holidays.country_holidays(country, subdiv=subdivision or None) if country else None
-        )
+        self._holidays = public_holidays(country, subdivision) if country else None
 
     @classmethod
     def for_policy(cls, policy: ComplaintPolicy) -> BusinessCalendar:

@@ -5,6 +5,7 @@ transition, save the changed fields, write the timeline entry and the notificati
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from decimal import Decimal
@@ -12,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from complaints import (
     casework,
@@ -105,7 +107,9 @@ def complaint_submit(
     )
     deadlines.set_on_receipt(complaint)
     owed = promises.promises_on_receipt(complaint)
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (the web form's, the API's, an
+    # inbound email's): a failure here fails the whole submission, which each caller lets go up.
+    with transaction.atomic(savepoint=False):
         _insert_with_fresh_reference(complaint)
         promises.promises_save(complaint, owed)
         casework.record_event(
@@ -122,15 +126,61 @@ def _insert_with_fresh_reference(complaint: Complaint) -> None:
     for _attempt in range(REFERENCE_ATTEMPTS):
         complaint.reference = references.generate()
         complaint.tracking_token = secrets.token_urlsafe(32)
+        # django-simple-history would build its "+" row field by field, a second INSERT as
+        # costly as the complaint's own; the database copies it from the stored row instead.
+        setattr(complaint, "skip_history_when_saving", True)  # noqa: B010 - not a model field
         try:
             with transaction.atomic():
                 complaint.save(force_insert=True)
-            return
         except IntegrityError:
             complaint.pk = None
             if not Complaint.objects.filter(reference=complaint.reference).exists():
                 raise
+        else:
+            _history_record_created(complaint)
+            return
+        finally:
+            delattr(complaint, "skip_history_when_saving")  # noqa: B043 - as above
     raise ComplaintError("No free reference number after several attempts.")
+
+
+def _history_record_created(complaint: Complaint) -> None:
+    """Write the new complaint's history row ("+") as django-simple-history would.
+
+    Traps: its user is the signed-in user of the request (HistoryRequestMiddleware), as the
+    library's default get_user takes it; its pre/post_create_historical_record signals are not
+    sent (nothing listens to them for complaints).
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _history_copy_sql(),
+            [
+                clock.now(),
+                getattr(complaint, "_change_reason", None),
+                user.pk if user is not None and user.is_authenticated else None,
+                complaint.pk,
+            ],
+        )
+
+
+@functools.cache
+def _history_copy_sql() -> str:
+    history = Complaint.history.model
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(field.column) for field in history._meta.concrete_fields if field.name not in own
+    )
+    return (
+        f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date,"
+        " history_change_reason, history_user_id, history_type)"
+        f" SELECT {columns}, %s, %s, %s, '+' FROM {quote(Complaint._meta.db_table)}"
+        " WHERE id = %s"
+    )
 
 
 def complaint_acknowledge(*, complaint: Complaint, actor: Actor = SYSTEM) -> Complaint:

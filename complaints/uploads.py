@@ -255,11 +255,14 @@ def attachments_remove(attachments: list[Attachment]) -> None:
 
 
 @contextmanager
-def atomic_with_files() -> Iterator[list[Attachment]]:
-    """Run a transaction; the attachments added to the yielded list leave storage if it fails."""
+def atomic_with_files(*, savepoint: bool = True) -> Iterator[list[Attachment]]:
+    """Run a transaction; the attachments added to the yielded list leave storage if it fails.
+
+    `savepoint=False` inside a caller's transaction where a failure is never caught within it.
+    """
     stored: list[Attachment] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             yield stored
     except BaseException:
         attachments_remove(stored)

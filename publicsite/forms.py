@@ -16,8 +16,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.forms.renderers import Jinja2
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -319,6 +323,30 @@ class ComplaintForm(HumanCheckMixin):
                 elif field != "incident_time":
                     self.fields[field].required = mode == "required"
 
+    def fields_html(self) -> str:
+        """Return the markup of the visible fields.
+
+        A blank form's is the same for everyone who reads the page in one language while the
+        categories stay as they are, so it is rendered once for each such pair and kept: the
+        fields are most of the cost of showing the form. The key holds the categories' names
+        as read for this request, so a renamed or added one renders anew in every process.
+        """
+        if self.is_bound or set(self.initial) - {"stamp"}:
+            return _fields_render(self)
+        key = (
+            translation.get_language(),
+            tuple(
+                (category.pk, category.parent_id, category.display_name)
+                for category in self.categories.values()
+            ),
+        )
+        html = _BLANK_FIELDS.get(key)
+        if html is None:
+            if len(_BLANK_FIELDS) >= BLANK_FIELDS_KEPT:
+                _BLANK_FIELDS.clear()
+            html = _BLANK_FIELDS[key] = _fields_render(self)
+        return html
+
     def clean_category(self) -> Category | None:
         pk = self.cleaned_data.get("category")
         if pk in (None, ""):
@@ -345,6 +373,21 @@ class ComplaintForm(HumanCheckMixin):
         names = [name for name in self.field_order if name in COMPLAINT_FIELDS] + ["incident_at"]
         fields = {name: data[name] for name in names if name in data}
         return {name: value for name, value in fields.items() if value not in (None, "")}
+
+
+# The blank submission form's fields, by language and categories (see fields_html); emptied
+# when a setting changes (the fields a site asks for, the upload limits in the hints).
+_BLANK_FIELDS: dict[tuple, str] = {}
+BLANK_FIELDS_KEPT = 32
+
+
+def _fields_render(form: ComplaintForm) -> str:
+    return render_to_string("complaints/complaint_form_fields.html", {"form": form})
+
+
+@receiver(setting_changed)
+def _blank_fields_forget(**kwargs: Any) -> None:
+    _BLANK_FIELDS.clear()
 
 
 class LookupForm(PublicForm):

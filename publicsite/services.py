@@ -19,7 +19,8 @@ def complaint_submit_online(
     *, files: list[CheckedFile], channel: str = Channel.WEB, **fields: Any
 ) -> Complaint:
     """Record a complaint from the web form (or the organisation's app or dashboard) with files."""
-    with atomic_with_files() as stored:
+    # The API calls this inside its own transaction and lets any failure go up through it.
+    with atomic_with_files(savepoint=False) as stored:
         complaint = services.complaint_submit(channel=channel, actor=COMPLAINANT, **fields)
         stored += attachments_store(
             complaint=complaint, files=files, uploaded_by=ActorKind.COMPLAINANT

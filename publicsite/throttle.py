@@ -14,7 +14,8 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,28 @@ def throttle_allows(request: HttpRequest, scope: str) -> bool:
 
 
 def _count(cache, key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
+    return window_count(cache, key, timeout=window)
+
+
+def window_count(cache: BaseCache, key: str, *, timeout: int) -> int:
+    """Add one to the counter `key` in `cache`, made to last `timeout` seconds if it is new;
+    return the count.
+
+    On Redis it is one round trip, both commands in one MULTI so the counter cannot expire
+    between them; the cache's own add and incr are three (incr asks EXISTS first), each on a
+    client object of its own.
+    """
+    if isinstance(cache, RedisCache):
+        stored = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(stored, write=True)
+        with client.pipeline(transaction=True) as both:
+            both.set(stored, 0, ex=timeout, nx=True)
+            both.incr(stored)
+            return both.execute()[1]
+    cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:
         # The counter expired between add and incr: this request opens a new window.
-        cache.add(key, 1, timeout=window)
+        cache.add(key, 1, timeout=timeout)
         return 1

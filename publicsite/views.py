@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from complaints import services
+from complaints import selectors, services
 from complaints.actors import COMPLAINANT
 from complaints.admin.access import record_access
 from complaints.attachments import attachment_response
@@ -59,7 +58,7 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def default_policy() -> ComplaintPolicy:
-    policy = ComplaintPolicy.objects.filter(is_default=True).prefetch_related("targets").first()
+    policy = selectors.default_policy()
     # None only if the default was deleted after install: the neutral one takes its place.
     return policy or neutral_policy_ensure()
 
@@ -89,18 +88,16 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    policy = ComplaintPolicy.objects.filter(is_default=True).only("time_zone").first()
-    if policy is None:
-        policy = neutral_policy_ensure()
     categories = active_categories()
-    options: dict[str, Any] = {
-        "categories": categories,
-        "time_zone": policy.time_zone if policy else "UTC",
-    }
     if request.method == "POST":
         if not throttle.throttle_allows(request, "submit"):
             return too_many_requests(request)
-        form = ComplaintForm(request.POST, request.FILES, **options)
+        # Read once with its targets: its time zone dates the incident, and the submission
+        # runs under it unless the category has a policy of its own.
+        policy = default_policy()
+        form = ComplaintForm(
+            request.POST, request.FILES, categories=categories, time_zone=policy.time_zone
+        )
         if form.is_valid():
             if not stamp_use_once(form.cleaned_data["stamp"]):
                 form.add_error(
@@ -113,10 +110,12 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 form.refresh_stamp()
             else:
                 try:
+                    fields = form.complaint_fields()
                     complaint = complaint_submit_online(
                         files=form.cleaned_data.get("files", []),
                         language=language_of(request),
-                        **form.complaint_fields(),
+                        policy=selectors.policy_for(fields.get("category"), default=policy),
+                        **fields,
                     )
                 except ComplaintError as error:
                     form.add_error(None, str(error))
@@ -129,11 +128,10 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             form.refresh_stamp()
         status = 400
     else:
-        form = ComplaintForm(initial={"stamp": new_stamp()}, **options)
+        # The policy's time zone only dates what is sent: showing the form needs no policy.
+        form = ComplaintForm(initial={"stamp": new_stamp()}, categories=categories)
         status = 200
-    return render(
-        request, "complaints/complaint_new.html", {"form": form, "policy": policy}, status=status
-    )
+    return render(request, "complaints/complaint_new.html", {"form": form}, status=status)
 
 
 def active_categories() -> list[Category]:

@@ -69,3 +69,25 @@ def test_a_clashing_reference_is_drawn_again(policy, monkeypatch):
     )
     assert second.reference == fresh
     assert Complaint.objects.count() == 2
+    # One history row per complaint, the drawn-again one included.
+    assert [row.reference for row in second.history.all()] == [fresh]
+
+
+@pytest.mark.django_db
+def test_a_new_complaint_is_in_its_history_as_it_was_stored(policy):
+    case = services.complaint_submit(
+        channel=Channel.WEB,
+        complainant_name="Ann",
+        complainant_email="ann@example.com",
+        description="Charged twice.",
+    )
+    stored = Complaint.objects.get(pk=case.pk)
+    [row] = case.history.all()
+    assert (row.history_type, row.history_user, row.history_change_reason) == ("+", None, None)
+    tracked = [field.attname for field in row._meta.concrete_fields]
+    tracked = [name for name in tracked if not name.startswith("history_")]
+    assert len(tracked) > 40
+    assert {name: getattr(row, name) for name in tracked} == {
+        name: getattr(stored, name) for name in tracked
+    }
+    assert row.instance.reference == stored.reference

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, F
+from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import (
     Http404,
@@ -17,10 +19,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
+from unfold.views import ChangeList
 
 from complaints import clock, ledger, selectors, services, suspensions, vulnerability
 from complaints.actors import Actor
@@ -50,9 +54,18 @@ from complaints.admin.search import reference_candidates
 from complaints.admin.theme import themed
 from complaints.admin.timeline import case_timeline, timeline_rows
 from complaints.attachments import attachment_response
+from complaints.choices import VulnerabilityDriver
 from complaints.exceptions import ComplaintError, StatementsMissing
-from complaints.models import Attachment, CaseAccess, CaseLink, Complaint, RedressEntry
+from complaints.models import (
+    Attachment,
+    CaseAccess,
+    CaseLink,
+    Category,
+    Complaint,
+    RedressEntry,
+)
 from complaints.outbox import complainant_channel
+from complaints.templatetags import console_list
 from notifications.models import Notification
 from notifications.rendering import render_letter
 
@@ -60,6 +73,28 @@ NEXT_DEADLINE = F("next_deadline").asc(nulls_last=True)
 # Shown in the queue's columns and on the case page.
 # The policy too: the case page's actions read its rule packs (no query of their own).
 RELATED = ["category__parent", "handler", "policy"]
+# What the queue's rows read (its columns and the clocks' badges), and nothing else: a whole
+# case is some 70 columns, a dozen of them long texts, and the queue showed about 15 of them.
+# The category's names come with the row rather than as two more models per row.
+QUEUE_RELATED = ["handler", "vulnerability"]
+QUEUE_FIELDS = [
+    "reference",
+    "complainant_name",
+    "state",
+    "received_at",
+    "activity_at",
+    "clock_paused_at",
+    "next_deadline",
+    "next_deadline_kind",
+    "regulatory_deadline",
+    "regulatory_due_soon_at",
+    "regulatory_suspended_until",
+    "handler__first_name",
+    "handler__last_name",
+    "handler__username",
+    *(f"vulnerability__{driver}" for driver in VulnerabilityDriver.values),
+]
+QUEUE_NAMES = {"category_name": F("category__name"), "group_name": F("category__parent__name")}
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
@@ -117,6 +152,59 @@ FIELDSETS = [
 ]
 
 
+# The queue's markers and ages are the same few phrases on every row: translated once per
+# language, not once per row.
+
+
+@functools.cache
+def _markers(language: str | None) -> tuple[SafeString, SafeString]:
+    """Return the reference column's markers: new activity, and a vulnerable customer."""
+    return (
+        format_html(
+            ' <span class="activity-marker" title="{}">'
+            '<span class="material-symbols-outlined" aria-hidden="true">mark_email_unread'
+            '</span><span class="activity-text">{}</span></span>',
+            _("New activity from the complainant"),
+            _("new"),
+        ),
+        format_html(
+            ' <span class="vulnerable-marker" title="{}">'
+            '<span class="material-symbols-outlined" aria-hidden="true">diversity_1</span>'
+            '<span class="activity-text">{}</span></span>',
+            _("Vulnerable customer: see the case for the adjustments"),
+            _("vulnerable"),
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _age(days: int, language: str | None) -> str:
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+
+class QueueChangeList(ChangeList):
+    """The queue: its page of rows loads only the fields they show; its filters are drawn by
+    console_list.console_filter.
+
+    The query the bulk actions run on (get_queryset) still loads whole cases: the services
+    change and save them.
+    """
+
+    result_list: QuerySet[Complaint]
+
+    def get_filters(self, request):
+        filters = super().get_filters(request)
+        for spec in filters[0]:
+            if console_list.filter_drawn(spec):
+                spec.template = console_list.FILTER_TEMPLATE
+        return filters
+
+    def get_results(self, request):
+        super().get_results(request)
+        rows = self.result_list.select_related(None).select_related(*QUEUE_RELATED)
+        self.result_list = rows.only(*QUEUE_FIELDS).annotate(**QUEUE_NAMES)
+
+
 # Whether the case has redress entries, related complaints and files, asked in the case's own
 # query: each section's query runs only for the cases that have some. Written as SQL: composing
 # them as Exists subqueries (resolving and re-aliasing each on every view) cost a third of
@@ -163,6 +251,15 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     change_form_template = "admin/complaints/complaint/change_form.html"
 
     # Visibility: handlers see their own and unassigned cases, supervisors all, other staff none.
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, TemplateResponse):
+            return console_list.rows_splice(response, request)
+        return response
 
     def get_list_display(self, request):
         # The regulatory deadline's column only where a policy runs a regulator's clock: the
@@ -245,29 +342,21 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
     @admin.display(description=gettext_lazy("reference"), ordering="reference")
     def reference_column(self, obj):
         shown = format_html('<span class="whitespace-nowrap">{}</span>', obj.display_reference)
+        activity, vulnerable = _markers(get_language())
         if obj.activity_at is not None:
-            shown += format_html(
-                ' <span class="activity-marker" title="{}">'
-                '<span class="material-symbols-outlined" aria-hidden="true">mark_email_unread'
-                '</span><span class="activity-text">{}</span></span>',
-                _("New activity from the complainant"),
-                _("new"),
-            )
+            shown += activity
         record = vulnerability.vulnerability_of(obj)
         if record is not None and record.is_flagged:
             # Joined with the row (get_queryset): no query of its own.
-            shown += format_html(
-                ' <span class="vulnerable-marker" title="{}">'
-                '<span class="material-symbols-outlined" aria-hidden="true">diversity_1</span>'
-                '<span class="activity-text">{}</span></span>',
-                _("Vulnerable customer: see the case for the adjustments"),
-                _("vulnerable"),
-            )
+            shown += vulnerable
         return shown
 
     @admin.display(description=gettext_lazy("category"), ordering="category__name")
     def category_column(self, obj):
-        return str(obj.category) if obj.category else "—"
+        # The queue's rows carry the names (QueueChangeList), as str(category) shows them.
+        if obj.category_name is None:
+            return "—"
+        return Category.label(obj.category_name, obj.group_name)
 
     @admin.display(description=gettext_lazy("handler"), ordering="handler__last_name")
     def handler_column(self, obj):
@@ -277,8 +366,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("next deadline"), ordering=NEXT_DEADLINE)
     def deadline(self, obj):
-        state = clocks.internal_state(obj, clock.now())
-        return clocks.badge(state, obj.next_deadline, obj.get_next_deadline_kind_display())
+        return clocks.internal_badge(obj, clock.now())
 
     @admin.display(
         description=gettext_lazy("regulatory deadline"),
@@ -289,8 +377,7 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("age"), ordering="received_at")
     def age(self, obj):
-        days = (clock.now() - obj.received_at).days
-        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+        return _age((clock.now() - obj.received_at).days, get_language())
 
     @admin.display(description=gettext_lazy("reference"))
     def display_reference(self, obj):

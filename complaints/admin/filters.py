@@ -73,16 +73,16 @@ class DeadlineStateFilter(admin.SimpleListFilter):
 
 
 class CategoryFilter(admin.SimpleListFilter):
-    """Categories as a tree (each group, then its sub-types) in one query; a group includes
-    its sub-types."""
+    """Categories as a tree (each group, then its sub-types) in one query of their names; a
+    group includes its sub-types."""
 
     title = _("category")
     parameter_name = "category__id__exact"
 
     def lookups(self, request, model_admin):
         return [
-            (str(category.pk), str(category))
-            for category in Category.objects.select_related("parent")
+            (str(pk), Category.label(name, parent_name))
+            for pk, name, parent_name in Category.objects.values_list("pk", "name", "parent__name")
         ]
 
     def queryset(self, request, queryset):
@@ -102,7 +102,7 @@ class HandlerFilter(admin.SimpleListFilter):
         if request.user.has_perm("complaints.view_all_complaints"):
             choices += [
                 (str(user.pk), user.get_full_name() or user.get_username())
-                for user in handlers_queryset()
+                for user in handlers_queryset().only("first_name", "last_name", "username")
             ]
         return choices
 

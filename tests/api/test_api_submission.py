@@ -1,6 +1,8 @@
 """The organisation's app submits a complaint for its signed-in customer."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api.models import ApiSubmission
@@ -10,6 +12,7 @@ from tests.publicsite import png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"
+API_SUBMISSION_QUERIES = 15
 
 
 def test_it_records_the_complaint_on_the_in_app_channel_and_answers_with_reference_and_dates(
@@ -156,3 +159,14 @@ def test_an_idempotency_key_is_forgotten_after_the_retry_window(api, billing, se
     assert again.status_code == 201
     assert ApiSubmission.objects.filter(idempotency_key="").count() == 1
     assert Complaint.objects.count() == 2
+
+
+def test_it_records_a_complaint_in_a_fixed_number_of_queries(api, billing):
+    with CaptureQueriesContext(connection) as plain:
+        assert api.post(URL, complaint_json(billing), format="json").status_code == 201
+    headers = {"Idempotency-Key": "order-1001-first"}
+    with CaptureQueriesContext(connection) as keyed:
+        response = api.post(URL, complaint_json(billing), format="json", headers=headers)
+    assert response.status_code == 201
+    assert len(plain) <= API_SUBMISSION_QUERIES
+    assert len(keyed) <= API_SUBMISSION_QUERIES

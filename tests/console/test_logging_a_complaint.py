@@ -46,6 +46,7 @@ def test_it_logs_a_phone_complaint_with_the_clock_from_when_it_was_received(clie
     deadlines.set_on_receipt(expected)
     assert case.acknowledge_by == expected.acknowledge_by
     assert case.events.get(action="received").actor == hana
+    assert case.history.get().history_user == hana
 
 
 def test_it_refuses_a_complaint_received_in_the_future(client, policy, hana):

@@ -2,8 +2,11 @@
 markup."""
 
 import pytest
+from django.template.loader import get_template
+from django.utils import translation
 from unfold.templatetags import unfold_list
 
+from complaints.templatetags import console_list
 from complaints.templatetags.console_list import _cells
 from tests.console.pages import CHANGELIST
 from tests.factories import CategoryFactory, ComplaintFactory
@@ -52,3 +55,42 @@ def test_it_shows_the_rows_on_the_page(client, policy, sam):
     page = client.get(CHANGELIST).content.decode()
     assert "Rosa &lt;b&gt;Rivera&lt;/b&gt;" in page
     assert 'name="_selected_action"' in page
+    # Spliced into the rendered page where the template left their place (rows_splice).
+    assert console_list.ROWS_MARK not in page
+    assert (
+        page.index('id="result_list"') < page.index("Rosa &lt;b&gt;Rivera") < page.index("</table>")
+    )
+
+
+def theme_and_console_filters(response):
+    cl = response.context["cl"]
+    drawn = [spec for spec in cl.filter_specs if spec.template == console_list.FILTER_TEMPLATE]
+    for spec in drawn:
+        context = {"title": spec.title, "choices": list(spec.choices(cl)), "spec": spec}
+        theme = get_template(console_list.THEME_FILTER_TEMPLATE).render(context)
+        console = get_template(console_list.FILTER_TEMPLATE).render(context)
+        yield spec, theme, console
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "?state=open", "?channel__exact=phone&handler=mine", "?category__id__exact=1&q=Rosa"],
+)
+def test_it_draws_each_filter_as_the_theme_would(client, policy, sam, query, language):
+    parent = CategoryFactory(name="Billing & fees", policy=policy)
+    CategoryFactory(name="<Refunds>", parent=parent, policy=policy)
+    ComplaintFactory(policy=policy, complainant_name="Rosa")
+    client.force_login(sam)
+    response = client.get(CHANGELIST + query, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    with translation.override(language):
+        compared = list(theme_and_console_filters(response))
+    # Every filter but the received dates (a form of its own) is drawn by console_filter.
+    assert len(compared) == len(response.context["cl"].filter_specs) - 1
+    for spec, theme, console in compared:
+        assert console == theme, spec.title
+    if language == "de":
+        assert " Nach " in compared[0][1]
+    if "channel" in query:
+        assert '<input type="hidden" name="channel__exact" value="phone" />' in response.text

@@ -92,3 +92,42 @@ def test_it_finds_the_same_cases_when_a_word_is_in_too_many_cases_to_list(
     monkeypatch.setattr(selectors, "SEARCH_ID_LIST_CAP", 0)
     assert found(client, text) == listed
     assert listed
+
+
+def test_it_walks_the_queue_without_reading_the_gin_indexes_for_a_word_in_most_cases(
+    postgres, client, cases, hana, sam, monkeypatch
+):
+    Complaint.objects.update(description="The refund never arrived.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_complaint")
+    # ANALYZE's sample finds "refund" in all three cases (over twice a cap of one), "rosa" in
+    # one, and both together in at least one.
+    monkeypatch.setattr(selectors, "SEARCH_ID_LIST_CAP", 1)
+    assert selectors.search_found(["ref"], search_query(["ref"])) is None
+    assert selectors.search_found(["rosa"], search_query(["rosa"])) == [cases["own"].pk]
+    both = ["refund", "rosa"]
+    assert selectors.search_found(both, search_query(both)) == [cases["own"].pk]
+    sql, params = selectors.search_matches(search_query(["ref"])).query.sql_with_params()
+    with connection.cursor() as cursor:
+        # As in test_it_searches_on_the_gin_indexes: a text condition can then only be
+        # answered from the GIN indexes, which the statistics leave unread.
+        cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
+        try:
+            cursor.execute(
+                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "
+                + selectors.SEARCH_FOUND.format(found=sql),
+                [["ref"], 2, *params],
+            )
+            plan = "\n".join(row for (row,) in cursor.fetchall())
+        finally:
+            cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
+    assert "Bitmap Index Scan on complaint_search (never executed)" in plan, plan
+    client.force_login(hana)
+    assert found(client, "refund") == {"Rosa Diaz", "Una Lee"}
+    client.force_login(sam)
+    assert found(client, "refund") == {"Rosa Diaz", "Otto Brandt", "Una Lee"}
+
+
+def test_it_reads_the_gin_indexes_when_nothing_was_analysed(postgres, cases):
+    # Without statistics no word is known to be common: the GIN indexes tell.
+    assert selectors.search_found(["rosa"], search_query(["rosa"])) == [cases["own"].pk]
