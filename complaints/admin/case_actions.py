@@ -66,6 +66,33 @@ class CaseAction:
         return self.applies is None or self.applies(complaint)
 
 
+@dataclass(frozen=True)
+class OfferedAction:
+    """An action as one case page offers it: its label in the reader's language, its page."""
+
+    name: str
+    label: str
+    url: str
+    has_form: bool
+
+
+def offered(actions: list[CaseAction], base: str) -> list[OfferedAction]:
+    """Return `actions` for the page, each action's page being `base` followed by its name.
+
+    Reversing each action's URL and resolving its lazy label in the template was a twentieth of
+    the case page (profile_pages.py).
+    """
+    return [
+        OfferedAction(
+            action.name,
+            str(action.label),
+            f"{base}{action.name}/",
+            action.has_form,
+        )
+        for action in actions
+    ]
+
+
 def allowed_transitions(complaint: Complaint) -> set[str]:
     # get_available_state_transitions is added to the model by django-fsm's FSMField.
     transitions = complaint.get_available_state_transitions()  # type: ignore[attr-defined]

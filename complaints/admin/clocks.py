@@ -34,7 +34,22 @@ def internal_state(case: Complaint, now: dt.datetime) -> str:
     """Return the badge of the case's internal clock: paused, or its next deadline's state."""
     if case.clock_paused_at is not None and case.is_open:
         return DeadlineState.PAUSED
-    return getattr(case, "deadline_state", DeadlineState.NONE)
+    # The queue's rows carry it (with_deadline_state, which its filters share); the case page
+    # reads it from the row, as regulatory_state does: compiling the CASE into the case's own
+    # query cost more than the whole badge (profile_pages.py).
+    state = getattr(case, "deadline_state", None)
+    return state if state is not None else next_deadline_state(case, now)
+
+
+def next_deadline_state(case: Complaint, now: dt.datetime) -> str:
+    """Return with_deadline_state's `deadline_state` of one case, from its row."""
+    if not case.is_open or case.next_deadline is None:
+        return DeadlineState.NONE
+    if case.next_deadline < now:
+        return DeadlineState.OVERDUE
+    if case.due_soon_at is not None and case.due_soon_at <= now:
+        return DeadlineState.DUE_SOON
+    return DeadlineState.ON_TRACK
 
 
 def regulatory_state(case: Complaint, now: dt.datetime) -> str:

@@ -90,11 +90,6 @@ def related_cases(case: Complaint, user) -> list[RelatedCase]:
     return rows
 
 
-def has_links() -> Exists:
-    """Return whether a case (the outer row) has links, for an annotation."""
-    return Exists(CaseLink.objects.filter(Q(complaint=OuterRef("pk")) | Q(other=OuterRef("pk"))))
-
-
 class LinkForm(forms.Form):
     reference = forms.CharField(
         label=gettext_lazy("Reference of the other case"), max_length=20, strip=True

@@ -24,8 +24,9 @@ TEMPLATE = "unfold/components/button.html"
 # Only letters: no escaping changes them.
 HREF_MARK = "REDRESSBUTTONHREF"
 CHILDREN_MARK = "REDRESSBUTTONCHILDREN"
-# The options whose values are plain and few enough to key the drawn markup by.
-KEYED = {"href", "submit", "variant", "size"}
+# The options whose values are plain and few enough to key the drawn markup by (the submit
+# row's form, name and class are the template's constants).
+KEYED = {"href", "submit", "variant", "size", "form", "name", "class"}
 _drawn: dict[tuple, str] = {}
 
 

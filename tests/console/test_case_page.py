@@ -432,3 +432,38 @@ def test_it_names_the_channel_of_a_german_complaint_in_the_staff_language(client
     timeline = client.get(change_url(case), HTTP_ACCEPT_LANGUAGE="en").context["timeline"]
     received = next(entry for entry in timeline if entry.title == "Received")
     assert received.body == "Web form"
+
+
+@pytest.mark.parametrize(
+    "deadline, due_soon, state",
+    [
+        (dt.timedelta(days=-1), dt.timedelta(days=-3), "investigating"),  # overdue
+        (dt.timedelta(days=2), dt.timedelta(days=-1), "investigating"),  # due soon
+        (dt.timedelta(days=9), dt.timedelta(days=5), "investigating"),  # on track
+        (dt.timedelta(days=9), None, "investigating"),  # on track, no warning set
+        (None, None, "investigating"),  # no deadline
+        (dt.timedelta(days=-1), dt.timedelta(days=-3), "resolved"),  # closed: none
+    ],
+)
+def test_it_shows_the_deadline_badge_the_queue_shows(
+    client, policy, hana, deadline, due_soon, state
+):
+    from complaints.admin import clocks
+    from complaints.models import Complaint
+
+    case = walk_to(state, by=hana, handler=hana)
+    now = clock.now()
+    Complaint.objects.filter(pk=case.pk).update(
+        next_deadline=now + deadline if deadline is not None else None,
+        due_soon_at=now + due_soon if due_soon is not None else None,
+        clock_paused_at=None,
+    )
+    case.refresh_from_db()
+    in_queue = Complaint.objects.with_deadline_state(now).get(pk=case.pk).deadline_state
+    assert clocks.next_deadline_state(case, now) == in_queue
+    client.force_login(hana)
+    content = client.get(change_url(case)).content.decode()
+    if in_queue == "none":
+        assert "deadline-" not in content.split('field-deadline"')[1].split("field-row")[0]
+    else:
+        assert f'class="deadline deadline-{in_queue}"' in content
