@@ -74,6 +74,8 @@ class OfferedAction:
     label: str
     url: str
     has_form: bool
+    # Offers standard wording to start from (its page lists the templates for the case).
+    has_templates: bool = False
 
 
 def offered(actions: list[CaseAction], base: str) -> list[OfferedAction]:
@@ -88,6 +90,7 @@ def offered(actions: list[CaseAction], base: str) -> list[OfferedAction]:
             str(action.label),
             f"{base}{action.name}/",
             action.has_form,
+            action.templates is not None,
         )
         for action in actions
     ]

@@ -6,7 +6,7 @@ import pytest
 
 from complaints.choices import Outcome, Remedy, State
 from complaints.models import ResponseTemplate
-from tests.console.pages import act_url, walk_to
+from tests.console.pages import act_url, change_url, walk_to
 from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,14 @@ def test_it_fills_merge_fields_without_reaching_into_objects(policy, hana):
     assert merge_fields("{name.__class__} {name}", values) == (
         f"{{name.__class__}} {case.complainant_name}"
     )
+
+
+def test_the_case_page_offers_standard_wording_for_a_message_and_not_for_a_note(
+    client, policy, hana
+):
+    case = walk_to(State.INVESTIGATING, by=hana, handler=hana)
+    client.force_login(hana)
+    page = client.get(change_url(case)).content.decode()
+    correspondence = page[page.index('id="correspondence"') :]
+    links = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>Start from standard wording', correspondence)
+    assert links == [act_url(case, "send_message")]
