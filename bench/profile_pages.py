@@ -10,8 +10,8 @@ production settings (DEBUG off, the cached template loader, Redis cache from BEN
 requests each view through Django's own handler (the test client, without the test
 environment's template instrumentation) as bench/run.py's pages and submissions do:
 
-- the queue filtered by state and by handler, and the case page, as the bench supervisor
-  (second factor passed), and the case page as that case's handler;
+- the queue filtered by state and by handler, the case page and the figures page, as the bench
+  supervisor (second factor passed), and the case page as that case's handler;
 - the public submission (GET the form, POST it) and the API submission (one POST).
 
 For each it prints the CPU milliseconds per view, this process plus its PostgreSQL backend (read
@@ -186,6 +186,7 @@ def views(client_for, category: str, api_key: str) -> dict:
         "queue page, by handler": get(supervisor, f"{queue}?handler={handler}"),
         "case page": get(supervisor, f"{queue}{case}/change/"),
         "case page, as its handler": get(handler_client, f"{queue}{case}/change/"),
+        "figures page": get(supervisor, "/admin/reports/complaintfigures/"),
         "submission (form GET + POST)": submission,
         "API submission": api_submission,
     }
