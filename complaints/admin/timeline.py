@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.template.defaultfilters import linebreaksbr
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
@@ -15,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.choices import ActorKind, DeadlineKind, State
-from complaints.models import Complaint, Message
+from complaints.models import Complaint, DeadlineExtension, Message
 from notifications.models import Notification
 
 # What each event is called on the timeline, in the staff member's language.
@@ -58,6 +71,9 @@ EVENTS = {
 }
 # These events come with a message, which the timeline shows with its text: one row, not two.
 SHOWN_AS_MESSAGES = {"customer_message", "record_customer_reply", "message_sent", "note_added"}
+# Rows are read as values, not models: a long case has many, and each model would also build the
+# user who acted.
+PERSON = ("first_name", "last_name", "username")
 
 
 @dataclass(frozen=True)
@@ -72,138 +88,177 @@ class Entry:
     letter: bool = False
 
 
-def _person(first: str | None, last: str | None, username: str | None) -> str:
-    """Return the name of the person joined into a row, as Actor shows it; "" for nobody."""
+def _person(row: dict) -> str:
+    """Return the name of the person joined into `row`, as Actor shows it; "" for nobody."""
+    first, last, username = (row[field] for field in PERSON)
     if username is None:
         return ""
     return f"{first} {last}".strip() or username
 
 
-# The timeline's one query: its three sources (events, messages, notifications) as one UNION ALL,
-# every source giving every column (NULL or a constant where it has none). Written out rather than
-# composed from three querysets: composing and compiling them was an eighth of the case page's
-# time, for SQL that never changes (bench/profile_pages.py). A moved deadline is an event and an
-# extension row written together; the event carries its extension's dates here (the latest
-# extension written with or before it), so it shows once and costs no query of its own. Rows are
-# read as tuples, not models: a long case has many, and each model would also build its actor.
-TIMELINE_SQL = """
-SELECT 'event', e.created_at, e.action, e.actor_kind, e.from_state, e.to_state, e.note,
-       e.is_public, u.first_name, u.last_name, u.username,
-       x.deadline, x.previous, x.new,
-       NULL, NULL, NULL, NULL::timestamptz
-  FROM complaints_complaintevent e
-  LEFT JOIN auth_user u ON u.id = e.actor_id
-  LEFT JOIN LATERAL (
-       SELECT d.deadline, d.previous, d.new FROM complaints_deadlineextension d
-        WHERE e.action = 'deadline_extended'
-          AND d.complaint_id = e.complaint_id AND d.created_at <= e.created_at
-        ORDER BY d.created_at DESC, d.id DESC LIMIT 1
-  ) x ON TRUE
- WHERE e.complaint_id = %(case)s AND NOT (e.action = ANY(%(shown_as_messages)s))
-UNION ALL
-SELECT 'message', m.created_at, m.direction, NULL, NULL, NULL, m.body,
-       TRUE, u.first_name, u.last_name, u.username,
-       NULL, NULL::timestamptz, NULL::timestamptz,
-       NULL, NULL, NULL, NULL::timestamptz
-  FROM complaints_message m
-  LEFT JOIN auth_user u ON u.id = m.author_id
- WHERE m.complaint_id = %(case)s
-UNION ALL
-SELECT 'notification', n.created_at, n.kind, NULL, NULL, NULL, n.last_error,
-       TRUE, NULL, NULL, NULL,
-       NULL, NULL::timestamptz, NULL::timestamptz,
-       n.channel, n.recipient, n.status, n.sent_at
-  FROM notifications_notification n
- WHERE n.complaint_id = %(case)s
-"""
+# The timeline's one query: its three sources (events, messages, notifications) as one
+# UNION ALL, every source giving every column (NULL or a constant where it has none).
+TEXT = CharField()
+# A typed NULL: PostgreSQL takes an untyped one in two branches for text.
+NO_TIME = Cast(Value(None), output_field=DateTimeField())
+COLUMNS: dict[str, Any] = {
+    "source": Value("", output_field=TEXT),
+    "at": NO_TIME,
+    "kind": Value("", output_field=TEXT),
+    "actor_kind": Value("", output_field=TEXT),
+    "from_state": Value("", output_field=TEXT),
+    "to_state": Value("", output_field=TEXT),
+    "text": Value("", output_field=TextField()),
+    "public": Value(True, output_field=BooleanField()),
+    "first_name": Value(None, output_field=TEXT),
+    "last_name": Value(None, output_field=TEXT),
+    "username": Value(None, output_field=TEXT),
+    "moved": Value("", output_field=TEXT),
+    "moved_from": NO_TIME,
+    "moved_to": NO_TIME,
+    "channel": Value("", output_field=TEXT),
+    "recipient": Value("", output_field=TEXT),
+    "status": Value("", output_field=TEXT),
+    "sent_at": NO_TIME,
+}
+PREFIX = "tl_"
+
+
+def _source(queryset, name: str, person: str | None, **given) -> Any:
+    """Return `queryset` as the timeline's columns, in COLUMNS' order, named with PREFIX."""
+    if person is not None:
+        given |= {field: F(f"{person}__{field}") for field in PERSON}
+    columns = COLUMNS | given | {"source": Value(name, output_field=TEXT)}
+    return (
+        queryset.order_by()
+        .annotate(**{PREFIX + key: columns[key] for key in COLUMNS})
+        .values(*(PREFIX + key for key in COLUMNS))
+    )
 
 
 def case_timeline(complaint: Complaint) -> list[Entry]:
     """Return every recorded step of the case, oldest first, in one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            TIMELINE_SQL,
-            {"case": complaint.pk, "shown_as_messages": sorted(SHOWN_AS_MESSAGES)},
-        )
-        rows = cursor.fetchall()
+    # A moved deadline is an event and an extension row written together; the event carries
+    # its extension's dates here, so it shows once and costs no query of its own.
+    extension = DeadlineExtension.objects.filter(
+        complaint=OuterRef("complaint"), created_at__lte=OuterRef("created_at")
+    ).order_by("-created_at", "-pk")
+    events = _source(
+        complaint.events.exclude(action__in=SHOWN_AS_MESSAGES),
+        "event",
+        "actor",
+        at=F("created_at"),
+        kind=F("action"),
+        actor_kind=F("actor_kind"),
+        from_state=F("from_state"),
+        to_state=F("to_state"),
+        text=F("note"),
+        public=F("is_public"),
+        moved=Case(
+            When(action="deadline_extended", then=Subquery(extension.values("deadline")[:1])),
+            default=Value(""),
+            output_field=TEXT,
+        ),
+        moved_from=Subquery(extension.values("previous")[:1]),
+        moved_to=Subquery(extension.values("new")[:1]),
+    )
+    messages = _source(
+        complaint.messages.all(),
+        "message",
+        "author",
+        at=F("created_at"),
+        kind=F("direction"),
+        text=F("body"),
+    )
+    notifications = _source(
+        complaint.notifications.all(),
+        "notification",
+        None,
+        at=F("created_at"),
+        kind=F("kind"),
+        text=F("last_error"),
+        channel=F("channel"),
+        recipient=F("recipient"),
+        status=F("status"),
+        sent_at=F("sent_at"),
+    )
     entries: list[Entry] = []
-    for row in rows:
-        if row[0] == "event":
+    for row in events.union(messages, notifications, all=True):
+        row = {key[len(PREFIX) :]: value for key, value in row.items()}
+        if row["source"] == "event":
             entries.append(_event(complaint, row))
-        elif row[0] == "message":
+        elif row["source"] == "message":
             entries.append(_message(row))
         else:
             entries.append(_notification(row))
     return sorted(entries, key=lambda entry: entry.at)
 
 
-def _event(complaint: Complaint, row: tuple) -> Entry:
-    at, kind, actor_kind, before, after, note, public = row[1:8]
-    person = _person(*row[8:11])
-    moved, moved_from, moved_to = row[11:14]
-    if moved:
+def _event(complaint: Complaint, event: dict) -> Entry:
+    if event["moved"]:
         return Entry(
-            at,
+            event["at"],
             "extension",
             _("%(deadline)s moved from %(previous)s to %(new)s")
             % {
-                "deadline": DeadlineKind(moved).label,
-                "previous": f"{localtime(moved_from):%Y-%m-%d %H:%M}",
-                "new": f"{localtime(moved_to):%Y-%m-%d %H:%M}",
+                "deadline": DeadlineKind(event["moved"]).label,
+                "previous": f"{localtime(event['moved_from']):%Y-%m-%d %H:%M}",
+                "new": f"{localtime(event['moved_to']):%Y-%m-%d %H:%M}",
             },
-            person,
-            note,
-            public=public,
+            _person(event),
+            event["text"],
+            public=event["public"],
         )
-    title = str(EVENTS.get(kind) or kind.replace("_", " ").capitalize())
+    before, after = event["from_state"], event["to_state"]
+    title = str(EVENTS.get(event["kind"]) or event["kind"].replace("_", " ").capitalize())
     if before and after and before != after:
         title += f": {State(before).label} → {State(after).label}"
     return Entry(
-        at,
+        event["at"],
         "event",
         title,
-        person or str(ActorKind(actor_kind).label),
+        _person(event) or str(ActorKind(event["actor_kind"]).label),
         # The receipt's note is the channel, written in the complainant's language at the
         # time; the reader's language comes from the case itself.
-        complaint.get_channel_display() if kind == "received" else note,
-        public=public,
+        complaint.get_channel_display() if event["kind"] == "received" else event["text"],
+        public=event["public"],
     )
 
 
-def _message(row: tuple) -> Entry:
-    at, kind, body = row[1], row[2], row[6]
-    direction = Message.Direction(kind)
+def _message(message: dict) -> Entry:
+    direction = Message.Direction(message["kind"])
     return Entry(
-        at,
+        message["at"],
         direction.value,
         direction.label,
-        _person(*row[8:11]),
-        body,
+        _person(message),
+        message["text"],
         public=direction != Message.Direction.INTERNAL_NOTE,
     )
 
 
-def _notification(row: tuple) -> Entry:
-    at, kind, last_error = row[1], row[2], row[6]
-    channel, recipient, status, sent_at = row[14:]
-    status = Notification.Status(status)
-    kind = Notification.Kind(kind).label
-    letter = channel == Notification.Channel.LETTER
+def _notification(notification: dict) -> Entry:
+    status = Notification.Status(notification["status"])
+    kind = Notification.Kind(notification["kind"]).label
+    letter = notification["channel"] == Notification.Channel.LETTER
     if letter:
         title = _("Letter: %(kind)s") % {"kind": kind}
         shown = str(
-            _("Posted %(date)s") % {"date": f"{localtime(sent_at):%Y-%m-%d}"}
+            _("Posted %(date)s") % {"date": f"{localtime(notification['sent_at']):%Y-%m-%d}"}
             if status == Notification.Status.SENT
             else _("To post")
         )
     else:
-        title = _("Email: %(kind)s to %(recipient)s") % {"kind": kind, "recipient": recipient}
+        title = _("Email: %(kind)s to %(recipient)s") % {
+            "kind": kind,
+            "recipient": notification["recipient"],
+        }
         shown = str(status.label)
     return Entry(
-        at,
+        notification["at"],
         "notification",
         title,
-        body=last_error if status == Notification.Status.FAILED else "",
+        body=notification["text"] if status == Notification.Status.FAILED else "",
         status=shown,
         letter=letter,
     )

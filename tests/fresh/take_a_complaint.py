@@ -18,7 +18,9 @@ from complaints import tasks  # noqa: E402
 from complaints.models import Complaint, ComplaintPolicy  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from notifications.services import notification_deliver  # noqa: E402
+from tests.factories import SupervisorFactory  # noqa: E402
 from tests.publicsite import complaint_data  # noqa: E402
+from tests.staff import StaffClient  # noqa: E402
 
 client = Client()
 policies = list(ComplaintPolicy.objects.values("slug", "is_default", "needs_review"))
@@ -30,6 +32,11 @@ acknowledged = tasks.acknowledge_complaint(complaint.pk)
 notification = Notification.objects.get(kind=Notification.Kind.ACKNOWLEDGEMENT)
 notification_deliver(notification_id=notification.pk)
 complaint.refresh_from_db()
+# The console on this database too (`make run` runs on SQLite): the queue and the case page.
+staff = StaffClient()
+staff.force_login(SupervisorFactory())
+queue_page = staff.get("/admin/complaints/complaint/")
+case_page = staff.get(f"/admin/complaints/complaint/{complaint.pk}/change/")
 print(
     json.dumps(
         {
@@ -42,6 +49,7 @@ print(
             "acknowledged": acknowledged,
             "emails": [(m.to, m.subject, m.body) for m in mail.outbox],
             "reference": complaint.display_reference,
+            "console": [queue_page.status_code, case_page.status_code],
         }
     )
 )
