@@ -7,7 +7,9 @@ the queryset does with them. A queryset without varying parameters compiles to t
 every time, so it is compiled at its first use and kept.
 
 Only querysets of one model's own columns (filter, only, order_by): no annotations,
-select_related or values, which `instances` refuses at the first use.
+select_related or values, which `instances` refuses at the first use. What varies from one
+call to the next are strings the queryset compares a column with as they are (an API key's
+prefix): compiled once with stand-ins in their place, each call sends its own.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Compiled:
     names: list[str]
     compiler: SQLCompiler
     converters: dict
+    # Which of `params` is which argument: {position in params: position in arguments}.
+    arguments: dict[int, int]
 
 
 # Per connection object (one per thread): a compiled query's converters are bound to the
@@ -39,22 +43,27 @@ class Compiled:
 _COMPILED: WeakKeyDictionary[Any, dict[Callable, Compiled]] = WeakKeyDictionary()
 
 
-def instances(model: type[M], build: Callable[[], QuerySet[M]]) -> list[M]:
-    """Return the `model` instances `build()`'s queryset would, its SQL compiled once."""
+def instances(model: type[M], build: Callable[..., QuerySet[M]], *arguments: str) -> list[M]:
+    """Return the `model` instances `build(*arguments)`'s queryset would, its SQL compiled once."""
     connection = connections[router.db_for_read(model)]
     compiled_here = _COMPILED.setdefault(connection, {})
     compiled = compiled_here.get(build)
     if compiled is None:
-        compiled = compiled_here[build] = _compile(build(), connection.alias)
+        compiled = compiled_here[build] = _compile(build, len(arguments), connection.alias)
+    params = list(compiled.params)
+    for position, argument in compiled.arguments.items():
+        params[position] = arguments[argument]
     with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.params)
+        cursor.execute(compiled.sql, params)
         rows: Any = cursor.fetchall()
     if compiled.converters:
         rows = compiled.compiler.apply_converters(rows, compiled.converters)
     return [model.from_db(connection.alias, compiled.names, row) for row in rows]
 
 
-def _compile(queryset: QuerySet, alias: str) -> Compiled:
+def _compile(build: Callable[..., QuerySet], count: int, alias: str) -> Compiled:
+    stand_ins = [f"\x00compiled_reads {number}\x00" for number in range(count)]
+    queryset = build(*stand_ins)
     compiler = queryset.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     columns = [expression for expression, _sql, _alias in compiler.select]
@@ -66,10 +75,18 @@ def _compile(queryset: QuerySet, alias: str) -> Compiled:
         or any(not isinstance(column, Col) or column.alias != table for column in columns)
     ):
         raise ValueError("compiled_reads takes querysets of one model's own columns.")
+    arguments = {
+        position: stand_ins.index(param)
+        for position, param in enumerate(params)
+        if isinstance(param, str) and param in stand_ins
+    }
+    if sorted(arguments.values()) != list(range(count)):
+        raise ValueError("compiled_reads sends each argument once, as it was given.")
     return Compiled(
         sql=sql,
         params=tuple(params),
         names=[column.target.attname for column in columns],
         compiler=compiler,
         converters=compiler.get_converters(columns),
+        arguments=arguments,
     )

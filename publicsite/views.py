@@ -122,8 +122,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, str(error))
                     form.refresh_stamp()
                 else:
-                    # Acknowledgement is the notifications sweep's job (a minute at most), so
-                    # submitting never waits on the broker.
+                    # Its acknowledgement is queued once it commits, never waited for; with
+                    # the broker down, the sweep acknowledges it within a minute.
                     return submitted_redirect(complaint)
         elif "stamp" in form.errors:
             form.refresh_stamp()

@@ -48,3 +48,23 @@ def test_it_refuses_a_queryset_with_more_than_one_models_columns(policy):
         compiled_reads.instances(
             PolicyTarget, lambda: PolicyTarget.objects.select_related("policy")
         )
+
+
+def _category_named(name):
+    return Category.objects.filter(name=name)
+
+
+def test_it_sends_each_calls_own_arguments():
+    CategoryFactory(name="Billing")
+    CategoryFactory(name="Delivery")
+    first = compiled_reads.instances(Category, _category_named, "Billing")
+    second = compiled_reads.instances(Category, _category_named, "Delivery")
+    assert [category.name for category in first] == ["Billing"]
+    assert [category.name for category in second] == ["Delivery"]
+
+
+def test_it_refuses_an_argument_the_queryset_changes():
+    with pytest.raises(ValueError, match="as it was given"):
+        compiled_reads.instances(
+            Category, lambda part: Category.objects.filter(name__icontains=part), "Bill"
+        )
