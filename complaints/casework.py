@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from complaints import clock, outbox
@@ -92,24 +92,32 @@ def record_event(
 
 
 def record_events(case: Complaint, entries: Sequence[TimelineEntry]) -> list[ComplaintEvent]:
-    """Write the case's timeline entries, in one INSERT however many they are."""
+    """Write the case's timeline entries, in one INSERT however many they are.
+
+    Trap: the messages a transition causes are keyed by its event's id (outbox.for_event), so
+    where the database cannot return the ids of a bulk INSERT (SQLite before 3.35) each entry
+    is saved on its own.
+    """
     now = clock.now()
-    events = ComplaintEvent.objects.bulk_create(
-        [
-            ComplaintEvent(
-                complaint=case,
-                action=entry.action,
-                actor_kind=entry.actor.kind,
-                actor=entry.actor.user,
-                from_state=entry.from_state,
-                to_state=case.state,
-                note=entry.note,
-                is_public=entry.public,
-                created_at=now,
-            )
-            for entry in entries
-        ]
-    )
+    events = [
+        ComplaintEvent(
+            complaint=case,
+            action=entry.action,
+            actor_kind=entry.actor.kind,
+            actor=entry.actor.user,
+            from_state=entry.from_state,
+            to_state=case.state,
+            note=entry.note,
+            is_public=entry.public,
+            created_at=now,
+        )
+        for entry in entries
+    ]
+    if connections[router.db_for_write(ComplaintEvent)].features.can_return_rows_from_bulk_insert:
+        ComplaintEvent.objects.bulk_create(events)
+    else:
+        for event in events:
+            event.save(force_insert=True)
     for entry, event in zip(entries, events, strict=True):
         if entry.actor.kind == ActorKind.COMPLAINANT and entry.action in outbox.NEEDS_STAFF:
             outbox.complainant_acted(case, event)
