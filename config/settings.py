@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "config.staff.StaffOTPMiddleware",
     "config.staff.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "publicsite.views.TrackingLinkGoneMiddleware",
