@@ -7,7 +7,9 @@ from collections import Counter
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import strip_spaces_between_tags
 from django.utils.timezone import localtime
 
 from complaints import clock, services
@@ -490,3 +492,14 @@ def test_it_shows_the_deadline_badge_the_queue_shows(
         assert "deadline-" not in content.split('field-deadline"')[1].split("field-row")[0]
     else:
         assert f'class="deadline deadline-{in_queue}"' in content
+
+
+def test_it_draws_the_history_link_as_the_theme_draws_it(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    page = client.get(change_url(case)).content.decode()
+    link = reverse("admin:complaints_complaint_history", args=[case.pk])
+    theirs = get_template("unfold/helpers/tab_action.html").render(
+        {"title": "History", "link": link, "icon": "history"}
+    )
+    assert strip_spaces_between_tags(theirs.strip()) in page
