@@ -94,3 +94,11 @@ def test_it_draws_each_filter_as_the_theme_would(client, policy, sam, query, lan
         assert " Nach " in compared[0][1]
     if "channel" in query:
         assert '<input type="hidden" name="channel__exact" value="phone" />' in response.text
+
+
+def test_it_opens_as_the_pop_up_that_picks_a_case(client, policy, sam):
+    case = ComplaintFactory(policy=policy, complainant_name="Rosa Diaz")
+    client.force_login(sam)
+    response = client.get(f"{CHANGELIST}?_popup=1&_to_field=id")
+    assert response.status_code == 200
+    assert f'data-popup-opener="{case.pk}"' in response.content.decode()
