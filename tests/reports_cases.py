@@ -18,7 +18,7 @@ from complaints.choices import (
     RootCause,
     State,
 )
-from complaints.models import Attachment, RedressEntry
+from complaints.models import Attachment, Category, Promise, RedressEntry, Vulnerability
 from tests.factories import ComplaintFactory
 
 RECEIVED = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)  # a Monday in 2026H1
@@ -87,8 +87,6 @@ def a_desk_for_every_figure():
     cases received and closed by channel, category and outcome, deadlines kept and missed on
     both clocks, open cases of every age with a clock standing still, vulnerable cases, the
     ledger in two currencies and a merged duplicate. Return the group category."""
-    from complaints.models import Category, Promise, Vulnerability
-
     billing = Category.objects.create(name="Billing", slug="figures-billing")
     refunds = Category.objects.create(name="Refunds", slug="figures-refunds", parent=billing)
     access = Category.objects.create(name="Access", slug="figures-access")
@@ -133,25 +131,35 @@ def a_desk_for_every_figure():
         (PromiseKind.FINAL_RESPONSE, None, None),
         (PromiseKind.FINAL_RESPONSE, None, day - dt.timedelta(days=1)),
     ]:
-        promise = Promise.objects.create(
-            complaint=ComplaintFactory(received_at=RECEIVED, category=billing),
-            kind=kind,
-            limit=day,
-            due_soon_at=day - dt.timedelta(hours=24),
-            kept_at=kept_at,
-            released_at=released_at,
-            created_at=RECEIVED,
-        )
+        made = promise(kind, day, kept_at=kept_at, released_at=released_at, category=billing)
         if kind == PromiseKind.FINAL_RESPONSE and kept_at and kept_at > day:
-            Promise.objects.create(
-                complaint=promise.complaint,
-                kind=PromiseKind.HOLDING_REPLY,
-                limit=day,
-                due_soon_at=day,
-                kept_at=day - dt.timedelta(days=1),
-                created_at=RECEIVED,
-            )
+            holding_reply_in_time(made.complaint, day)
     return billing
+
+
+def promise(kind, limit, *, kept_at=None, released_at=None, category=None):
+    """Return a promise of `kind` due at `limit` on a new case received on RECEIVED."""
+    return Promise.objects.create(
+        complaint=ComplaintFactory(received_at=RECEIVED, category=category),
+        kind=kind,
+        limit=limit,
+        due_soon_at=limit - dt.timedelta(hours=24),
+        kept_at=kept_at,
+        released_at=released_at,
+        created_at=RECEIVED,
+    )
+
+
+def holding_reply_in_time(case, limit):
+    """Record a holding reply sent a day before its `limit` on the case."""
+    return Promise.objects.create(
+        complaint=case,
+        kind=PromiseKind.HOLDING_REPLY,
+        limit=limit,
+        due_soon_at=limit,
+        kept_at=limit - dt.timedelta(days=1),
+        created_at=RECEIVED,
+    )
 
 
 def figures_as_data(figures) -> dict:

@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from complaints.choices import Channel, Outcome, PromiseKind, State
-from complaints.models import Complaint, Promise
+from complaints.models import Complaint
 from complaints.retention import complaint_anonymise
 from reports import aggregates
 from reports.dashboard import dashboard_figures
@@ -25,6 +25,8 @@ from tests.reports_cases import (
     a_desk_for_every_figure,
     closed_case,
     figures_as_data,
+    holding_reply_in_time,
+    promise,
 )
 from tests.test_fresh_install import fresh_env, run
 
@@ -56,18 +58,6 @@ def test_it_counts_received_and_closed_by_channel_and_category(policy):
     assert result.chart("received_by_channel").rows == [("Email", 1), ("Phone", 1), ("Web form", 1)]
     assert dict(result.chart("closed_by_category").rows) == {"Billing": 1, "Billing › Refunds": 1}
     assert figures(category=billing).received == 2
-
-
-def promise(kind, limit, *, kept_at=None, released_at=None):
-    return Promise.objects.create(
-        complaint=ComplaintFactory(received_at=RECEIVED),
-        kind=kind,
-        limit=limit,
-        due_soon_at=limit - dt.timedelta(hours=24),
-        kept_at=kept_at,
-        released_at=released_at,
-        created_at=RECEIVED,
-    )
 
 
 def test_it_shares_the_promises_kept_from_their_records(policy):
@@ -256,14 +246,7 @@ def test_it_reports_each_clock_apart(policy):
     promise(PromiseKind.FIRST_RESPONSE, day, kept_at=day + dt.timedelta(hours=1))
     promise(PromiseKind.FINAL_RESPONSE, day, kept_at=day)
     held = promise(PromiseKind.FINAL_RESPONSE, day, kept_at=day + dt.timedelta(days=20))
-    Promise.objects.create(
-        complaint=held.complaint,
-        kind=PromiseKind.HOLDING_REPLY,
-        limit=day,
-        due_soon_at=day,
-        kept_at=day - dt.timedelta(days=1),
-        created_at=RECEIVED,
-    )
+    holding_reply_in_time(held.complaint, day)
     promise(PromiseKind.FINAL_RESPONSE, day)
     # The clocks standing still now (the services that set these are tested on their own).
     Complaint.objects.filter(pk=ComplaintFactory(received_at=RECEIVED).pk).update(
