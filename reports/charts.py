@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
+from collections.abc import Callable
+
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from reports.dashboard import Chart
 
@@ -33,6 +37,7 @@ def bar_chart(chart: Chart) -> SafeString:
     top = 100.0 if chart.unit == "%" else max((value for _label, value in chart.rows), default=0)
     # Each row drawn with str.format, only the label escaped (the rest are numbers drawn here):
     # format_html escaped seven values a row, most of the charts' cost.
+    draw = _formatter(chart.unit)
     bars = mark_safe(  # noqa: S308
         "".join(
             BAR.format(
@@ -42,7 +47,7 @@ def bar_chart(chart: Chart) -> SafeString:
                 label_width,
                 round(BAR_WIDTH * value / top, 1) if top else 0,
                 label_width + BAR_WIDTH + 6,
-                conditional_escape(_format(value, chart.unit)),
+                conditional_escape(draw(value)),
             )
             for index, (label, value) in enumerate(chart.rows)
         )
@@ -62,7 +67,24 @@ def bar_chart(chart: Chart) -> SafeString:
     )
 
 
-def _format(value: float, unit: str) -> str:
-    if isinstance(value, float):
-        return f"{number_format(round(value, 1), 1, use_l10n=True)}{unit}"
-    return f"{number_format(value, use_l10n=True, force_grouping=True)}{unit}"
+def _formatter(unit: str) -> Callable[[float], str]:
+    """Return what number_format would draw of a value, followed by `unit`: whole numbers
+    grouped, others to one place. The language's formats are read once a chart, not a value."""
+    language = get_language()
+    decimal, grouping, thousands = (
+        get_format(name, language, use_l10n=True)
+        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+    )
+
+    def draw(value: float) -> str:
+        if isinstance(value, float):
+            shown = numberformat.format(
+                round(value, 1), decimal, 1, grouping, thousands, use_l10n=True
+            )
+        else:
+            shown = numberformat.format(
+                value, decimal, None, grouping, thousands, force_grouping=True, use_l10n=True
+            )
+        return f"{shown}{unit}"
+
+    return draw
