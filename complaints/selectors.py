@@ -70,17 +70,6 @@ def policy_for(
     return policy
 
 
-def regulatory_clock_in_use() -> bool:
-    """Return whether any policy keeps a rule pack with a regulatory clock (one query)."""
-    from complaints import rulepacks
-
-    clocked = rulepacks.codes_with_clock()
-    return any(
-        clocked.intersection(codes or [])
-        for codes in ComplaintPolicy.objects.values_list("rule_packs", flat=True)
-    )
-
-
 def least_loaded_handler(category: Category | None) -> User | None:
     """Return the active handler of the category's team with the fewest open cases."""
     users = get_user_model().objects.filter(is_active=True, groups__name=HANDLERS)

@@ -6,15 +6,19 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin
 
@@ -24,7 +28,7 @@ from complaints.admin.access import record_access
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.admin.theme import themed
 from complaints.exceptions import ComplaintError
-from complaints.models import CaseAccess, Complaint, ComplaintPolicy
+from complaints.models import CaseAccess, Category, Complaint, ComplaintPolicy
 from reports.charts import bar_chart
 from reports.dashboard import dashboard_figures
 from reports.forms import DashboardForm, RehearsalForm, ReturnForm, SubjectAccessForm
@@ -67,7 +71,7 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
         if not self.has_module_permission(request):
             raise PermissionDenied
 
-    def _figures(self, request):
+    def _figures(self, request, categories: list[Category] | None = None):
         form = DashboardForm(request.GET or None)
         if not form.is_bound:
             form = DashboardForm({})
@@ -75,12 +79,16 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
             return form, None
         data = form.cleaned_data
         return form, dashboard_figures(
-            period=data["period"], category=data["category"], now=clock.now()
+            period=data["period"],
+            category=data["category"],
+            now=clock.now(),
+            categories=categories,
         )
 
     def dashboard_view(self, request):
         self._require(request)
-        form, figures = self._figures(request)
+        categories = list(Category.objects.select_related("parent"))
+        form, figures = self._figures(request, categories)
         query = urlencode({k: v for k, v in request.GET.items() if k in form.fields})
         category_query = (
             {"category": request.GET["category"]} if request.GET.get("category") else {}
@@ -98,7 +106,8 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Complaint figures"),
             "opts": self.model._meta,
-            "form": themed(form),
+            "form": form,
+            "form_fields": period_fields_html(form, categories),
             "figures": figures,
             "summary": [(label, figure(value)) for label, value in figures.summary_rows()]
             if figures
@@ -110,8 +119,8 @@ class ComplaintFiguresAdmin(ServicesOnlyAdminMixin, ModelAdmin):
             "time_zone": timezone.get_current_timezone_name(),
             "charts": charts,
             "summary_csv": reverse("admin:reports_chart_csv", args=["summary"]) + f"?{query}",
-            "return_form": themed(ReturnForm()),
-            "subject_access_form": themed(SubjectAccessForm()),
+            "return_fields": form_fields_html(ReturnForm()),
+            "subject_access_fields": form_fields_html(SubjectAccessForm()),
         }
         return render(request, "admin/reports/dashboard.html", context)
 
@@ -246,6 +255,45 @@ def figure(value) -> str:
     if isinstance(value, float):
         return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
     return number_format(value, use_l10n=True, force_grouping=True)
+
+
+# The dashboard's forms as drawn, by form, language and what else varies: the period picker's
+# values and categories (as read for this request, so a renamed or added one draws anew in every
+# process), nothing else for the two blank forms. Drawing their widgets and the theme's field
+# templates was about a fifth of the page's CPU.
+_drawn: dict[tuple, SafeString] = {}
+DRAWN_KEPT = 64
+
+
+def period_fields_html(form: DashboardForm, categories: list[Category]) -> SafeString:
+    """Return the period picker's fields, drawn once for each language, values and groups."""
+    if form.errors:
+        return _fields_draw(form, PERIOD_FIELDS)
+    groups = tuple((c.pk, c.name) for c in categories if c.parent_id is None)
+    values = tuple(form.data.get(name) for name in form.fields)
+    return _fields_drawn(form, PERIOD_FIELDS, values, groups)
+
+
+def form_fields_html(form: forms.Form) -> SafeString:
+    """Return the fields of a blank form, drawn once for each language."""
+    return _fields_drawn(form, "admin/redress/fields.html")
+
+
+PERIOD_FIELDS = "admin/reports/period_fields.html"
+
+
+def _fields_drawn(form: forms.Form, template: str, *varies) -> SafeString:
+    key = (type(form), get_language(), *varies)
+    html = _drawn.get(key)
+    if html is None:
+        if len(_drawn) >= DRAWN_KEPT:
+            _drawn.clear()
+        html = _drawn[key] = _fields_draw(form, template)
+    return html
+
+
+def _fields_draw(form: forms.Form, template: str) -> SafeString:
+    return render_to_string(template, {"form": themed(form)})
 
 
 def _back(request):

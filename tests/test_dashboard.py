@@ -1,7 +1,9 @@
 """The supervisors' dashboard: figures by database aggregation, charts as SVG, data as CSV."""
 
 import datetime as dt
+import json
 import random
+import sys
 from collections import Counter
 from decimal import Decimal
 
@@ -11,13 +13,22 @@ from django.db import connection
 from django.urls import reverse
 
 from complaints.choices import Channel, Outcome, PromiseKind, State
-from complaints.models import Complaint, Promise
+from complaints.models import Complaint
 from complaints.retention import complaint_anonymise
 from reports import aggregates
 from reports.dashboard import dashboard_figures
 from reports.periods import Period
 from tests.factories import CategoryFactory, ComplaintFactory, HandlerFactory, SupervisorFactory
-from tests.reports_cases import RECEIVED, closed_case
+from tests.reports_cases import (
+    FIGURES_NOW,
+    RECEIVED,
+    a_desk_for_every_figure,
+    closed_case,
+    figures_as_data,
+    holding_reply_in_time,
+    promise,
+)
+from tests.test_fresh_install import fresh_env, run
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +38,10 @@ FEBRUARY = Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 
 def figures(category=None):
     return dashboard_figures(period=FEBRUARY, category=category, now=NOW)
+
+
+def figures_for(category):
+    return dashboard_figures(period=FEBRUARY, category=category, now=FIGURES_NOW)
 
 
 def test_it_counts_received_and_closed_by_channel_and_category(policy):
@@ -43,18 +58,6 @@ def test_it_counts_received_and_closed_by_channel_and_category(policy):
     assert result.chart("received_by_channel").rows == [("Email", 1), ("Phone", 1), ("Web form", 1)]
     assert dict(result.chart("closed_by_category").rows) == {"Billing": 1, "Billing › Refunds": 1}
     assert figures(category=billing).received == 2
-
-
-def promise(kind, limit, *, kept_at=None, released_at=None):
-    return Promise.objects.create(
-        complaint=ComplaintFactory(received_at=RECEIVED),
-        kind=kind,
-        limit=limit,
-        due_soon_at=limit - dt.timedelta(hours=24),
-        kept_at=kept_at,
-        released_at=released_at,
-        created_at=RECEIVED,
-    )
 
 
 def test_it_shares_the_promises_kept_from_their_records(policy):
@@ -243,14 +246,7 @@ def test_it_reports_each_clock_apart(policy):
     promise(PromiseKind.FIRST_RESPONSE, day, kept_at=day + dt.timedelta(hours=1))
     promise(PromiseKind.FINAL_RESPONSE, day, kept_at=day)
     held = promise(PromiseKind.FINAL_RESPONSE, day, kept_at=day + dt.timedelta(days=20))
-    Promise.objects.create(
-        complaint=held.complaint,
-        kind=PromiseKind.HOLDING_REPLY,
-        limit=day,
-        due_soon_at=day,
-        kept_at=day - dt.timedelta(days=1),
-        created_at=RECEIVED,
-    )
+    holding_reply_in_time(held.complaint, day)
     promise(PromiseKind.FINAL_RESPONSE, day)
     # The clocks standing still now (the services that set these are tested on their own).
     Complaint.objects.filter(pk=ComplaintFactory(received_at=RECEIVED).pk).update(
@@ -266,3 +262,71 @@ def test_it_reports_each_clock_apart(policy):
     rows = dict(figures().summary_rows())
     assert rows["Internal targets kept in time (%)"] == 50.0
     assert rows["Regulatory deadlines met (%)"] == 66.7
+
+
+def test_it_counts_every_figure_alike_on_postgresql_and_on_sqlite(policy, tmp_path):
+    # `make run` runs on SQLite: the figures' written-out SQL must give the same there.
+    billing = a_desk_for_every_figure()
+    here = {
+        "all": figures_as_data(figures_for(None)),
+        "billing": figures_as_data(figures_for(billing)),
+    }
+    env = fresh_env(tmp_path / "figures.sqlite3")
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    output = run([sys.executable, "-m", "tests.fresh.figures"], env).stdout
+    there = json.loads(output.splitlines()[-1])
+
+    assert (connection.vendor, there["vendor"]) == ("postgresql", "sqlite")
+    assert there["all"] == here["all"] and there["billing"] == here["billing"]
+    assert (there["page"], there["charts"]) == (200, 8)
+    # Figures worth comparing: each query found something.
+    every = here["all"]
+    assert (every["received"], every["closed"], every["escalated"]) == (22, 7, 1)
+    assert every["redress"] == [["EUR", "60.00"], ["GBP", "7.25"]]
+    assert every["vulnerability"][0] == ["", 1, 3]
+    clocks = every["clocks"]
+    assert (clocks["regulatory_met"], clocks["regulatory_missed"]) == (2, 1)
+    assert (clocks["internal_kept"], clocks["internal_missed"]) == (2, 3)
+    assert (clocks["paused_now"], clocks["suspended_now"]) == (1, 1)
+    assert every["durations"][1]["count"] == 7 and here["billing"]["received"] < 22
+
+
+def picker(client, **query) -> str:
+    page = client.get(reverse("admin:reports_complaintfigures_changelist"), query)
+    html = page.content.decode()
+    start = html.index('id="dashboard-form"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_the_period_picker_shows_a_renamed_or_new_category_at_once(client, policy):
+    billing = CategoryFactory(name="Billing")
+    client.force_login(SupervisorFactory(username="sam"))
+    assert ">Billing</option>" in picker(client)
+
+    billing.name = "Invoices"
+    billing.save()
+    CategoryFactory(name="Access")
+    drawn = picker(client)
+    assert ">Invoices</option>" in drawn and ">Access</option>" in drawn
+    assert "Billing" not in drawn
+
+
+def test_the_period_picker_shows_the_period_and_category_asked_for(client, policy):
+    billing = CategoryFactory(name="Billing")
+    client.force_login(SupervisorFactory(username="sam"))
+    picker(client)  # the blank picker, drawn and kept
+
+    chosen = picker(client, first="2026-01-01", last="2026-06-30", category=billing.pk)
+    assert 'value="2026-01-01"' in chosen and 'value="2026-06-30"' in chosen
+    assert f'value="{billing.pk}" selected' in chosen
+    blank = picker(client)
+    assert "2026-01-01" not in blank and "selected>Billing" not in blank
+    assert f'value="{billing.pk}" selected' not in blank
+
+
+def test_it_draws_the_period_picker_with_its_errors_as_the_form_has_them(client, policy):
+    client.force_login(SupervisorFactory(username="sam"))
+    picker(client, first="2026-01-01")
+    drawn = picker(client, first="2026-02-30")
+    assert 'value="2026-02-30"' in drawn and "Enter a valid date." in drawn
+    assert "Enter a valid date." not in picker(client, first="2026-01-01")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,13 +16,13 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin, TabularInline
 
-from complaints import clock, suspensions
+from complaints import clock, rulepacks, suspensions
 from complaints.actors import Actor
 from complaints.admin.theme import themed
 from complaints.choices import DeadlineKind, ProductGroup
@@ -74,32 +75,127 @@ def _state_labels(language: str | None) -> dict[str, str]:
 
 
 @functools.cache
+def _state_texts(language: str | None) -> dict[str, str]:
+    return {state.value: str(state.label) for state in DeadlineState}
+
+
+@functools.cache
 def _kind_labels(language: str | None) -> dict[str, str]:
     return {kind.value: str(kind.label) for kind in DeadlineKind}
 
 
-def internal_badge(case: Complaint, now: dt.datetime):
+def internal_badge(case: Complaint, now: dt.datetime, *, title: str = ""):
     """Return the badge of the case's internal clock, naming the kind of its next deadline."""
+    language = get_language()
     kind = case.next_deadline_kind
-    return badge(
-        internal_state(case, now), case.next_deadline, _kind_labels(get_language()).get(kind, kind)
-    )
+    detail = _kind_labels(language).get(kind, kind)
+    return _badge(internal_state(case, now), case.next_deadline, detail, title, language)
 
 
-def badge(state: str, when: dt.datetime | None, detail: str = ""):
+def badge(state: str, when: dt.datetime | None, detail: str = "", *, title: str = ""):
+    """Return a deadline's badge: its state, then what it is (`detail`) and when; `title` is
+    what hovering over it shows (the queue names the other clock there)."""
+    return _badge(state, when, detail, title, get_language())
+
+
+def _badge(state: str, when: dt.datetime | None, detail: str, title: str, language: str | None):
+    # A hundred of these per queue page: the labels come escaped from their caches, and the
+    # rest is escaped with the standard library's escape (Django's checks each argument for a
+    # lazy string first).
+    title = f' title="{html.escape(title)}"' if title else ""
     if state == DeadlineState.NONE or when is None:
         if state == DeadlineState.PAUSED:
             return mark_safe(
-                '<span class="deadline deadline-paused">'
-                f"{_state_labels(get_language())[DeadlineState.PAUSED]}</span>"
+                f'<span class="deadline deadline-paused"{title}>'
+                f"{_state_labels(language)[DeadlineState.PAUSED]}</span>"
             )
         return "—"
-    label = _state_labels(get_language())[state]
-    detail = f"{conditional_escape(detail)} " if detail else ""
-    when_shown = escape(timezone.localtime(when).strftime("%d %b %H:%M"))
+    label = _state_labels(language)[state]
+    detail = f"{html.escape(detail)} " if detail else ""
     return mark_safe(
-        f'<span class="deadline deadline-{escape(state)}">{label}</span>'
-        f' <span class="deadline-when">{detail}{when_shown}</span>'
+        f'<span class="deadline deadline-{html.escape(state)}">{label}</span>'
+        f' <span class="deadline-when"{title}>{detail}{_when(when)}</span>'
+    )
+
+
+def _when(when: dt.datetime) -> str:
+    return html.escape(_when_text(when))
+
+
+def _when_text(when: dt.datetime) -> str:
+    return timezone.localtime(when).strftime("%d %b %H:%M")
+
+
+# The queue shows one deadline per case: whichever of the two clocks needs the handler first.
+# The more urgent state wins; a regulator's deadline that has passed wins over an internal
+# target that has passed too (a breach the regulator counts, which the complainant may take to
+# the ombudsman); otherwise the sooner one. The other clock is named on hovering.
+URGENCY: dict[str, int] = {
+    DeadlineState.OVERDUE: 3,
+    DeadlineState.DUE_SOON: 2,
+    DeadlineState.ON_TRACK: 1,
+    DeadlineState.PAUSED: 0,
+    DeadlineState.SUSPENDED: 0,
+    DeadlineState.NONE: -1,
+}
+
+
+@functools.cache
+def _regulator_label(language: str | None) -> tuple[str, str]:
+    """Return the regulator's label before a regulatory deadline's date (HTML), and its name
+    as the titles give it ("FCA")."""
+    packs = rulepacks.clock_packs()
+    regulators = " / ".join(pack.regulator or pack.code.upper() for pack in packs)
+    rules = "; ".join(str(pack.name) for pack in packs)
+    title = _("Regulatory deadline: %(rules)s") % {"rules": rules}
+    return (
+        f'<span class="deadline-regulator" title="{html.escape(title)}">'
+        f"{html.escape(regulators)}</span> ",
+        regulators,
+    )
+
+
+def regulatory_first(case: Complaint, internal: str, regulatory: str) -> bool:
+    """Return whether the queue shows the case's regulatory deadline rather than its internal
+    one, given each clock's state."""
+    if regulatory == DeadlineState.NONE or case.regulatory_deadline is None:
+        return False
+    if URGENCY[regulatory] != URGENCY[internal]:
+        return URGENCY[regulatory] > URGENCY[internal]
+    if regulatory == DeadlineState.OVERDUE:
+        return True
+    return case.next_deadline is None or case.regulatory_deadline <= case.next_deadline
+
+
+def next_badge(case: Complaint, now: dt.datetime):
+    """Return the badge of the deadline the case must meet first, of either clock."""
+    internal = internal_state(case, now)
+    regulatory = regulatory_state(case, now)
+    if regulatory == DeadlineState.NONE or case.regulatory_deadline is None:
+        return internal_badge(case, now)
+    language = get_language()
+    states = _state_texts(language)
+    label, regulators = _regulator_label(language)
+    if not regulatory_first(case, internal, regulatory):
+        title = _("Regulatory deadline (%(regulator)s): %(state)s, %(when)s") % {
+            "regulator": regulators,
+            "state": states[regulatory],
+            "when": _when_text(case.regulatory_deadline),
+        }
+        return internal_badge(case, now, title=title)
+    title = ""
+    if internal != DeadlineState.NONE and case.next_deadline is not None:
+        kind = case.next_deadline_kind
+        title = _("Internal target: %(state)s, %(deadline)s %(when)s") % {
+            "state": states[internal],
+            "deadline": _kind_labels(language).get(kind, kind),
+            "when": _when_text(case.next_deadline),
+        }
+    title = f' title="{html.escape(title)}"' if title else ""
+    return mark_safe(
+        f'<span class="deadline deadline-{html.escape(regulatory)}">'
+        f"{_state_labels(language)[regulatory]}</span>"
+        f' <span class="deadline-when"{title}>{label}{_when(case.regulatory_deadline)}</span>'
     )
 
 

@@ -61,6 +61,12 @@ def codes_with_clock() -> set[str]:
     }
 
 
+def clock_packs() -> list[RulePack]:
+    """Return the packs that run a regulatory clock, in a fixed order."""
+    codes = codes_with_clock()
+    return [pack for code, pack in PACKS.items() if code in codes]
+
+
 def has_clock(policy: ComplaintPolicy) -> bool:
     """Return whether a pack the policy keeps runs a regulatory clock (DISP does)."""
     return any(

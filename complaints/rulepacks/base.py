@@ -31,6 +31,9 @@ class RulePack:
 
     code: str = ""
     name: Any = ""
+    # Who sets the clock, as the queue names a deadline of theirs ("FCA"): a proper name, not
+    # translated.
+    regulator: str = ""
     # Records are kept at least this many days after closure (retention refuses less).
     min_retention_days: int | None = None
     # Per message kind (notifications.models.Notification.Kind), the statements it must carry.

@@ -184,6 +184,7 @@ REFERRAL = [
 class Disp(RulePack):
     code = RulePackCode.DISP
     name = _("UK FCA complaint handling rules (DISP)")
+    regulator = "FCA"
     min_retention_days = THREE_YEARS_IN_DAYS
     statements: ClassVar[dict[str, list[Statement]]] = {
         "acknowledgement": [

@@ -32,11 +32,13 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 from django.template.base import render_value_in_context
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
 from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from unfold import admin as unfold_admin
 from unfold.templatetags import unfold_list
@@ -47,6 +49,8 @@ from unfold.utils import (
     display_for_label,
     display_for_value,
 )
+
+from complaints.templatetags.console_sidebar import _plain
 
 register = template.Library()
 
@@ -319,6 +323,48 @@ def result_list(context: dict[str, Any], cl: ChangeList) -> dict[str, Any]:
         "actions_row": None,
         "has_add_permission": cl.model_admin.has_add_permission(request),
     }
+
+
+# The list's column headers: the theme's template, drawn once for each way they can look.
+
+HEADERS_TEMPLATE = "unfold/helpers/change_list_headers.html"
+# Past this many drawings (each sorting and filtering of the list has its own links), start again.
+HEADERS_MAX = 512
+_headers_drawn: dict[tuple, SafeString] = {}
+
+
+@register.simple_tag(takes_context=True)
+def console_headers(context) -> SafeString:
+    """Return the theme's change_list_headers.html for the list in `context`.
+
+    The template is some 1.2 ms of the queue's CPU (its loops and tags for eight headers), and
+    the same headers come out the same: it is drawn from what it reads alone (the headers, their
+    links and sorting, the language) and the drawing is reused where all of that is equal.
+    """
+    cl = context["cl"]
+    headers = context["result_headers"]
+    shown = {
+        "cl": cl,
+        "result_headers": headers,
+        "num_sorted_fields": context["num_sorted_fields"],
+    }
+    admin_ = cl.model_admin
+    key = (
+        get_language(),
+        bool(getattr(admin_, "ordering_field", None)),
+        len(getattr(admin_, "list_sections", None) or ()),
+        shown["num_sorted_fields"],
+        _plain(headers),
+    )
+    try:
+        drawn = _headers_drawn.get(key)
+    except TypeError:  # something in a header that cannot key a drawing
+        return mark_safe(get_template(HEADERS_TEMPLATE).render(shown))
+    if drawn is None:
+        if len(_headers_drawn) >= HEADERS_MAX:
+            _headers_drawn.clear()
+        drawn = _headers_drawn[key] = mark_safe(get_template(HEADERS_TEMPLATE).render(shown))
+    return drawn
 
 
 # The list filters: the theme's admin/filter.html, drawn in Python.

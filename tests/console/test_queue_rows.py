@@ -94,3 +94,31 @@ def test_it_draws_each_filter_as_the_theme_would(client, policy, sam, query, lan
         assert " Nach " in compared[0][1]
     if "channel" in query:
         assert '<input type="hidden" name="channel__exact" value="phone" />' in response.text
+
+
+def test_it_opens_as_the_pop_up_that_picks_a_case(client, policy, sam):
+    case = ComplaintFactory(policy=policy, complainant_name="Rosa Diaz")
+    client.force_login(sam)
+    response = client.get(f"{CHANGELIST}?_popup=1&_to_field=id")
+    assert response.status_code == 200
+    assert f'data-popup-opener="{case.pk}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("query", ["", "?o=2.-4", "?state=open&o=-6", "?o=7.2"])
+def test_it_draws_the_headers_as_the_theme_would_each_time(client, policy, sam, query, language):
+    ComplaintFactory(policy=policy, complainant_name="Rosa")
+    client.force_login(sam)
+    # The second page reuses the first's drawing of its headers.
+    for _time in range(2):
+        response = client.get(CHANGELIST + query, HTTP_ACCEPT_LANGUAGE=language)
+        cl = response.context["cl"]
+        with translation.override(language):
+            headers = list(unfold_list.result_headers(cl))
+            sorted_fields = sum(1 for header in headers if header["sortable"] and header["sorted"])
+            theme = get_template(console_list.HEADERS_TEMPLATE).render(
+                {"cl": cl, "result_headers": headers, "num_sorted_fields": sorted_fields}
+            )
+        assert theme in response.text
+    if language == "de":
+        assert "Sortierung" in theme or not query
