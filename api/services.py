@@ -15,6 +15,7 @@ from api import keys
 from api.models import ApiClient, ApiSubmission
 from complaints import casework, clock
 from complaints.actors import SYSTEM
+from complaints.choices import State
 from complaints.models import Complaint
 from complaints.uploads import CheckedFile
 from publicsite.services import complaint_submit_online
@@ -100,8 +101,12 @@ def api_complaint_submit(
                     via_embed=via_embed,
                     complaint=None,
                 )
-            complaint = complaint_submit_online(files=files, channel=channel, **fields)
-            _record_source(complaint, client, via_embed=via_embed)
+            complaint = complaint_submit_online(
+                files=files,
+                channel=channel,
+                timeline=[_source_entry(client, via_embed=via_embed)],
+                **fields,
+            )
             if claim is None:
                 ApiSubmission.objects.create(
                     client=client, complaint=complaint, via_embed=via_embed
@@ -124,7 +129,7 @@ def api_submissions_erase(*, complaint_id: int) -> int:
     )
 
 
-def _record_source(complaint: Complaint, client: ApiClient, *, via_embed: bool) -> None:
+def _source_entry(client: ApiClient, *, via_embed: bool) -> casework.TimelineEntry:
     """Tell the staff on the case's timeline which app sent it and who vouches for the account."""
     # In the staff's language, not the complainant's the embedded form is shown in.
     with translation.override(settings.LANGUAGE_CODE):
@@ -136,13 +141,9 @@ def _record_source(complaint: Complaint, client: ApiClient, *, via_embed: bool) 
             note = _("%(client)s, API; account identifier given by the app") % {
                 "client": client.name
             }
-    casework.record_event(
-        complaint,
-        "submitted_through_app",
-        SYSTEM,
-        from_state=complaint.state,
-        note=note,
-        public=False,
+    # Written with "received" in one INSERT: the case is still in the state it arrived in.
+    return casework.TimelineEntry(
+        "submitted_through_app", SYSTEM, from_state=State.RECEIVED, note=note, public=False
     )
 
 

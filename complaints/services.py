@@ -8,10 +8,14 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, router, transaction
+from django.db.models import signals
+from django.db.models.constants import OnConflict
+from django.db.models.sql.subqueries import InsertQuery
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
@@ -74,10 +78,14 @@ def complaint_submit(
     received_at: dt.datetime | None = None,
     actor: Actor = SYSTEM,
     policy: ComplaintPolicy | None = None,
+    timeline: Sequence[casework.TimelineEntry] = (),
 ) -> Complaint:
     """Record a new complaint with its reference, tracking token and deadlines.
 
     `language` is the one the complainant chose; empty, the policy's language is theirs.
+
+    `timeline` is what the caller adds to the timeline after "received" (an app's note of
+    where it came from), written in the same INSERT.
 
     `received_at` is when it reached the organisation: a handler logging a letter or a call
     enters it, and the clock runs from then, not from when it was typed in.
@@ -112,63 +120,131 @@ def complaint_submit(
     with transaction.atomic(savepoint=False):
         _insert_with_fresh_reference(complaint)
         promises.promises_save(complaint, owed)
-        casework.record_event(
-            complaint, "received", actor, from_state="", note=str(Channel(channel).label)
+        received = casework.TimelineEntry(
+            "received", actor, from_state="", note=str(Channel(channel).label)
         )
+        casework.record_events(complaint, [received, *timeline])
         # A task acknowledges it once this commits; the sweep does if the broker is down.
         transaction.on_commit(lambda: publish(tasks.acknowledge_complaint, [complaint.pk]))
     return complaint
 
 
 def _insert_with_fresh_reference(complaint: Complaint) -> None:
-    # A reference is random, so two may clash however rarely: retry in a savepoint rather than
-    # check first, which would race with a concurrent submission.
+    # A reference is random, so two may clash however rarely: retry rather than check first,
+    # which would race with a concurrent submission.
     for _attempt in range(REFERENCE_ATTEMPTS):
         complaint.reference = references.generate()
         complaint.tracking_token = secrets.token_urlsafe(32)
-        # django-simple-history would build its "+" row field by field, a second INSERT as
-        # costly as the complaint's own; the database copies it from the stored row instead.
-        setattr(complaint, "skip_history_when_saving", True)  # noqa: B010 - not a model field
-        try:
-            with transaction.atomic():
-                complaint.save(force_insert=True)
-        except IntegrityError:
-            complaint.pk = None
-            if not Complaint.objects.filter(reference=complaint.reference).exists():
-                raise
+        if connection.vendor == "postgresql":
+            inserted = _insert_with_history(complaint)
         else:
-            _history_record_created(complaint)
+            inserted = _insert_in_savepoint(complaint)
+        if inserted:
             return
-        finally:
-            delattr(complaint, "skip_history_when_saving")  # noqa: B043 - as above
     raise ComplaintError("No free reference number after several attempts.")
 
 
+def _insert_in_savepoint(complaint: Complaint) -> bool:
+    """Save the new complaint and its history row; return False if its reference was taken."""
+    # django-simple-history would build its "+" row field by field, a second INSERT as costly
+    # as the complaint's own; the database copies it from the stored row instead.
+    setattr(complaint, "skip_history_when_saving", True)  # noqa: B010 - not a model field
+    try:
+        with transaction.atomic():
+            complaint.save(force_insert=True)
+    except IntegrityError:
+        complaint.pk = None
+        if not Complaint.objects.filter(reference=complaint.reference).exists():
+            raise
+        return False
+    finally:
+        delattr(complaint, "skip_history_when_saving")  # noqa: B043 - as above
+    _history_record_created(complaint)
+    return True
+
+
+def _insert_with_history(complaint: Complaint) -> bool:
+    """Insert the new complaint and its history row in one statement (PostgreSQL); return False
+    if its reference or tracking token was taken.
+
+    What save(force_insert=True) and _insert_in_savepoint do in four round trips (SAVEPOINT,
+    INSERT, RELEASE, the history's INSERT … SELECT): ON CONFLICT DO NOTHING takes the place of
+    the savepoint, and the history row is copied from the INSERT's RETURNING in the same
+    statement.
+
+    Traps: pre_save and post_save are sent as save() sends them (nothing else of save() applies
+    to a new complaint: no parents, no order_with_respect_to); a clash on any unique column
+    (the id, the reference or the token, all three made here) reads as a taken reference.
+    """
+    meta = Complaint._meta
+    using = router.db_for_write(Complaint, instance=complaint)
+    signals.pre_save.send(
+        sender=Complaint, instance=complaint, raw=False, using=using, update_fields=None
+    )
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    query = InsertQuery(Complaint, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [complaint])
+    [(insert, params)] = query.get_compiler(using=using).as_sql()
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        sql = f"WITH new AS ({insert} RETURNING *) {_history_copy_sql(source='new')} RETURNING id"
+        params = [*params, *_history_params(complaint)]
+    else:
+        sql = f"{insert} RETURNING id"
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    complaint.pk = row[0]
+    complaint._state.adding, complaint._state.db = False, using
+    complaint._update_initial_state()  # as django-fsm's save() does
+    # Its history row is written: django-simple-history's receiver must not add another.
+    setattr(complaint, "skip_history_when_saving", True)  # noqa: B010 - not a model field
+    try:
+        signals.post_save.send(
+            sender=Complaint,
+            instance=complaint,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=using,
+        )
+    finally:
+        delattr(complaint, "skip_history_when_saving")  # noqa: B043 - as above
+    return True
+
+
 def _history_record_created(complaint: Complaint) -> None:
-    """Write the new complaint's history row ("+") as django-simple-history would.
+    """Write the new complaint's history row ("+") as django-simple-history would."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_history_copy_sql(source=connection.ops.quote_name(Complaint._meta.db_table))}"
+            " WHERE id = %s",
+            [*_history_params(complaint), complaint.pk],
+        )
+
+
+def _history_params(complaint: Complaint) -> list:
+    """Return the history row's date, change reason and user, as django-simple-history sets them.
 
     Traps: its user is the signed-in user of the request (HistoryRequestMiddleware), as the
     library's default get_user takes it; its pre/post_create_historical_record signals are not
     sent (nothing listens to them for complaints).
     """
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
     request = getattr(HistoricalRecords.context, "request", None)
     user = getattr(request, "user", None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _history_copy_sql(),
-            [
-                clock.now(),
-                getattr(complaint, "_change_reason", None),
-                user.pk if user is not None and user.is_authenticated else None,
-                complaint.pk,
-            ],
-        )
+    return [
+        clock.now(),
+        getattr(complaint, "_change_reason", None),
+        user.pk if user is not None and user.is_authenticated else None,
+    ]
 
 
 @functools.cache
-def _history_copy_sql() -> str:
+def _history_copy_sql(*, source: str) -> str:
+    """Return the INSERT of a "+" history row copied from the complaint's columns in `source`."""
     history = Complaint.history.model
     own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
     quote = connection.ops.quote_name
@@ -178,8 +254,7 @@ def _history_copy_sql() -> str:
     return (
         f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date,"
         " history_change_reason, history_user_id, history_type)"
-        f" SELECT {columns}, %s, %s, %s, '+' FROM {quote(Complaint._meta.db_table)}"
-        " WHERE id = %s"
+        f" SELECT {columns}, %s, %s, %s, '+' FROM {source}"
     )
 
 

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
-from complaints import services
+from complaints import casework, services
 from complaints.actors import COMPLAINANT, SYSTEM, Actor
 from complaints.choices import Outcome, Remedy, State
 from complaints.exceptions import CaseChanged, ComplaintError, NotPermitted, TransitionRefused
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintEvent
 from escalations.models import Escalation
 from escalations.services import escalation_decide, escalation_request
 from notifications.models import Notification
@@ -248,3 +249,21 @@ def test_every_change_is_in_the_history(policy, handler):
     case = walk(State.RESPONDED, handler)
     states = list(case.history.order_by("history_date").values_list("state", flat=True))
     assert states == ["received", "acknowledged", "investigating", "responded"]
+
+
+@pytest.mark.parametrize("bulk_returns_ids", [True, False])
+def test_each_timeline_entry_keeps_its_id_whether_or_not_a_bulk_insert_returns_ids(
+    policy, monkeypatch, bulk_returns_ids
+):
+    # The outbox keys a transition's messages by its event's id (SQLite before 3.35 returns none).
+    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", bulk_returns_ids)
+    case = submit()
+    events = casework.record_events(
+        case,
+        [
+            casework.TimelineEntry("note_added", SYSTEM, from_state=case.state),
+            casework.TimelineEntry("note_added", SYSTEM, from_state=case.state, public=False),
+        ],
+    )
+    assert all(event.pk for event in events)
+    assert ComplaintEvent.objects.filter(complaint=case).count() == 3

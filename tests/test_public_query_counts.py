@@ -13,7 +13,7 @@ from tests.publicsite import complaint_data, png_bytes, submit_web, upload
 
 pytestmark = pytest.mark.django_db
 
-SUBMISSION_QUERIES = 10
+SUBMISSION_QUERIES = 7
 CASE_PAGE_QUERIES = 5
 
 

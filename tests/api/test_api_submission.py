@@ -12,7 +12,7 @@ from tests.publicsite import png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"
-API_SUBMISSION_QUERIES = 15
+API_SUBMISSION_QUERIES = 11
 
 
 def test_it_records_the_complaint_on_the_in_app_channel_and_answers_with_reference_and_dates(
