@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import time
 from base64 import b32encode
-from functools import wraps
+from contextvars import ContextVar
+from functools import cache, wraps
 from typing import Any, cast
 from urllib.parse import urlencode
 
 import segno
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import SESSION_KEY, user_logged_in, user_login_failed
+from django.contrib.auth import SESSION_KEY, get_user_model, user_logged_in, user_login_failed
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
-from django.db import transaction
-from django.db.models import Q
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -36,11 +39,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.sites import UnfoldAdminSite
+
+# The device the session names, read with its user in one query (StaffOTPMiddleware) for this
+# request only: StaffPermissionsBackend.get_user gives that user instead of reading them again.
+_DEVICE_READ_WITH_USER: ContextVar[Device | None] = ContextVar(
+    "device_read_with_user", default=None
+)
 
 
 class StaffPermissionsBackend(ModelBackend):
@@ -51,25 +62,57 @@ class StaffPermissionsBackend(ModelBackend):
     outlives the request: a permission removed takes effect on the next one, as before.
     """
 
+    def get_user(self, user_id):
+        device = _DEVICE_READ_WITH_USER.get()
+        if device is None or device.user_id != user_id:
+            return super().get_user(user_id)
+        user = device.user
+        # ModelBackend's own check on the row it would have read.
+        return user if self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            permissions = Permission.objects.all()
-            if not user_obj.is_superuser:
-                granted = Permission.user_set.through.objects.filter(user=user_obj)
-                through_groups = Permission.group_set.through.objects.filter(group__user=user_obj)
-                permissions = permissions.filter(
-                    Q(pk__in=granted.values("permission_id"))
-                    | Q(pk__in=through_groups.values("permission_id"))
-                )
-            user_obj._perm_cache = {
-                f"{app_label}.{codename}"
-                for app_label, codename in permissions.values_list(
-                    "content_type__app_label", "codename"
-                ).order_by()
-            }
+            every, own = _permission_statements()
+            with connection.cursor() as cursor:
+                if user_obj.is_superuser:
+                    cursor.execute(every)
+                else:
+                    cursor.execute(own, [user_obj.pk, user_obj.pk])
+                user_obj._perm_cache = {
+                    f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()
+                }
         return user_obj._perm_cache
+
+
+@cache
+def _permission_statements() -> tuple[str, str]:
+    """Return the SQL reading every permission, and a user's own and their groups' (two
+    parameters: the user's id twice), as app_label and codename.
+
+    Written out: composing the same query from querysets on every console page cost a
+    millisecond of CPU (profile_pages.py, the case page as its handler).
+    """
+    user = get_user_model()
+    tables = {
+        "permission": Permission._meta.db_table,
+        "content_type": ContentType._meta.db_table,
+        "user_permission": user.user_permissions.through._meta.db_table,
+        "group_permission": Group.permissions.through._meta.db_table,
+        "user_group": user.groups.through._meta.db_table,
+    }
+    every = (
+        "SELECT ct.app_label, p.codename FROM {permission} p"
+        " JOIN {content_type} ct ON ct.id = p.content_type_id"
+    ).format(**tables)
+    own = (
+        every + " WHERE p.id IN (SELECT up.permission_id FROM {user_permission} up"
+        " WHERE up.user_id = %s)"
+        " OR p.id IN (SELECT gp.permission_id FROM {group_permission} gp"
+        " JOIN {user_group} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s)"
+    ).format(**tables)
+    return every, own
 
 
 RECOVERY_CODES = 10
@@ -176,6 +219,14 @@ class RedressAdminSite(UnfoldAdminSite):
                 lambda: super(RedressAdminSite, self).get_app_list(request, app_label)
             ),
         )
+
+    def _call_permission_callback(self, callback, request: HttpRequest) -> bool:
+        # The theme asks `lazy(callback)(request) == True` of each of the sidebar's nineteen
+        # items on every page, and lazy() builds a class each time; the same question asked
+        # directly.
+        if callable(callback):
+            return callback(request) == True  # noqa: E712  # as the theme compares
+        return super()._call_permission_callback(callback, request)
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
@@ -298,6 +349,53 @@ def locked_out(request, original_response=None, credentials=None) -> HttpRespons
         % {"minutes": minutes},
     }
     return TemplateResponse(request, "admin/redress_login.html", context, status=429).render()
+
+
+class StaffOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, reading the session's device and its user in one query, not two.
+
+    OTPMiddleware reads the device the session names on every request, after Django read the
+    signed-in user; here the device comes with its user, who is the signed-in user whenever the
+    session is sound. Both are then checked exactly as before, on rows read by this request
+    (nothing is kept between requests): Django's get_user takes this user through
+    StaffPermissionsBackend.get_user (active, session hash) and OTPMiddleware the device
+    (the user's own, confirmed). A device deleted or a user deactivated shows at once; where the
+    device is gone or belongs to someone else, the user is read on their own as before.
+    """
+
+    def _verify_user_sync(self, request, user):
+        token = _DEVICE_READ_WITH_USER.set(self._device_with_user(request))
+        try:
+            return super()._verify_user_sync(request, user)
+        finally:
+            _DEVICE_READ_WITH_USER.reset(token)
+
+    def _device_with_user(self, request) -> Device | None:
+        """Return the device the session names, with its user if that is the session's user."""
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        user_id = request.session.get(SESSION_KEY)
+        if not persistent_id or user_id is None:
+            return None
+        try:
+            label, pk = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            model = apps.get_model(label)
+            if not issubclass(model, Device):
+                return None
+            device = model.objects.select_related("user").filter(id=int(pk)).first()
+            user_id = get_user_model()._meta.pk.to_python(user_id)
+        except (ValueError, LookupError, ValidationError):
+            return None
+        if device is None or device.user_id != user_id:
+            return None
+        return device
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        device = _DEVICE_READ_WITH_USER.get()
+        if device is not None and self._normalize_persistent_id(persistent_id) == (
+            device.persistent_id
+        ):
+            return device
+        return super()._device_from_persistent_id(persistent_id)
 
 
 class IdleSessionMiddleware:

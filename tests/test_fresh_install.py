@@ -63,7 +63,8 @@ def test_it_takes_and_acknowledges_a_complaint_on_a_database_that_was_only_migra
     [(to, subject, body)] = outcome["emails"]
     assert to == ["rosa@example.com"] and outcome["reference"] in subject
     assert "Thank you for your complaint" in body
-    assert outcome["console"] == [200, 200]
+    assert outcome["console"] == [200, 200, 200]
+    assert outcome["timeline_as_models_give"] is True
 
 
 def test_it_writes_in_the_migration_the_same_neutral_policy_the_code_falls_back_to():

@@ -37,6 +37,13 @@ LINE = (
 )
 LABEL = "lg:min-w-56 lg:w-56 lg:self-start lg:leading-[38px] lg:*:m-0"
 READONLY = "readonly break-words max-w-2xl *:rounded-default lg:leading-[38px]"
+# The classes written into the markup, not passed to format_html: it would escape each again on
+# every line (some 500 escapes a case page, nothing in them to escape).
+LINE_HTML = (
+    '<div class="form-row field-row group/row{}{}"><div class="' + LINE + ' field-{}{}">'
+    '<div class="' + LABEL + '">{}</div><div class="grow relative">{}{}{}</div></div></div>'
+)
+READONLY_HTML = '<div class="' + READONLY + '">{}</div>'
 
 
 def fieldsets_html(adminform: AdminForm) -> SafeString:
@@ -172,7 +179,7 @@ def _readonly_line(adminform: AdminForm, name: str, last: bool) -> str:
     return _line(
         name,
         about.label_html,
-        format_html('<div class="{}">{}</div>', READONLY, contents),
+        format_html(READONLY_HTML, contents),
         about.help_text,
         hidden=hidden,
         errors="",
@@ -245,14 +252,11 @@ def _line(
         else ""
     )
     return format_html(
-        '<div class="form-row field-row group/row{}{}"><div class="{} field-{}{}">'
-        '<div class="{}">{}</div><div class="grow relative">{}{}{}</div></div></div>',
+        LINE_HTML,
         " last" if last else "",
         " hidden" if hidden else "",
-        LINE,
         name,
         " errors" if errors else "",
-        LABEL,
         label,
         value,
         help_html,

@@ -73,3 +73,26 @@ def do_button(parser: Parser, token: Token) -> ButtonNode:
     nodelist = parser.parse(("endbutton",))
     parser.delete_first_token()
     return ButtonNode(nodelist, options)
+
+
+TAB_ACTION = "unfold/helpers/tab_action.html"
+_tab_actions: dict[tuple[str, str], str] = {}
+
+
+@register.simple_tag
+def tab_action(title: str, link: str, icon: str) -> SafeString:
+    """Return the theme's link among a page's object tools (its include of tab_action.html with
+    a title, a link and an icon), drawn once per title and icon with a stand-in for the link.
+
+    The template asks for a dozen variables of an action it is not given (each a failed lookup)
+    and the classes of its item on every page: a twelfth of the case page's rendering.
+    """
+    key = (str(title), icon)
+    markup = _tab_actions.get(key)
+    if markup is None:
+        markup = _tab_actions[key] = get_template(TAB_ACTION).render(
+            {"title": title, "link": HREF_MARK, "icon": icon}
+        )
+    if not link:
+        return mark_safe(get_template(TAB_ACTION).render({"title": title, "icon": icon}))
+    return mark_safe(markup.replace(HREF_MARK, conditional_escape(link)))

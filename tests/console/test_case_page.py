@@ -3,16 +3,22 @@
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import strip_spaces_between_tags
+from django.utils.timezone import localtime
 
 from complaints import clock, services
 from complaints.actors import Actor
+from complaints.admin.timeline import EVENTS, case_timeline, case_timeline_rows
 from complaints.models import Attachment, DeadlineExtension, Message
 from notifications.models import Notification
 from tests.console.pages import act_url, change_url, walk_to
+from tests.timelines import case_with_every_step, timeline_rows_from_models
 
 pytestmark = pytest.mark.django_db
 
@@ -368,6 +374,25 @@ def test_it_shows_every_step_in_the_timeline_in_order(client, policy, hana):
     assert "Waiting on the courier." in content
 
 
+def test_it_reads_in_one_statement_the_timeline_the_models_give(policy, hana):
+    case = case_with_every_step(hana)
+    rows = case_timeline_rows(case)
+    assert Counter(rows) == timeline_rows_from_models(case)
+    assert {row[2] for row in rows if row[0] == "event"} == {*EVENTS, "letter_posted"}
+    timeline = case_timeline(case)
+    [first, second] = [entry for entry in timeline if entry.kind == "extension"]
+    extensions = list(DeadlineExtension.objects.filter(complaint=case).order_by("created_at"))
+    assert [first.body, second.body] == [extension.reason for extension in extensions]
+    assert second.title.endswith(f"to {localtime(extensions[1].new):%Y-%m-%d %H:%M}")
+    posted = case.notifications.get(channel="letter", status="sent").sent_at
+    assert {(entry.letter, entry.status) for entry in timeline if entry.kind == "notification"} == {
+        (False, "Delivery failed"),
+        (False, "Sent"),
+        (True, "To post"),
+        (True, f"Posted {localtime(posted):%Y-%m-%d}"),
+    }
+
+
 def test_it_shows_the_field_history_without_a_revert(client, policy, hana):
     case = walk_to("investigating", by=hana, handler=hana)
     client.force_login(hana)
@@ -467,3 +492,14 @@ def test_it_shows_the_deadline_badge_the_queue_shows(
         assert "deadline-" not in content.split('field-deadline"')[1].split("field-row")[0]
     else:
         assert f'class="deadline deadline-{in_queue}"' in content
+
+
+def test_it_draws_the_history_link_as_the_theme_draws_it(client, policy, hana):
+    case = walk_to("investigating", by=hana, handler=hana)
+    client.force_login(hana)
+    page = client.get(change_url(case)).content.decode()
+    link = reverse("admin:complaints_complaint_history", args=[case.pk])
+    theirs = get_template("unfold/helpers/tab_action.html").render(
+        {"title": "History", "link": link, "icon": "history"}
+    )
+    assert strip_spaces_between_tags(theirs.strip()) in page

@@ -4,6 +4,7 @@ Prints one JSON line: what the public site answered and what became of the compl
 """
 
 import json
+from collections import Counter
 
 import django
 from django.test.utils import setup_test_environment
@@ -15,12 +16,14 @@ from django.core import mail  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from complaints import tasks  # noqa: E402
+from complaints.admin.timeline import case_timeline_rows  # noqa: E402
 from complaints.models import Complaint, ComplaintPolicy  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from notifications.services import notification_deliver  # noqa: E402
 from tests.factories import SupervisorFactory  # noqa: E402
 from tests.publicsite import complaint_data  # noqa: E402
 from tests.staff import StaffClient  # noqa: E402
+from tests.timelines import case_with_every_step, timeline_rows_from_models  # noqa: E402
 
 client = Client()
 policies = list(ComplaintPolicy.objects.values("slug", "is_default", "needs_review"))
@@ -37,6 +40,10 @@ staff = StaffClient()
 staff.force_login(SupervisorFactory())
 queue_page = staff.get("/admin/complaints/complaint/")
 case_page = staff.get(f"/admin/complaints/complaint/{complaint.pk}/change/")
+emails = [(m.to, m.subject, m.body) for m in mail.outbox]
+# The timeline's one statement on SQLite, for a case with every kind of step.
+long_case = case_with_every_step(SupervisorFactory())
+long_case_page = staff.get(f"/admin/complaints/complaint/{long_case.pk}/change/")
 print(
     json.dumps(
         {
@@ -47,9 +54,11 @@ print(
             "submitted": submitted.status_code,
             "state": complaint.state,
             "acknowledged": acknowledged,
-            "emails": [(m.to, m.subject, m.body) for m in mail.outbox],
+            "emails": emails,
             "reference": complaint.display_reference,
-            "console": [queue_page.status_code, case_page.status_code],
+            "console": [queue_page.status_code, case_page.status_code, long_case_page.status_code],
+            "timeline_as_models_give": Counter(case_timeline_rows(long_case))
+            == timeline_rows_from_models(long_case),
         }
     )
 )

@@ -7,7 +7,9 @@ import time
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -184,3 +186,71 @@ def test_a_session_ends_after_the_idle_time_and_lives_while_used(policy, hana, s
             assert client.get(QUEUE).status_code == 200
         clock.shift(idle + dt.timedelta(minutes=1))
         assert client.get(QUEUE).status_code == 302
+
+
+# The session's device is read with its user in one query (config.staff.StaffOTPMiddleware):
+# each check still holds on the next request.
+
+
+def test_a_deleted_authenticator_stops_the_second_factor_on_the_next_request(policy, sam):
+    client = StaffClient()
+    client.force_login(sam)
+    assert client.get(QUEUE).status_code == 200
+    TOTPDevice.objects.filter(user=sam).delete()
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:two_factor"))
+
+
+def test_an_unconfirmed_authenticator_stops_the_second_factor_on_the_next_request(policy, sam):
+    client = StaffClient()
+    client.force_login(sam)
+    assert client.get(QUEUE).status_code == 200
+    TOTPDevice.objects.filter(user=sam).update(confirmed=False)
+    assert client.get(QUEUE).status_code == 302
+
+
+def test_a_deactivated_account_is_signed_out_on_the_next_request(policy, sam):
+    client = StaffClient()
+    client.force_login(sam)
+    assert client.get(QUEUE).status_code == 200
+    type(sam).objects.filter(pk=sam.pk).update(is_active=False)
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_changed_password_signs_the_session_out_on_the_next_request(policy, sam):
+    client = StaffClient()
+    client.force_login(sam)
+    assert client.get(QUEUE).status_code == 200
+    sam.set_password("a new and different passphrase")
+    sam.save()
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_someone_elses_authenticator_in_the_session_passes_no_second_factor(policy, hana, sam):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client = StaffClient()
+    client.force_login(sam)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator(hana).persistent_id
+    session.save()
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_the_queue_reads_the_session_device_and_user_in_one_query(policy, sam):
+    client = StaffClient()
+    client.force_login(sam)
+    client.get(QUEUE)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(QUEUE).status_code == 200
+    statements = " ".join(query["sql"] for query in queries.captured_queries)
+    assert f'WHERE "auth_user"."id" = {sam.pk}' not in statements
+    assert statements.count('FROM "otp_totp_totpdevice"') == 1
+    assert statements.count('INNER JOIN "auth_user" ON ("otp_totp_totpdevice"."user_id"') == 1
