@@ -395,6 +395,18 @@ class Category(models.Model):
         """Return the name lists show for a category: its group's first, if it has one."""
         return f"{parent_name} › {name}" if parent_name is not None else name
 
+    @staticmethod
+    def label_in(
+        language: str | None,
+        names: tuple[str, str],
+        parent_names: tuple[str | None, str | None],
+    ) -> str:
+        """Return label() in `language`, from the English and German names of the category
+        and of its group (the lists that read them as values rather than as categories)."""
+        if (language or "en")[:2] == Language.GERMAN:
+            return Category.label(names[1] or names[0], parent_names[1] or parent_names[0])
+        return Category.label(names[0], parent_names[0])
+
     @property
     def display_name(self) -> str:
         """Return the name in the active language."""

@@ -25,7 +25,7 @@ from unfold.admin import ModelAdmin
 
 from complaints import clock
 from complaints.actors import Actor
-from complaints.admin import case_actions
+from complaints.admin import case_actions, clocks
 from complaints.admin import filters as queue_filters
 from complaints.admin.readonly import ServicesOnlyAdminMixin
 from complaints.admin.theme import themed
@@ -170,15 +170,13 @@ class EscalationAdmin(ServicesOnlyAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         return format_html(
             '{}<span class="deadline-when">{}</span>',
             escalation.get_requested_by_display(),
-            localtime(escalation.requested_at).strftime("%d %b %H:%M"),
+            clocks.when_text(escalation.requested_at),
         )
 
     @admin.display(description=_("review deadline"), ordering="review_by")
     def deadline(self, escalation: Escalation) -> str:
         state = DeadlineState(escalation.deadline_state)  # type: ignore[attr-defined]
-        when = (
-            localtime(escalation.review_by).strftime("%d %b %H:%M") if escalation.review_by else ""
-        )
+        when = clocks.when_text(escalation.review_by) if escalation.review_by else ""
         return format_html(
             '<span class="deadline deadline-{}">{}</span><span class="deadline-when">{}</span>',
             state,

@@ -191,3 +191,15 @@ def test_it_keeps_handlers_out_of_the_queue_and_its_pages(client, hana, queue):
     assert Escalation.objects.get(pk=escalation.pk).state == Escalation.State.REQUESTED
     index = client.get(reverse("admin:index"))
     assert reverse(CHANGELIST) not in index.text
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "07 Dec 14:05"), ("de", "7. Dez 14:05")])
+def test_it_dates_the_review_deadline_in_the_staff_members_language(
+    client, sam, queue, language, day
+):
+    Escalation.objects.filter(pk=queue["on_track"].pk).update(
+        review_by=dt.datetime(2030, 12, 7, 14, 5, tzinfo=dt.UTC)
+    )
+    client.force_login(sam)
+    page = client.get(reverse(CHANGELIST), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<span class="deadline-when">{day}</span>' in page

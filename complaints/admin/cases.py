@@ -97,7 +97,12 @@ QUEUE_ROW_FIELDS = [
     "regulatory_due_soon_at",
     "regulatory_suspended_until",
 ]
-QUEUE_NAMES = {"category_name": F("category__name"), "group_name": F("category__parent__name")}
+QUEUE_NAMES = {
+    "category_name": F("category__name"),
+    "category_name_de": F("category__name_de"),
+    "group_name": F("category__parent__name"),
+    "group_name_de": F("category__parent__name_de"),
+}
 # Contact details and classification may be corrected in place (the history keeps the old
 # values); everything the lifecycle depends on changes only through an action.
 EDITABLE_FIELDS = {*COMPLAINANT_FIELDS, "product_or_service", "root_cause"}
@@ -410,10 +415,14 @@ class ComplaintAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("category"), ordering="category__name")
     def category_column(self, obj):
-        # The queue's rows carry the names (QueueChangeList), as str(category) shows them.
+        # The queue's rows carry the names (QueueChangeList), in both languages.
         if obj.category_name is None:
             return "—"
-        return Category.label(obj.category_name, obj.group_name)
+        return Category.label_in(
+            get_language(),
+            (obj.category_name, obj.category_name_de),
+            (obj.group_name, obj.group_name_de),
+        )
 
     @admin.display(description=gettext_lazy("handler"), ordering="handler__last_name")
     def handler_column(self, obj):

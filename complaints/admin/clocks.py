@@ -15,10 +15,10 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin, TabularInline
 
@@ -114,16 +114,28 @@ def _badge(state: str, when: dt.datetime | None, detail: str, title: str, langua
     detail = f"{html.escape(detail)} " if detail else ""
     return mark_safe(
         f'<span class="deadline deadline-{html.escape(state)}">{label}</span>'
-        f' <span class="deadline-when"{title}>{detail}{_when(when)}</span>'
+        f' <span class="deadline-when"{title}>{detail}{_when(when, language)}</span>'
     )
 
 
-def _when(when: dt.datetime) -> str:
-    return html.escape(_when_text(when))
+def _when(when: dt.datetime, language: str | None) -> str:
+    return html.escape(when_text(when, language))
 
 
-def _when_text(when: dt.datetime) -> str:
-    return timezone.localtime(when).strftime("%d %b %H:%M")
+def when_text(when: dt.datetime, language: str | None = None) -> str:
+    """Return a deadline as its badge shows it ("27 Nov 14:00"), in `language` (the active
+    one if None)."""
+    local = timezone.localtime(when)
+    day = _day_text(local.date(), language or get_language())
+    return f"{day} {local.hour:02d}:{local.minute:02d}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_text(day: dt.date, language: str | None) -> str:
+    # Django's date formatting is some 40 µs a date, and a queue page draws up to two hundred
+    # of them over a few dozen days: each day is formatted once per language.
+    # Translators: a deadline's day on its badge, in Django's date format: "27 Nov".
+    return dateformat.format(day, pgettext("deadline badge", "d M"))
 
 
 # The queue shows one deadline per case: whichever of the two clocks needs the handler first.
@@ -180,7 +192,7 @@ def next_badge(case: Complaint, now: dt.datetime):
         title = _("Regulatory deadline (%(regulator)s): %(state)s, %(when)s") % {
             "regulator": regulators,
             "state": states[regulatory],
-            "when": _when_text(case.regulatory_deadline),
+            "when": when_text(case.regulatory_deadline, language),
         }
         return internal_badge(case, now, title=title)
     title = ""
@@ -189,13 +201,14 @@ def next_badge(case: Complaint, now: dt.datetime):
         title = _("Internal target: %(state)s, %(deadline)s %(when)s") % {
             "state": states[internal],
             "deadline": _kind_labels(language).get(kind, kind),
-            "when": _when_text(case.next_deadline),
+            "when": when_text(case.next_deadline, language),
         }
     title = f' title="{html.escape(title)}"' if title else ""
+    when = _when(case.regulatory_deadline, language)
     return mark_safe(
         f'<span class="deadline deadline-{html.escape(regulatory)}">'
         f"{_state_labels(language)[regulatory]}</span>"
-        f' <span class="deadline-when"{title}>{label}{_when(case.regulatory_deadline)}</span>'
+        f' <span class="deadline-when"{title}>{label}{when}</span>'
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
@@ -80,9 +81,13 @@ class CategoryFilter(admin.SimpleListFilter):
     parameter_name = "category__id__exact"
 
     def lookups(self, request, model_admin):
+        language = get_language()
+        names = Category.objects.values_list(
+            "pk", "name", "name_de", "parent__name", "parent__name_de"
+        )
         return [
-            (str(pk), Category.label(name, parent_name))
-            for pk, name, parent_name in Category.objects.values_list("pk", "name", "parent__name")
+            (str(pk), Category.label_in(language, (name, name_de), (group, group_de)))
+            for pk, name, name_de, group, group_de in names
         ]
 
     def queryset(self, request, queryset):

@@ -199,3 +199,35 @@ def test_it_orders_the_queue_by_the_next_deadline_with_none_last(client, policy,
     client.force_login(sam)
     order = [case.pk for case in client.get(CHANGELIST).context["cl"].result_list]
     assert order == [sooner.pk, later.pk, closed.pk]
+
+
+def category_cell(content: str, case) -> str:
+    row = content.split(case.display_reference, 1)[1]
+    return row.split('class="field-category_column', 1)[1].split("</td>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "refunds", "fees"),
+    [("en", "Billing › Refunds", "Card fees"), ("de", "Abrechnung › Erstattungen", "Card fees")],
+)
+def test_it_names_categories_in_the_staff_members_language(
+    client, cases, sam, language, refunds, fees
+):
+    billing = CategoryFactory(name="Billing", name_de="Abrechnung")
+    refund = CategoryFactory(name="Refunds", name_de="Erstattungen", parent=billing)
+    untranslated = CategoryFactory(name="Card fees")  # no German name: the English one
+    Complaint.objects.filter(pk=cases["own"].pk).update(category=refund)
+    Complaint.objects.filter(pk=cases["other"].pk).update(category=untranslated)
+    client.force_login(sam)
+    response = client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE=language)
+    assert f">{refunds}</td" in category_cell(response.text, cases["own"]) + "</td"
+    assert f">{fees}</td" in category_cell(response.text, cases["other"]) + "</td"
+    (spec,) = [
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", "") == "category__id__exact"
+    ]
+    choices = dict(spec.lookup_choices)
+    assert choices[str(refund.pk)] == refunds
+    assert choices[str(untranslated.pk)] == fees
+    assert choices[str(billing.pk)] == refunds.split(" › ")[0]

@@ -13,7 +13,7 @@ from complaints.models import Complaint
 from complaints.presets import preset_by_slug, preset_load
 from complaints.querysets import DeadlineState
 from tests.cases import case_in
-from tests.console.pages import CHANGELIST, submit
+from tests.console.pages import CHANGELIST, change_url, submit
 from tests.factories import CategoryFactory
 from tests.regulatory import regulatory_promises_make
 
@@ -141,3 +141,28 @@ def test_it_sorts_the_deadline_column_by_the_sooner_of_the_two_clocks(client, ha
     ]:
         listed = list(client.get(CHANGELIST, {"o": order}).context["cl"].result_list)
         assert [case.pk for case in listed] == [case.pk for case in expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "internal", "regulatory"),
+    [("en", "07 Dec 14:05", "09 Mar 16:00"), ("de", "7. Dez 14:05", "9. Mär 16:00")],
+)
+def test_it_dates_the_badges_in_the_staff_members_language(
+    client, hana, disp_category, language, internal, regulatory
+):
+    with time_machine.travel(NOW, tick=False):
+        case = case_in("investigating", handler=hana, category=disp_category)
+        regulatory_promises_make(case)
+        clocks_set(
+            case,
+            internal=dt.datetime(2026, 12, 7, 14, 5, tzinfo=dt.UTC),
+            regulatory=dt.datetime(2027, 3, 9, 16, 0, tzinfo=dt.UTC),
+        )
+        client.force_login(hana)
+        cell = deadline_cell(client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE=language).text, case)
+        page = client.get(change_url(case), HTTP_ACCEPT_LANGUAGE=language).text
+    # The badge, and the other clock's deadline on hovering over it.
+    assert f"{internal}</span>" in cell
+    assert re.search(rf'title="[^"]*: [^"]*, {regulatory}"', cell)
+    # The case page's badges of both clocks.
+    assert f"{internal}</span>" in page and f"{regulatory}</span>" in page
