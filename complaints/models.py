@@ -388,7 +388,10 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label(self.name, self.parent.name if self.parent is not None else None)
+        # In the active language: the staff member's in the console, the complainant's in what
+        # is written to them (emails and exports activate it).
+        parent = self.parent
+        return self.label(self.display_name, parent.display_name if parent is not None else None)
 
     @staticmethod
     def label(name: str, parent_name: str | None) -> str:
